@@ -1,0 +1,309 @@
+"""The one HTTP client every action uses: auth, URL joining, throttling, retries and typed errors.
+
+Actions never touch ``requests`` themselves; they call ``PicsartClient.request`` (or ``get`` and
+``post``) with a path and a body recipe, and get back a ``PicsartResponse`` or a typed error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from pydantic import SecretStr
+
+from picsart_component import __version__
+
+from .body import RequestBody
+from .errors import (
+    CORRELATION_ID_HEADER,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    RateLimitError,
+    build_status_error,
+)
+from .ratelimit import DEFAULT_SPIKE_LIMIT, Clock, RateLimitInfo, Sleep, Throttle
+from .retry import RetryPolicy, RetrySettings
+from .urls import KeyPolicy, URLError, join_url, normalize_base_url
+
+log = logging.getLogger("picsart.client")
+
+API_KEY_HEADER = "X-Picsart-API-Key"
+USER_AGENT = f"picsart-component/{__version__} (elastic.io component; requests/{requests.__version__})"
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Timeouts, retry limits and the spike-arrest limit. ``from_env`` reads ``PICSART_*``."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 120.0
+    spike_limit: float = DEFAULT_SPIKE_LIMIT
+    retry: RetrySettings = field(default_factory=RetrySettings)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ClientSettings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        retry_defaults = defaults.retry
+        return cls(
+            connect_timeout=_env_number(env, "PICSART_CONNECT_TIMEOUT", defaults.connect_timeout),
+            read_timeout=_env_number(env, "PICSART_READ_TIMEOUT", defaults.read_timeout),
+            spike_limit=_env_number(env, "PICSART_SPIKE_LIMIT", defaults.spike_limit),
+            retry=RetrySettings(
+                max_attempts=int(
+                    _env_number(env, "PICSART_MAX_ATTEMPTS", retry_defaults.max_attempts)
+                ),
+                max_total_wait=_env_number(
+                    env, "PICSART_MAX_WAIT", retry_defaults.max_total_wait
+                ),
+            ),
+        )
+
+
+def _env_number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be greater than 0, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class PicsartResponse:
+    """A successful (or explicitly accepted) answer, with its body parsed when it is JSON."""
+
+    method: str
+    url: str
+    status_code: int
+    headers: dict[str, str]
+    body: Any
+    rate_limit: RateLimitInfo
+
+    @property
+    def correlation_id(self) -> str | None:
+        return self.headers.get(CORRELATION_ID_HEADER)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+
+
+class _KeyGuardSession(requests.Session):
+    """Drops the API key when a redirect leads to a host the key must not reach."""
+
+    def __init__(self, policy: KeyPolicy) -> None:
+        super().__init__()
+        self._key_policy = policy
+
+    def rebuild_auth(
+        self, prepared_request: requests.PreparedRequest, response: requests.Response
+    ) -> None:
+        super().rebuild_auth(prepared_request, response)
+        if prepared_request.url and not self._key_policy.allows(prepared_request.url):
+            prepared_request.headers.pop(API_KEY_HEADER, None)
+
+
+_shared_throttles: dict[tuple[str, float], Throttle] = {}
+_shared_throttles_lock = threading.Lock()
+
+
+def shared_throttle(base_url: str, spike_limit: float) -> Throttle:
+    """One throttle per API origin and limit, shared by every client in the process."""
+    key = (normalize_base_url(base_url), spike_limit)
+    with _shared_throttles_lock:
+        throttle = _shared_throttles.get(key)
+        if throttle is None:
+            throttle = _shared_throttles[key] = Throttle(spike_limit)
+        return throttle
+
+
+class PicsartClient:
+    """Talks to the Picsart API on behalf of every action.
+
+    ``clock``, ``sleep`` and ``jitter`` are injectable so that retry tests take no time.
+    """
+
+    def __init__(
+        self,
+        api_key: str | SecretStr,
+        base_url: str | None = None,
+        *,
+        settings: ClientSettings | None = None,
+        throttle: Throttle | None = None,
+        session: requests.Session | None = None,
+        clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        if not key.get_secret_value().strip():
+            raise ValueError("an API key is required")
+        self._api_key = key
+        self.base_url = normalize_base_url(base_url)
+        self.settings = settings or ClientSettings()
+        self.key_policy = KeyPolicy(self.base_url)
+        self._session = session or _KeyGuardSession(self.key_policy)
+        self._clock = clock
+        self._throttle = throttle or shared_throttle(self.base_url, self.settings.spike_limit)
+        self._retry = RetryPolicy(self.settings.retry, clock=clock, sleep=sleep, jitter=jitter)
+
+    def __repr__(self) -> str:
+        return f"PicsartClient(base_url={self.base_url!r})"
+
+    @property
+    def throttle(self) -> Throttle:
+        return self._throttle
+
+    def resolve(self, path_or_url: str) -> str:
+        """The absolute URL for a path or URL, or ``URLError`` if the key may not go there."""
+        url = join_url(self.base_url, path_or_url)
+        if not self.key_policy.allows(url):
+            raise URLError(self.key_policy.refusal(url))
+        return url
+
+    def get(self, path_or_url: str, **kwargs: Any) -> PicsartResponse:
+        return self.request("GET", path_or_url, **kwargs)
+
+    def post(self, path_or_url: str, **kwargs: Any) -> PicsartResponse:
+        return self.request("POST", path_or_url, **kwargs)
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        body: RequestBody | None = None,
+        accept_statuses: Collection[int] = (),
+    ) -> PicsartResponse:
+        """Send one request, with retries, and return the answer or raise a typed ``APIError``.
+
+        A status in ``accept_statuses`` is returned instead of raised (never retried).
+        """
+        url = self.resolve(path_or_url)
+        method = method.upper()
+        try:
+            return self._retry.retrying()(self._attempt, method, url, body, accept_statuses)
+        except RateLimitError as error:
+            if error.retry_at is None:
+                error.retry_at = self._clock() + self.settings.retry.rate_limit_fallback_wait
+            raise
+
+    def balance(self) -> int:
+        """The credits left on the account (``GET balance``)."""
+        response = self.get("balance")
+        credits = response.body.get("credits") if isinstance(response.body, dict) else None
+        if not isinstance(credits, int):
+            raise APIError(
+                "the balance response has no integer 'credits'",
+                method="GET",
+                url=response.url,
+                status=response.status_code,
+                correlation_id=response.correlation_id,
+            )
+        return credits
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        body: RequestBody | None,
+        accept_statuses: Collection[int],
+    ) -> PicsartResponse:
+        self._throttle.acquire()
+        headers = {
+            API_KEY_HEADER: self._api_key.get_secret_value(),
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+        opened = body.open() if body is not None else None
+        started = time.perf_counter()
+        try:
+            if opened is not None:
+                headers.update(opened.headers)
+            raw = self._session.request(
+                method,
+                url,
+                data=opened.data if opened is not None else None,
+                headers=headers,
+                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+            )
+            content = raw.content
+        except requests.Timeout as error:
+            raise APITimeoutError(
+                f"no response within the timeout ({type(error).__name__})", method=method, url=url
+            ) from None
+        except requests.RequestException as error:
+            raise APIConnectionError(_connection_message(error), method=method, url=url) from None
+        finally:
+            if opened is not None:
+                opened.close()
+        elapsed = time.perf_counter() - started
+        response_headers = dict(raw.headers)
+        info = RateLimitInfo.from_headers(raw.headers, self._clock())
+        self._throttle.observe(info)
+        log.debug(
+            "%s %s -> %d in %.3fs [correlation id %s]",
+            method,
+            url,
+            raw.status_code,
+            elapsed,
+            raw.headers.get(CORRELATION_ID_HEADER, "-"),
+        )
+        if raw.status_code >= 400 and raw.status_code not in accept_statuses:
+            if raw.status_code == 429 and info.reset_at is not None:
+                self._throttle.hold_until(info.reset_at)
+            raise build_status_error(
+                status=raw.status_code,
+                method=method,
+                url=url,
+                headers=raw.headers,
+                body=content,
+                retry_at=info.reset_at if raw.status_code == 429 else None,
+            )
+        return PicsartResponse(
+            method=method,
+            url=url,
+            status_code=raw.status_code,
+            headers=response_headers,
+            body=_decode_body(content, raw.headers.get("Content-Type", "")),
+            rate_limit=info,
+        )
+
+
+def _decode_body(content: bytes, content_type: str) -> Any:
+    """JSON when it parses as JSON, else text; an empty body is None."""
+    if not content:
+        return None
+    text = content.decode("utf-8", errors="replace")
+    if "json" in content_type.lower() or text.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _connection_message(error: requests.RequestException) -> str:
+    kind = type(error).__name__
+    reason = str(error.args[0]) if error.args else ""
+    if "Connection refused" in reason or "NewConnectionError" in reason:
+        return f"connection refused ({kind})"
+    if "reset" in reason.lower() or "aborted" in reason.lower():
+        return f"connection reset before the response was complete ({kind})"
+    if "IncompleteRead" in reason or isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return f"the response was cut off before it was complete ({kind})"
+    return f"the connection failed ({kind})"

@@ -1,0 +1,24 @@
+"""Colour values as Picsart accepts them: ``#rgb``, ``#rgba``, ``#rrggbb``, ``#rrggbbaa`` or a name."""
+
+from __future__ import annotations
+
+import re
+
+import webcolors
+
+_HEX = re.compile(r"#?(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+COLOR_NAMES = frozenset(webcolors.names(webcolors.CSS3)) | {"rebeccapurple", "transparent"}
+
+
+def color_rule_broken(value: str, *, hash_optional: bool) -> str | None:
+    """Why ``value`` is not a colour Picsart accepts, or None when it is one."""
+    text = value.strip()
+    if text.lower() in COLOR_NAMES:
+        return None
+    if _HEX.fullmatch(text) and (hash_optional or text.startswith("#")):
+        return None
+    forms = "#rgb, #rgba, #rrggbb, #rrggbbaa"
+    if hash_optional:
+        forms += " (the # is optional)"
+    return f"must be a hex colour ({forms}) or a CSS colour name such as blue"
+

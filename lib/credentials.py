@@ -1,0 +1,62 @@
+"""The component's credentials: the fields the designer shows, and the client they configure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+
+from picsart_component.models import ConfigModel, problems_from
+
+from .errors import InputError
+from .urls import DEFAULT_BASE_URL, URLError, normalize_base_url
+
+
+class Credentials(ConfigModel):
+    apiKey: SecretStr = Field(
+        title="API key",
+        description=(
+            "Your Picsart API key, sent as the X-Picsart-API-Key header. Find it in the "
+            "Picsart console: https://console.picsart.io/dashboard/apps/"
+        ),
+        json_schema_extra={"viewClass": "PasswordFieldView"},
+    )
+    imageApiBaseUrl: str | None = Field(
+        None,
+        title="Image API base URL",
+        description=(
+            "Where relative request paths are sent. Leave empty for Picsart's image API; "
+            "set it only to reach another Picsart API version or a local sandbox."
+        ),
+        json_schema_extra={"viewClass": "TextFieldView", "placeholder": DEFAULT_BASE_URL},
+    )
+
+    @field_validator("apiKey")
+    @classmethod
+    def _not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("imageApiBaseUrl")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            return normalize_base_url(value)
+        except URLError as error:
+            raise ValueError(str(error)) from None
+
+    @property
+    def base_url(self) -> str:
+        return self.imageApiBaseUrl or DEFAULT_BASE_URL
+
+
+def read_credentials(cfg: Mapping[str, Any]) -> Credentials:
+    """Credentials from ``cfg``, or an ``InputError`` naming each bad field."""
+    try:
+        return Credentials.model_validate(cfg)
+    except ValidationError as error:
+        raise InputError(problems_from(error, "cfg"), "Invalid credentials") from None

@@ -1,0 +1,297 @@
+"""Every error the component raises on purpose, and the one table that maps HTTP statuses to them.
+
+A user pastes ``str(error)`` into a support ticket, so it always carries Picsart's correlation id
+when there is one. No error ever holds the API key: they are built from the response and from the
+request's method and URL, never from its headers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+CORRELATION_ID_HEADER = "X-Picsart-Correlation-Id"
+_BODY_EXCERPT_CHARS = 500
+
+
+class PicsartError(Exception):
+    """Root of every error this component raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in an input: ``path`` is a JSON path such as ``$.image_url``."""
+
+    path: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.rule}"
+
+
+class InputError(PicsartError):
+    """The input breaks one or more rules; nothing was sent to Picsart."""
+
+    def __init__(self, problems: list[Problem], summary: str = "Invalid input") -> None:
+        self.problems = list(problems)
+        self.summary = summary
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.summary}: " + "; ".join(str(p) for p in self.problems)
+
+
+class SourceImageError(PicsartError):
+    """An input image could not be fetched or is not usable; nothing was sent to Picsart."""
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    """What could be read out of an error response body, whatever its shape."""
+
+    code: str | None = None
+    message: str | None = None
+    detail: str | None = None
+
+
+class APIError(PicsartError):
+    """A request to Picsart failed. Carries what a support ticket needs, and never the key."""
+
+    status: int | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        status: int | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        correlation_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        if status is not None:
+            self.status = status
+        self.code = code
+        self.detail = detail
+        self.correlation_id = correlation_id
+        self.headers = dict(headers or {})
+        self.body = body
+
+    def __str__(self) -> str:
+        parts = []
+        if self.status is not None:
+            parts.append(f"{self.status} {_reason(self.status)}")
+        parts.append(f"from {self.method} {self.url}")
+        text = " ".join(parts) + f": {self.message}"
+        if self.detail and self.detail != self.message:
+            text += f" ({self.detail})"
+        if self.code:
+            text += f" [code {self.code}]"
+        if self.correlation_id:
+            text += f" [correlation id {self.correlation_id}]"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
+            f"message={self.message!r}, correlation_id={self.correlation_id!r}, "
+            f"method={self.method!r}, url={self.url!r})"
+        )
+
+
+class APIStatusError(APIError):
+    """Picsart answered with an error status that has no more specific class."""
+
+
+class AuthenticationError(APIStatusError):
+    """401 or 403: the API key is missing, wrong, or not allowed to do this."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: the account has run out of credits."""
+
+    status = 402
+
+
+class NotFoundError(APIStatusError):
+    """404: no such endpoint (check the URL for typos and double slashes) or resource."""
+
+    status = 404
+
+
+class NotAcceptableError(APIStatusError):
+    """406: the request did not accept ``application/json``."""
+
+    status = 406
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413: the input file is too big."""
+
+    status = 413
+
+
+class UnsupportedMediaTypeError(APIStatusError):
+    """415: the input is not an image format Picsart accepts."""
+
+    status = 415
+
+
+class RequestValidationError(APIStatusError):
+    """400 or 422: Picsart rejected the request body or its parameters."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests. ``retry_at`` is when the caller may try again (epoch seconds)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_at: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_at = retry_at
+
+
+class ServerError(APIStatusError):
+    """5xx: Picsart failed; these are retried before they are raised."""
+
+
+class APIConnectionError(APIError):
+    """No response at all: the connection failed or was cut."""
+
+
+class APITimeoutError(APIConnectionError):
+    """No response in time."""
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: RequestValidationError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    406: NotAcceptableError,
+    413: PayloadTooLargeError,
+    415: UnsupportedMediaTypeError,
+    422: RequestValidationError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status: int) -> type[APIStatusError]:
+    if status >= 500:
+        return ServerError
+    return _STATUS_ERRORS.get(status, APIStatusError)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return _clip(value)
+    return _clip(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _BODY_EXCERPT_CHARS else text[: _BODY_EXCERPT_CHARS - 1] + "…"
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
+
+
+def parse_error_body(raw: bytes | str | None) -> ErrorBody:
+    """Read ``code``, ``message`` and ``detail`` from any error body without ever raising.
+
+    Handles Picsart's ``{"code", "message", "detail"}``, the older gateway's
+    ``{"fault": {"faultstring", "detail": {"errorcode"}}}``, other JSON, HTML pages and empty
+    or undecodable bodies.
+    """
+    if raw is None:
+        return ErrorBody()
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    text = text.strip()
+    if not text:
+        return ErrorBody()
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return _parse_non_json(text)
+    if not isinstance(parsed, dict):
+        return ErrorBody(message=_text(parsed))
+    fault = parsed.get("fault")
+    if isinstance(fault, dict):
+        fault_detail = fault.get("detail")
+        errorcode = fault_detail.get("errorcode") if isinstance(fault_detail, dict) else None
+        return ErrorBody(
+            code=_text(errorcode),
+            message=_text(fault.get("faultstring")),
+            detail=None if isinstance(fault_detail, dict) else _text(fault_detail),
+        )
+    message = parsed.get("message", parsed.get("error"))
+    if isinstance(message, dict):
+        message = message.get("message", message)
+    return ErrorBody(
+        code=_text(parsed.get("code")),
+        message=_text(message),
+        detail=_text(parsed.get("detail")),
+    )
+
+
+def _parse_non_json(text: str) -> ErrorBody:
+    if "<" in text and ">" in text:
+        title = _TITLE.search(text)
+        if title and title.group(1).strip():
+            return ErrorBody(message=_clip(_TAG.sub(" ", title.group(1))))
+        stripped = _TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", text))
+        return ErrorBody(message=_clip(stripped) or None)
+    return ErrorBody(message=_clip(text))
+
+
+def build_status_error(
+    *,
+    status: int,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | str | None,
+    retry_at: float | None = None,
+) -> APIStatusError:
+    """The one place where an error response becomes a typed exception."""
+    parsed = parse_error_body(body)
+    correlation_id = headers.get(CORRELATION_ID_HEADER)
+    error_class = error_class_for_status(status)
+    message = parsed.message or _reason(status)
+    body_text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    common: dict[str, Any] = {
+        "method": method,
+        "url": url,
+        "status": status,
+        "code": parsed.code,
+        "detail": parsed.detail,
+        "correlation_id": correlation_id,
+        "headers": dict(headers),
+        "body": _clip(body_text) if body_text else None,
+    }
+    if error_class is RateLimitError:
+        return RateLimitError(message, retry_at=retry_at, **common)
+    return error_class(message, **common)

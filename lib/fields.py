@@ -1,0 +1,124 @@
+"""Fields and rules that several image actions share: image sources, results, "Download result"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import Field
+
+from picsart_component.models import ConfigModel, InputModel, OutputModel
+
+from .errors import Problem
+
+IMAGE_URL_MAX_LENGTH = 2083
+DEPRECATED_ID_NOTE = "Picsart has deprecated image ids; prefer Image or Image URL."
+
+
+class DownloadResultConfig(ConfigModel):
+    downloadResult: bool = Field(
+        False,
+        title="Download result",
+        description=(
+            "When checked, the result file is copied into the attachment store and its "
+            "address is returned as attachmentUrl, so later steps can use it after Picsart's "
+            "result URL expires (about 24 hours)."
+        ),
+        json_schema_extra={"viewClass": "CheckBoxView"},
+    )
+
+
+class ImageSourceInput(InputModel):
+    """Exactly one of ``image``, ``image_url`` and ``image_id`` names the input image."""
+
+    image: str | None = Field(
+        None,
+        title="Image",
+        description=(
+            "The address of an image stored internally (an attachment or a file in the "
+            "attachment store) or externally (http or https). The component downloads it and "
+            "uploads it to Picsart. Fill only one of Image, Image URL and Image ID."
+        ),
+        min_length=1,
+        json_schema_extra={"format": "uri"},
+    )
+    image_url: str | None = Field(
+        None,
+        title="Image URL",
+        description=(
+            "The http(s) URL of an image that Picsart fetches itself (at most 2083 "
+            "characters). Fill only one of Image, Image URL and Image ID."
+        ),
+        min_length=1,
+        max_length=IMAGE_URL_MAX_LENGTH,
+        json_schema_extra={"format": "uri"},
+    )
+    image_id: str | None = Field(
+        None,
+        title="Image ID",
+        description=(
+            "The id of an image uploaded to Picsart earlier, or of another API's result. "
+            + DEPRECATED_ID_NOTE
+            + " Fill only one of Image, Image URL and Image ID."
+        ),
+        min_length=1,
+    )
+
+    @classmethod
+    def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
+        return [
+            *exactly_one(body, ("image", "image_url", "image_id")),
+            *http_url_problems(body, ("image_url",)),
+        ]
+
+
+class ResultData(OutputModel):
+    url: str = Field(title="URL", description="Where Picsart serves the result (about 24 hours).")
+    id: str | None = Field(None, title="ID", description="The result's id at Picsart.")
+
+
+class ImageResultOutput(OutputModel):
+    status: str = Field(title="Status", description="Picsart's status of the operation.")
+    data: ResultData = Field(title="Data", description="The result file.")
+    attachmentUrl: str | None = Field(
+        None,
+        title="Attachment URL",
+        description="The stored copy of the result, when Download result is checked.",
+    )
+
+
+def _present(body: Mapping[str, Any], key: str) -> bool:
+    return body.get(key) is not None
+
+
+def exactly_one(body: Mapping[str, Any], keys: Sequence[str]) -> list[Problem]:
+    present = [key for key in keys if _present(body, key)]
+    if len(present) == 1:
+        return []
+    names = ", ".join(keys)
+    if not present:
+        return [Problem(f"$.{keys[0]}", f"exactly one of {names} is required; none was given")]
+    return [
+        Problem(f"$.{key}", f"exactly one of {names} may be given; got {', '.join(present)}")
+        for key in present
+    ]
+
+
+def at_most_one(body: Mapping[str, Any], keys: Sequence[str]) -> list[Problem]:
+    present = [key for key in keys if _present(body, key)]
+    if len(present) <= 1:
+        return []
+    names = ", ".join(keys)
+    return [
+        Problem(f"$.{key}", f"at most one of {names} may be given; got {', '.join(present)}")
+        for key in present
+    ]
+
+
+def http_url_problems(body: Mapping[str, Any], keys: Sequence[str]) -> list[Problem]:
+    problems = []
+    for key in keys:
+        value = body.get(key)
+        if isinstance(value, str) and not value.lower().startswith(("http://", "https://")):
+            problems.append(Problem(f"$.{key}", "must be an http or https URL"))
+    return problems

@@ -1,0 +1,126 @@
+"""Picsart's rate-limit headers, and the throttle that keeps every thread of a process within them.
+
+Picsart documents ``X-Picsart-Ratelimit-Reset-Time`` as epoch milliseconds, while its SDK and
+other docs treat it as seconds to wait. We accept all three forms (see ``parse_reset_time``).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+LIMIT_HEADER = "X-Picsart-Ratelimit-Limit"
+AVAILABLE_HEADER = "X-Picsart-Ratelimit-Available"
+RESET_TIME_HEADER = "X-Picsart-Ratelimit-Reset-Time"
+CREDIT_AVAILABLE_HEADER = "X-Picsart-Credit-Available"
+
+EPOCH_MILLISECONDS_FROM = 10**12
+EPOCH_SECONDS_FROM = 10**9
+
+DEFAULT_SPIKE_LIMIT = 300.0
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+def parse_reset_time(value: str | None, now: float) -> float | None:
+    """The epoch second at which the limit resets, or None when the value is unusable.
+
+    10**12 and above is epoch milliseconds, 10**9 and above epoch seconds, anything smaller is a
+    number of seconds to wait from ``now``.
+    """
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    if number >= EPOCH_MILLISECONDS_FROM:
+        return number / 1000.0
+    if number >= EPOCH_SECONDS_FROM:
+        return number
+    return now + number
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value.strip()))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class RateLimitInfo:
+    """The ``X-Picsart-Ratelimit-*`` and credit headers of one response, as numbers."""
+
+    limit: int | None
+    available: int | None
+    reset_at: float | None
+    credits_available: int | None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str], now: float) -> RateLimitInfo:
+        return cls(
+            limit=_int_header(headers, LIMIT_HEADER),
+            available=_int_header(headers, AVAILABLE_HEADER),
+            reset_at=parse_reset_time(headers.get(RESET_TIME_HEADER), now),
+            credits_available=_int_header(headers, CREDIT_AVAILABLE_HEADER),
+        )
+
+
+class Throttle:
+    """Spaces request starts across threads, and holds them all while the limit is exhausted.
+
+    ``acquire`` reserves the next start slot under a lock and sleeps outside it, so threads queue
+    fairly at ``spike_limit`` starts per second. ``hold_until`` (after ``Available: 0`` or a 429)
+    makes every later ``acquire`` wait for the reset.
+    """
+
+    def __init__(
+        self,
+        spike_limit: float = DEFAULT_SPIKE_LIMIT,
+        *,
+        clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        if spike_limit <= 0:
+            raise ValueError("spike_limit must be positive")
+        self.spike_limit = spike_limit
+        self._interval = 1.0 / spike_limit
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_slot = 0.0
+        self._held_until = 0.0
+
+    @property
+    def held_until(self) -> float:
+        return self._held_until
+
+    def hold_until(self, moment: float) -> None:
+        with self._lock:
+            self._held_until = max(self._held_until, moment)
+
+    def acquire(self) -> float:
+        """Wait for this request's turn; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next_slot, self._held_until)
+            self._next_slot = slot + self._interval
+        delay = slot - now
+        if delay > 0:
+            self._sleep(delay)
+        return max(delay, 0.0)
+
+    def observe(self, info: RateLimitInfo) -> None:
+        """Learn from a response's headers: with nothing left, hold everyone until the reset."""
+        if info.available is not None and info.available <= 0 and info.reset_at is not None:
+            self.hold_until(info.reset_at)

@@ -1,0 +1,3 @@
+from picsart_component.cli import main
+
+main()

@@ -1,0 +1,363 @@
+"""``picsart-flow``: run the component's actions, check it, and serve a local sandbox.
+
+Events go to stdout as one JSON object per line; logs go to stderr. Heavy modules are imported
+inside the commands so that ``picsart-flow --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .executor import Executor, RunResult
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_REBOUND = 75
+
+ENV_API_KEY = "PICSART_API_KEY"
+ENV_BASE_URL = "PICSART_BASE_URL"
+
+log = logging.getLogger("picsart.cli")
+
+
+class Redactor(logging.Filter):
+    """Replaces known secrets in log records and output; a second line of defence for the key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def add(self, secret: Any) -> None:
+        if isinstance(secret, str) and len(secret.strip()) >= 4:
+            self.secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "********")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            record.msg = self.redact(record.getMessage())
+            record.args = None
+            if record.exc_info:
+                record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+                record.exc_info = None
+        return True
+
+
+REDACTOR = Redactor()
+
+
+def configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("picsart-flow: %(levelname)s %(message)s"))
+    handler.addFilter(REDACTOR)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    if verbose:
+        for noisy in ("urllib3", "PIL", "werkzeug"):
+            logging.getLogger(noisy).setLevel(logging.INFO)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(REDACTOR.redact(json.dumps(data, ensure_ascii=False, default=str)))
+
+
+def usage_error(message: str) -> NoReturn:
+    raise click.UsageError(message)
+
+
+def read_json_option(value: str, option: str) -> Any:
+    """A JSON value given inline, as ``@FILE``, or as ``-`` for stdin."""
+    if value == "-":
+        text = sys.stdin.read()
+    elif value.startswith("@"):
+        try:
+            text = Path(value[1:]).read_text(encoding="utf-8")
+        except OSError as error:
+            usage_error(f"{option}: cannot read {value[1:]}: {error.strerror}")
+    else:
+        text = value
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        usage_error(f"{option} is not valid JSON: {error}")
+
+
+def read_json_object(value: str | None, option: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    data = read_json_option(value, option)
+    if not isinstance(data, dict):
+        usage_error(f"{option} must be a JSON object")
+    return data
+
+
+def merge_cfg(
+    *layers: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The environment's ``PICSART_API_KEY``/``PICSART_BASE_URL``, under each later layer."""
+    env = os.environ if environ is None else environ
+    cfg: dict[str, Any] = {}
+    if env.get(ENV_API_KEY):
+        cfg["apiKey"] = env[ENV_API_KEY]
+    if env.get(ENV_BASE_URL):
+        cfg["imageApiBaseUrl"] = env[ENV_BASE_URL]
+    for layer in layers:
+        cfg.update(layer)
+    REDACTOR.add(cfg.get("apiKey"))
+    return cfg
+
+
+def verbose_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-v", "--verbose", is_flag=True, help="Log every request and show tracebacks on stderr."
+    )(function)
+
+
+def cfg_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--cfg",
+        "cfg_value",
+        metavar="JSON|@FILE",
+        help=(
+            "Credentials and config fields, e.g. '{\"apiKey\": \"...\", \"downloadResult\": true}'. "
+            f"Without apiKey/imageApiBaseUrl, {ENV_API_KEY} and {ENV_BASE_URL} are used."
+        ),
+    )(function)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="picsart-flow")
+def main() -> None:
+    """Run the Picsart component's actions from the command line.
+
+    \b
+    Examples:
+      picsart-flow actions
+      picsart-flow run makeRawRequest --body '{"url": "balance", "method": "GET"}'
+      picsart-flow verify
+    """
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+def actions(as_json: bool) -> None:
+    """List the component's actions: key and title.
+
+    \b
+    Example:
+      picsart-flow actions
+    """
+    from .manifest import load_manifest
+
+    manifest = load_manifest()
+    if as_json:
+        emit_json([{"key": key, "title": a.title} for key, a in manifest.actions.items()])
+        return
+    width = max(len(key) for key in manifest.actions)
+    for key, action in manifest.actions.items():
+        click.echo(f"{key.ljust(width)}  {action.title}")
+
+
+@main.command()
+@click.argument(
+    "directory", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+def validate(directory: Path | None) -> None:
+    """Check a component directory as elastic.io's cmp:validate does, and more.
+
+    Checks component.json (labels, view classes, names, titles, descriptions, that every main
+    and schema file exists), that every schema property has a title and a description, that
+    every action module exports process() and is used, and that generated files are current.
+    DIRECTORY defaults to this installed component. Exits 1 when anything is wrong.
+
+    \b
+    Example:
+      picsart-flow validate .
+    """
+    from .checks import check_component
+    from .manifest import COMPONENT_ROOT
+
+    root = (directory or COMPONENT_ROOT).resolve()
+    problems = check_component(root)
+    if problems:
+        for problem in problems:
+            click.echo(problem)
+        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(f"{root}: component is valid")
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Only report out-of-date files; exit 1 if any.")
+def generate(check: bool) -> None:
+    """Regenerate schemas/*.json and component.json fields from the action models.
+
+    \b
+    Example:
+      picsart-flow generate --check
+    """
+    from .generate import stale_files, write_generated
+    from .manifest import COMPONENT_ROOT
+
+    if check:
+        stale = stale_files(COMPONENT_ROOT)
+        for path in stale:
+            click.echo(f"out of date: {path.relative_to(COMPONENT_ROOT)}")
+        sys.exit(EXIT_FAILED if stale else EXIT_OK)
+    for path in write_generated(COMPONENT_ROOT):
+        click.echo(f"wrote {path.relative_to(COMPONENT_ROOT)}")
+
+
+@main.command()
+@cfg_option
+@verbose_option
+def verify(cfg_value: str | None, verbose: bool) -> None:
+    """Check the credentials by asking Picsart for the account balance.
+
+    Prints {"verified": true, "credits": N} and exits 0, or {"verified": false, "reason": ...}
+    and exits 1.
+
+    \b
+    Example:
+      PICSART_API_KEY=... picsart-flow verify
+    """
+    configure_logging(verbose)
+    cfg = merge_cfg(read_json_object(cfg_value, "--cfg"))
+    executor = make_executor()
+    result = executor.verify_credentials(cfg)
+    emit_json(result)
+    sys.exit(EXIT_OK if result.get("verified") else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("action")
+@click.option("--body", "body_value", metavar="JSON|@FILE", help="The message body.")
+@click.option(
+    "--msg",
+    "msg_file",
+    metavar="FILE",
+    help="A whole message as JSON: {body, attachments, headers, metadata}; - for stdin.",
+)
+@click.option("--fixture", "fixture_name", metavar="NAME", help="A fixture from --fixtures.")
+@click.option(
+    "--fixtures",
+    "fixture_file",
+    default="test/fixture.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The elasticio-cli fixture file; {{VAR}} is filled from the environment and .env.",
+)
+@cfg_option
+@verbose_option
+def run(
+    action: str,
+    body_value: str | None,
+    msg_file: str | None,
+    fixture_name: str | None,
+    fixture_file: Path,
+    cfg_value: str | None,
+    verbose: bool,
+) -> None:
+    """Run ACTION once on one message and print each event as a JSON line.
+
+    Give the input with exactly one of --body, --msg and --fixture. Exits 0 after data, 1 after
+    an error, 75 after a rebound (rate limit not lifted in time: try again later), 2 on a usage
+    error.
+
+    \b
+    Examples:
+      picsart-flow run makeRawRequest --body '{"url": "balance", "method": "GET"}'
+      picsart-flow run upscale --body '{"image_url": "https://example.com/a.jpg", "upscale_factor": 2}'
+      picsart-flow run removeBackground --fixture cutout --cfg '{"downloadResult": true}'
+    """
+    from pydantic import ValidationError
+
+    from .fixtures import FixtureError, load_fixture
+    from .manifest import ManifestError
+    from .messages import Message
+
+    configure_logging(verbose)
+    given = [name for name, v in (("--body", body_value), ("--msg", msg_file),
+                                  ("--fixture", fixture_name)) if v is not None]
+    if len(given) != 1:
+        usage_error("give exactly one of --body, --msg and --fixture")
+    executor = make_executor()
+    try:
+        executor.manifest.action(action)
+    except ManifestError as error:
+        usage_error(str(error))
+    fixture_cfg: dict[str, Any] = {}
+    snapshot: dict[str, Any] = {}
+    if fixture_name is not None:
+        try:
+            fixture = load_fixture(fixture_name, fixture_file)
+        except FixtureError as error:
+            usage_error(str(error))
+        fixture_cfg, raw_msg, snapshot = fixture.cfg, fixture.msg, fixture.snapshot
+    elif msg_file is not None:
+        raw_msg = read_json_object(msg_file if msg_file == "-" else "@" + msg_file, "--msg")
+        if "body" not in raw_msg:
+            usage_error("--msg: a message needs a body")
+    else:
+        assert body_value is not None
+        raw_body = read_json_option(body_value, "--body")
+        raw_msg = {"body": raw_body}
+    cfg = merge_cfg(fixture_cfg, read_json_object(cfg_value, "--cfg"))
+    body = raw_msg.get("body", {})
+    try:
+        msg = Message.model_validate({**raw_msg, "body": {}})
+    except ValidationError as error:
+        usage_error(f"the message is not an elastic.io message: {error.errors()[0]['msg']}")
+    result = run_with_target(executor, action, msg, body, cfg, snapshot)
+    sys.exit(exit_code(result))
+
+
+def make_executor() -> Executor:
+    from .executor import Executor
+
+    return Executor()
+
+
+def run_with_target(
+    executor: Executor,
+    action: str,
+    msg: Any,
+    body: Any,
+    cfg: dict[str, Any],
+    snapshot: dict[str, Any],
+) -> RunResult:
+    """Run the action and print its events; ``body`` is set after parsing, so any JSON is kept."""
+    msg.body = body
+    result = executor.run(action, msg, cfg, snapshot)
+    print_events(result.events)
+    return result
+
+
+def print_events(events: Iterable[Any]) -> None:
+    for event in events:
+        emit_json(event.to_json())
+
+
+def exit_code(result: RunResult) -> int:
+    kinds = {event.kind for event in result.events}
+    if "error" in kinds:
+        return EXIT_FAILED
+    if "rebound" in kinds:
+        return EXIT_REBOUND
+    return EXIT_OK

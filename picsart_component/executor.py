@@ -1,0 +1,260 @@
+"""Running one action on one message: validate in, run, validate out, emit.
+
+Whatever happens inside an action ends as events, never as a traceback on the user's screen:
+bad input is one ``error`` event naming every broken rule (and nothing is sent), a Picsart error
+is an ``error`` event with its status and correlation id, an exhausted rate limit is a
+``rebound`` event with the time to try again, and a bug is an ``error`` event whose traceback is
+logged at debug level (``--verbose``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from jsonschema import Draft3Validator
+from pydantic import BaseModel, ValidationError
+
+from .lib.client import ClientSettings, PicsartClient
+from .lib.credentials import read_credentials
+from .lib.errors import APIError, InputError, PicsartError, Problem, RateLimitError
+from .lib.ratelimit import Throttle
+from .manifest import (
+    COMPONENT_ROOT,
+    VERIFY_CREDENTIALS_MAIN,
+    Manifest,
+    load_manifest,
+    load_module,
+    load_schema,
+)
+from .messages import Event, EventKind, Message
+from .models import InputModel, problems_from
+from .validation import compile_validator, schema_problems
+
+log = logging.getLogger("picsart.executor")
+
+ClientFactory = Callable[[Mapping[str, Any]], PicsartClient]
+
+
+@dataclass
+class ClientOptions:
+    """How the executor builds clients: settings, a shared throttle, injectable waits."""
+
+    settings: ClientSettings = field(default_factory=ClientSettings.from_env)
+    throttle: Throttle | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+
+    def build(self, cfg: Mapping[str, Any]) -> PicsartClient:
+        credentials = read_credentials(cfg)
+        return PicsartClient(
+            credentials.apiKey,
+            credentials.base_url,
+            settings=self.settings,
+            throttle=self.throttle,
+            sleep=self.sleep,
+            clock=self.clock,
+        )
+
+
+class ActionContext:
+    """What an action's ``process(msg, cfg, context)`` gets besides the message and config."""
+
+    def __init__(
+        self,
+        action: str,
+        cfg: Mapping[str, Any],
+        emit: Callable[[EventKind, Any], None],
+        client_factory: ClientFactory,
+        snapshot: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.action = action
+        self.cfg = cfg
+        self._emit = emit
+        self._client_factory = client_factory
+        self.snapshot = dict(snapshot or {})
+        self.logger = logging.getLogger(f"picsart.actions.{action}")
+
+    @cached_property
+    def client(self) -> PicsartClient:
+        """The Picsart client for this run's credentials (built on first use)."""
+        return self._client_factory(self.cfg)
+
+    def emit(self, kind: EventKind, payload: Any) -> None:
+        self._emit(kind, payload)
+
+
+@dataclass
+class RunResult:
+    events: list[Event]
+
+    @property
+    def ok(self) -> bool:
+        return any(e.kind == "data" for e in self.events) and not self.failed
+
+    @property
+    def failed(self) -> bool:
+        return any(e.kind in ("error", "rebound") for e in self.events)
+
+    def of_kind(self, kind: EventKind) -> list[Any]:
+        return [e.payload for e in self.events if e.kind == kind]
+
+
+@dataclass
+class _LoadedAction:
+    module: ModuleType
+    in_validator: Draft3Validator | None
+    out_validator: Draft3Validator | None
+    input_model: type[InputModel] | None
+    config_model: type[BaseModel] | None
+
+
+class Executor:
+    """Runs the component's actions. One executor can serve many messages and threads."""
+
+    def __init__(
+        self,
+        root: Path = COMPONENT_ROOT,
+        *,
+        client_factory: ClientFactory | None = None,
+        client_options: ClientOptions | None = None,
+    ) -> None:
+        self.root = root
+        self.manifest: Manifest = load_manifest(root)
+        options = client_options or ClientOptions()
+        self._client_factory = client_factory or options.build
+        self._loaded: dict[str, _LoadedAction] = {}
+
+    def _load(self, action_key: str) -> _LoadedAction:
+        loaded = self._loaded.get(action_key)
+        if loaded is None:
+            spec = self.manifest.action(action_key)
+            module = load_module(self.root, spec.main)
+            meta = spec.metadata
+            input_model = getattr(module, "Input", None)
+            config_model = getattr(module, "Config", None)
+            loaded = _LoadedAction(
+                module=module,
+                in_validator=compile_validator(load_schema(self.root, meta.in_))
+                if meta.in_
+                else None,
+                out_validator=compile_validator(load_schema(self.root, meta.out))
+                if meta.out
+                else None,
+                input_model=input_model if _is_model(input_model, InputModel) else None,
+                config_model=config_model if _is_model(config_model, BaseModel) else None,
+            )
+            self._loaded[action_key] = loaded
+        return loaded
+
+    def input_problems(
+        self, action_key: str, body: Any, cfg: Mapping[str, Any] | None = None
+    ) -> list[Problem]:
+        """Everything wrong with a body (and config) for this action, without running it."""
+        loaded = self._load(action_key)
+        problems: list[Problem] = []
+        if loaded.in_validator is not None:
+            problems.extend(schema_problems(loaded.in_validator, body))
+        if loaded.input_model is not None and isinstance(body, dict):
+            problems.extend(loaded.input_model.cross_field_problems(body))
+        if loaded.config_model is not None and cfg is not None:
+            try:
+                loaded.config_model.model_validate(cfg)
+            except ValidationError as error:
+                problems.extend(problems_from(error, "cfg"))
+        return list(dict.fromkeys(problems))
+
+    def run(
+        self,
+        action_key: str,
+        msg: Message,
+        cfg: Mapping[str, Any],
+        snapshot: Mapping[str, Any] | None = None,
+    ) -> RunResult:
+        events: list[Event] = []
+
+        def emit(kind: EventKind, payload: Any) -> None:
+            events.append(Event(kind, payload))
+
+        loaded = self._load(action_key)
+        problems = self.input_problems(action_key, msg.body, cfg)
+        if problems:
+            emit("error", error_payload(InputError(problems)))
+            return RunResult(events)
+        context = ActionContext(action_key, cfg, emit, self._client_factory, snapshot)
+        try:
+            result = loaded.module.process(msg, cfg, context)
+        except RateLimitError as error:
+            log.debug("rate limit not lifted in time", exc_info=True)
+            emit("rebound", rebound_payload(error))
+            return RunResult(events)
+        except PicsartError as error:
+            log.debug("action %s failed", action_key, exc_info=True)
+            emit("error", error_payload(error))
+            return RunResult(events)
+        except Exception as error:
+            log.debug("action %s raised", action_key, exc_info=True)
+            emit("error", error_payload(error))
+            return RunResult(events)
+        if result is not None:
+            output = result if isinstance(result, Message) else Message(body=result)
+            out_problems = (
+                schema_problems(loaded.out_validator, output.body) if loaded.out_validator else []
+            )
+            if out_problems:
+                emit(
+                    "error",
+                    error_payload(InputError(out_problems, "The action's output broke its schema")),
+                )
+            else:
+                emit("data", output)
+        return RunResult(events)
+
+
+    def verify_credentials(self, cfg: Mapping[str, Any]) -> dict[str, Any]:
+        """Run ``verifyCredentials.py``: ``{"verified": bool, ...}``, never an exception."""
+        module = load_module(self.root, VERIFY_CREDENTIALS_MAIN)
+        context = ActionContext(
+            "verifyCredentials", cfg, lambda kind, payload: None, self._client_factory
+        )
+        try:
+            result = module.verify(cfg, context)
+        except PicsartError as error:
+            return {"verified": False, "reason": str(error)}
+        except Exception as error:
+            log.debug("verifyCredentials raised", exc_info=True)
+            return {"verified": False, "reason": f"{type(error).__name__}: {error}"}
+        return dict(result) if isinstance(result, Mapping) else {"verified": bool(result)}
+
+
+def _is_model(candidate: Any, base: type[BaseModel]) -> bool:
+    return isinstance(candidate, type) and issubclass(candidate, base)
+
+
+def error_payload(error: BaseException) -> dict[str, Any]:
+    """An error as the ``error`` event carries it: name, message, status, correlation id."""
+    payload: dict[str, Any] = {"name": type(error).__name__, "message": str(error)}
+    if isinstance(error, InputError):
+        payload["problems"] = [{"path": p.path, "rule": p.rule} for p in error.problems]
+    if isinstance(error, APIError):
+        if error.status is not None:
+            payload["status"] = error.status
+        if error.correlation_id:
+            payload["correlationId"] = error.correlation_id
+    return payload
+
+
+def rebound_payload(error: RateLimitError) -> dict[str, Any]:
+    payload = error_payload(error)
+    if error.retry_at is not None:
+        payload["retryAt"] = datetime.fromtimestamp(error.retry_at, tz=timezone.utc).isoformat(
+            timespec="seconds"
+        )
+    return payload

@@ -1,0 +1,136 @@
+"""Reading ``component.json`` and loading the modules it names, as the platform does.
+
+The component lives beside this package in a checkout and inside it when installed; in both
+cases ``COMPONENT_ROOT`` (this package's directory, which links to the component's files) holds
+``component.json``, ``actions/``, ``lib/`` and ``schemas/``. Action modules use relative imports
+(``from ..lib.client import PicsartClient``), so a component directory is loaded as a package:
+ours as ``picsart_component``, any other (``picsart-flow validate DIR``) under a private name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import json
+import sys
+import types
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+COMPONENT_ROOT = Path(__file__).resolve().parent
+MANIFEST_NAME = "component.json"
+VERIFY_CREDENTIALS_MAIN = "./verifyCredentials.py"
+
+_private_packages = itertools.count(1)
+_mounted: dict[Path, str] = {COMPONENT_ROOT: __package__ or "picsart_component"}
+
+
+class ManifestError(Exception):
+    """``component.json`` or a file it names cannot be used."""
+
+
+class Metadata(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    in_: str | None = Field(None, alias="in")
+    out: str | None = None
+
+
+class ActionSpec(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    title: str
+    description: str = ""
+    main: str
+    fields: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=Metadata)
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    title: str
+    description: str = ""
+    credentials: dict[str, Any] = Field(default_factory=dict)
+    actions: dict[str, ActionSpec] = Field(default_factory=dict)
+
+    def action(self, key: str) -> ActionSpec:
+        try:
+            return self.actions[key]
+        except KeyError:
+            known = ", ".join(sorted(self.actions)) or "none"
+            raise ManifestError(f"unknown action {key!r}; the actions are: {known}") from None
+
+
+def read_manifest_json(root: Path) -> dict[str, Any]:
+    path = root / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"no {MANIFEST_NAME} in {root}") from None
+    except ValueError as error:
+        raise ManifestError(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ManifestError(f"{path} must hold a JSON object")
+    return data
+
+
+@cache
+def load_manifest(root: Path = COMPONENT_ROOT) -> Manifest:
+    return Manifest.model_validate(read_manifest_json(root))
+
+
+def resolve_in_component(root: Path, relative: str) -> Path:
+    """A path named in component.json, which must stay inside the component directory."""
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise ManifestError(f"{relative!r} must be a relative path inside the component")
+    return root.joinpath(*[part for part in pure.parts if part != "."])
+
+
+def module_name_for(root: Path, main: str) -> str:
+    """The import name of the module at ``main``, with ``root`` mounted as a package."""
+    path = resolve_in_component(root, main)
+    if path.suffix != ".py":
+        raise ManifestError(f"{main!r} must name a .py file")
+    relative = path.relative_to(root).with_suffix("")
+    return ".".join((mount_component(root), *relative.parts))
+
+
+def mount_component(root: Path) -> str:
+    """Make ``root`` importable as a package and return its name."""
+    root = root.resolve()
+    name = _mounted.get(root)
+    if name is None:
+        name = f"_picsart_component_{next(_private_packages)}"
+        package = types.ModuleType(name)
+        package.__path__ = [str(root)]
+        package.__package__ = name
+        sys.modules[name] = package
+        _mounted[root] = name
+    return name
+
+
+def load_module(root: Path, main: str) -> types.ModuleType:
+    """Import the module that ``main`` names, relative to the component directory ``root``."""
+    path = resolve_in_component(root, main)
+    if not path.is_file():
+        raise ManifestError(f"{main!r} does not lead to a file")
+    return importlib.import_module(module_name_for(root, main))
+
+
+def load_schema(root: Path, relative: str) -> dict[str, Any]:
+    path = resolve_in_component(root, relative)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"schema {relative!r} does not exist") from None
+    except ValueError as error:
+        raise ManifestError(f"schema {relative!r} is not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ManifestError(f"schema {relative!r} must hold a JSON object")
+    return data

@@ -1,0 +1,57 @@
+"""Base classes for the pydantic models that action modules declare.
+
+An action module's ``Input``, ``Output`` and ``Config`` models are the single source of truth for
+its fields: ``schemas/*.json`` and the ``fields`` of ``component.json`` are generated from them
+(``picsart-flow generate``), and a test proves the committed files are current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .lib.errors import Problem
+
+
+class InputModel(BaseModel):
+    """An action's in-metadata. Unknown keys are refused, as the generated schema does."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
+        """Rules that span several fields, checked on the raw body after the schema.
+
+        Must tolerate values of the wrong type: the schema reports those.
+        """
+        return []
+
+
+class OutputModel(BaseModel):
+    """An action's out-metadata."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConfigModel(BaseModel):
+    """An action's (or the credentials') configuration fields, as shown in the designer.
+
+    ``cfg`` also carries the credentials and whatever else the platform adds, so unknown keys
+    are ignored here.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+
+def problems_from(error: ValidationError, root: str) -> list[Problem]:
+    """pydantic's errors as problems, without the offending values (they may be secrets)."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        path = root + "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]
+        )
+        rule = "is required" if item["type"] == "missing" else item["msg"]
+        problems.append(Problem(path, rule.removeprefix("Value error, ")))
+    return problems

@@ -1,0 +1,1 @@
+../verifyCredentials.py

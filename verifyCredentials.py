@@ -1,0 +1,34 @@
+"""verifyCredentials: the platform calls this when a user saves credentials.
+
+It asks Picsart for the account's balance, the cheapest authenticated call there is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from picsart_component.executor import ActionContext
+
+from .lib.errors import APIError, AuthenticationError, PicsartError
+
+
+def verify(credentials: Mapping[str, Any], context: ActionContext) -> dict[str, Any]:
+    """``{"verified": True, "credits": N}``, or ``{"verified": False, "reason": ...}``."""
+    try:
+        credits = context.client.balance()
+    except AuthenticationError as error:
+        return _not_verified(error, error.message)
+    except PicsartError as error:
+        return _not_verified(error, str(error))
+    return {"verified": True, "credits": credits}
+
+
+def _not_verified(error: PicsartError, reason: str) -> dict[str, Any]:
+    result: dict[str, Any] = {"verified": False, "reason": reason}
+    if isinstance(error, APIError):
+        if error.status is not None:
+            result["status"] = error.status
+        if error.correlation_id:
+            result["correlationId"] = error.correlation_id
+    return result
