@@ -130,8 +130,7 @@ class Input(ImageSourceInput):
     stroke_size: int | None = Field(
         None,
         title="Stroke Size",
-        description="Width of a solid border around the cutout, 0 to 100 (0: none). "
-        + CUTOUT_ONLY,
+        description="Width of a solid border around the cutout, 0 to 100 (0: none). " + CUTOUT_ONLY,
         ge=0,
         le=100,
         json_schema_extra={"default": 0},
@@ -242,7 +241,9 @@ def ineffective_settings(body: Input) -> list[str]:
     given = body.model_fields_set
     notes = []
     if body.output_type == "mask":
-        ignored = [key for key in (*STROKE_FIELDS, "auto_center", *BACKGROUND_SOURCES) if key in given]
+        ignored = [
+            key for key in (*STROKE_FIELDS, "auto_center", *BACKGROUND_SOURCES) if key in given
+        ]
         if ignored:
             notes.append(f"{', '.join(ignored)} only work(s) with output_type cutout")
     if body.shadow in (None, "disabled"):

@@ -50,5 +50,7 @@ def process(msg: Message, cfg: Mapping[str, Any], context: ActionContext) -> Mes
         download_result=config.downloadResult,
         accepted_formats=UPSCALE_FORMATS,
         file_fields={"image": "image"},
-        check_image=lambda size: check_upscale_dimensions(size, body.upscale_factor, context.logger),
+        check_image=lambda size: check_upscale_dimensions(
+            size, body.upscale_factor, context.logger
+        ),
     )

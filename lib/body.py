@@ -89,7 +89,9 @@ class MultipartBody(RequestBody):
             stack.close()
             raise
         encoder = MultipartEncoder(fields=parts)
-        return OpenedBody(data=encoder, headers={"Content-Type": encoder.content_type}, _files=stack)
+        return OpenedBody(
+            data=encoder, headers={"Content-Type": encoder.content_type}, _files=stack
+        )
 
     def describe(self) -> str:
         names = list(self.fields) + [part.name for part in self.files]

@@ -30,14 +30,16 @@ from .errors import (
     RateLimitError,
     build_status_error,
 )
-from .ratelimit import DEFAULT_SPIKE_LIMIT, Clock, RateLimitInfo, Sleep, Throttle
+from .ratelimit import DEFAULT_SPIKE_LIMIT, Clock, HeldTooLong, RateLimitInfo, Sleep, Throttle
 from .retry import RetryPolicy, RetrySettings
 from .urls import KeyPolicy, URLError, join_url, normalize_base_url
 
 log = logging.getLogger("picsart.client")
 
 API_KEY_HEADER = "X-Picsart-API-Key"
-USER_AGENT = f"picsart-component/{__version__} (elastic.io component; requests/{requests.__version__})"
+USER_AGENT = (
+    f"picsart-component/{__version__} (elastic.io component; requests/{requests.__version__})"
+)
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,7 @@ class ClientSettings:
                 max_attempts=int(
                     _env_number(env, "PICSART_MAX_ATTEMPTS", retry_defaults.max_attempts)
                 ),
-                max_total_wait=_env_number(
-                    env, "PICSART_MAX_WAIT", retry_defaults.max_total_wait
-                ),
+                max_total_wait=_env_number(env, "PICSART_MAX_WAIT", retry_defaults.max_total_wait),
             ),
         )
 
@@ -112,7 +112,7 @@ class _KeyGuardSession(requests.Session):
     def rebuild_auth(
         self, prepared_request: requests.PreparedRequest, response: requests.Response
     ) -> None:
-        super().rebuild_auth(prepared_request, response)
+        super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
         if prepared_request.url and not self._key_policy.allows(prepared_request.url):
             prepared_request.headers.pop(API_KEY_HEADER, None)
 
@@ -129,6 +129,12 @@ def shared_throttle(base_url: str, spike_limit: float) -> Throttle:
         if throttle is None:
             throttle = _shared_throttles[key] = Throttle(spike_limit)
         return throttle
+
+
+def forget_shared_throttles() -> None:
+    """Drop every shared throttle (and its holds); for tests and long-lived embedders."""
+    with _shared_throttles_lock:
+        _shared_throttles.clear()
 
 
 class PicsartClient:
@@ -223,7 +229,16 @@ class PicsartClient:
         body: RequestBody | None,
         accept_statuses: Collection[int],
     ) -> PicsartResponse:
-        self._throttle.acquire()
+        try:
+            self._throttle.acquire(max_wait=self.settings.retry.max_total_wait)
+        except HeldTooLong as held:
+            raise RateLimitError(
+                "the rate limit is exhausted until its reset time; nothing was sent",
+                method=method,
+                url=url,
+                status=429,
+                retry_at=held.until,
+            ) from None
         headers = {
             API_KEY_HEADER: self._api_key.get_secret_value(),
             "Accept": "application/json",

@@ -1,4 +1,4 @@
-"""Colour values as Picsart accepts them: ``#rgb``, ``#rgba``, ``#rrggbb``, ``#rrggbbaa`` or a name."""
+"""Colours as Picsart accepts them: ``#rgb``, ``#rgba``, ``#rrggbb``, ``#rrggbbaa`` or a name."""
 
 from __future__ import annotations
 
@@ -21,4 +21,3 @@ def color_rule_broken(value: str, *, hash_optional: bool) -> str | None:
     if hash_optional:
         forms += " (the # is optional)"
     return f"must be a hex colour ({forms}) or a CSS colour name such as blue"
-

@@ -89,11 +89,12 @@ class APIError(PicsartError):
         self.body = body
 
     def __str__(self) -> str:
-        parts = []
+        request = f"{self.method} {self.url}"
         if self.status is not None:
-            parts.append(f"{self.status} {_reason(self.status)}")
-        parts.append(f"from {self.method} {self.url}")
-        text = " ".join(parts) + f": {self.message}"
+            text = f"Picsart answered {self.status} {_reason(self.status)} to {request}"
+        else:
+            text = f"{request} failed"
+        text += f": {self.message}"
         if self.detail and self.detail != self.message:
             text += f" ({self.detail})"
         if self.code:

@@ -76,6 +76,14 @@ class RateLimitInfo:
         )
 
 
+class HeldTooLong(Exception):
+    """Waiting for the limit to reset would take longer than the caller allows."""
+
+    def __init__(self, until: float) -> None:
+        super().__init__(f"held until {until}")
+        self.until = until
+
+
 class Throttle:
     """Spaces request starts across threads, and holds them all while the limit is exhausted.
 
@@ -109,10 +117,15 @@ class Throttle:
         with self._lock:
             self._held_until = max(self._held_until, moment)
 
-    def acquire(self) -> float:
-        """Wait for this request's turn; returns the seconds waited."""
+    def acquire(self, max_wait: float = math.inf) -> float:
+        """Wait for this request's turn; returns the seconds waited.
+
+        Raises ``HeldTooLong`` instead of waiting past ``max_wait`` for a hold to end.
+        """
         with self._lock:
             now = self._clock()
+            if self._held_until - now > max_wait:
+                raise HeldTooLong(self._held_until)
             slot = max(now, self._next_slot, self._held_until)
             self._next_slot = slot + self._interval
         delay = slot - now

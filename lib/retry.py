@@ -53,7 +53,7 @@ class RetrySettings:
 
 
 class RetryPolicy:
-    """Builds a tenacity ``Retrying`` for one request; the clock, sleep and jitter are injectable."""
+    """Builds a tenacity ``Retrying`` per request; its clock, sleep and jitter are injectable."""
 
     def __init__(
         self,
@@ -79,9 +79,9 @@ class RetryPolicy:
             assert isinstance(error, RateLimitError)
             if error.retry_at is not None:
                 return max(0.0, error.retry_at - self._clock())
-            fallback = self.settings.rate_limit_fallback_wait * 2**rate_limited_before
+            fallback = self.settings.rate_limit_fallback_wait * 2.0**rate_limited_before
             return min(fallback, self.settings.rate_limit_max_wait)
-        exponential = self.settings.backoff_initial * 2 ** (attempt - 1)
+        exponential = self.settings.backoff_initial * 2.0 ** (attempt - 1)
         capped = min(exponential, self.settings.backoff_max)
         return capped / 2 + capped / 2 * self._jitter()
 
@@ -104,8 +104,10 @@ class RetryPolicy:
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             error = _error_of(state)
-            what = f"{error.status}" if isinstance(error, APIError) and error.status else (
-                type(error).__name__
+            what = (
+                f"{error.status}"
+                if isinstance(error, APIError) and error.status
+                else (type(error).__name__)
             )
             correlation = getattr(error, "correlation_id", None)
             log.warning(

@@ -126,7 +126,7 @@ def _action_problems(
     else:
         yield from _field_problems(f"{where}.fields", fields)
     main = action.get("main")
-    if not _nonempty_string(main):
+    if not isinstance(main, str) or not main.strip():
         yield f"{where}: has no main"
     else:
         problem = _file_problem(root, main)
@@ -179,9 +179,7 @@ def _file_problem(root: Path, relative: str) -> str | None:
     return None
 
 
-def _export_problems(
-    root: Path, main: str, export: str, where: str | None = None
-) -> Iterator[str]:
+def _export_problems(root: Path, main: str, export: str, where: str | None = None) -> Iterator[str]:
     label = where or main
     try:
         module = load_module(root, main)

@@ -61,12 +61,17 @@ class Redactor(logging.Filter):
 REDACTOR = Redactor()
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Ours, so that configuring again replaces it and leaves other handlers alone."""
+
+
 def configure_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("picsart-flow: %(levelname)s %(message)s"))
     handler.addFilter(REDACTOR)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, _StderrHandler)]
+    root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     if verbose:
         for noisy in ("urllib3", "PIL", "werkzeug"):
@@ -135,7 +140,7 @@ def cfg_option(function: Callable[..., Any]) -> Callable[..., Any]:
         "cfg_value",
         metavar="JSON|@FILE",
         help=(
-            "Credentials and config fields, e.g. '{\"apiKey\": \"...\", \"downloadResult\": true}'. "
+            'Credentials and config fields, e.g. \'{"apiKey": "...", "downloadResult": true}\'. '
             f"Without apiKey/imageApiBaseUrl, {ENV_API_KEY} and {ENV_BASE_URL} are used."
         ),
     )(function)
@@ -175,9 +180,7 @@ def actions(as_json: bool) -> None:
 
 
 @main.command()
-@click.argument(
-    "directory", required=False, type=click.Path(file_okay=False, path_type=Path)
-)
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def validate(directory: Path | None) -> None:
     """Check a component directory as elastic.io's cmp:validate does, and more.
 
@@ -283,7 +286,7 @@ def run(
     \b
     Examples:
       picsart-flow run makeRawRequest --body '{"url": "balance", "method": "GET"}'
-      picsart-flow run upscale --body '{"image_url": "https://example.com/a.jpg", "upscale_factor": 2}'
+      picsart-flow run upscale --body '{"image_url": "https://x.test/a.jpg", "upscale_factor": 2}'
       picsart-flow run removeBackground --fixture cutout --cfg '{"downloadResult": true}'
     """
     from pydantic import ValidationError
@@ -293,8 +296,11 @@ def run(
     from .messages import Message
 
     configure_logging(verbose)
-    given = [name for name, v in (("--body", body_value), ("--msg", msg_file),
-                                  ("--fixture", fixture_name)) if v is not None]
+    given = [
+        name
+        for name, v in (("--body", body_value), ("--msg", msg_file), ("--fixture", fixture_name))
+        if v is not None
+    ]
     if len(given) != 1:
         usage_error("give exactly one of --body, --msg and --fixture")
     executor = make_executor()

@@ -35,7 +35,7 @@ from .manifest import (
     load_schema,
 )
 from .messages import Event, EventKind, Message
-from .models import InputModel, problems_from
+from .models import InputModel, is_model_class, problems_from
 from .validation import compile_validator, schema_problems
 
 log = logging.getLogger("picsart.executor")
@@ -148,8 +148,10 @@ class Executor:
                 out_validator=compile_validator(load_schema(self.root, meta.out))
                 if meta.out
                 else None,
-                input_model=input_model if _is_model(input_model, InputModel) else None,
-                config_model=config_model if _is_model(config_model, BaseModel) else None,
+                input_model=input_model
+                if is_model_class(input_model) and issubclass(input_model, InputModel)
+                else None,
+                config_model=config_model if is_model_class(config_model) else None,
             )
             self._loaded[action_key] = loaded
         return loaded
@@ -217,7 +219,6 @@ class Executor:
                 emit("data", output)
         return RunResult(events)
 
-
     def verify_credentials(self, cfg: Mapping[str, Any]) -> dict[str, Any]:
         """Run ``verifyCredentials.py``: ``{"verified": bool, ...}``, never an exception."""
         module = load_module(self.root, VERIFY_CREDENTIALS_MAIN)
@@ -232,10 +233,6 @@ class Executor:
             log.debug("verifyCredentials raised", exc_info=True)
             return {"verified": False, "reason": f"{type(error).__name__}: {error}"}
         return dict(result) if isinstance(result, Mapping) else {"verified": bool(result)}
-
-
-def _is_model(candidate: Any, base: type[BaseModel]) -> bool:
-    return isinstance(candidate, type) and issubclass(candidate, base)
 
 
 def error_payload(error: BaseException) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""elasticio-cli fixtures: ``test/fixture.json`` holding ``{"fixtures": {NAME: {cfg, msg, snapshot}}}``.
+"""elasticio-cli fixtures: ``test/fixture.json``, ``{"fixtures": {NAME: {cfg, msg, snapshot}}}``.
 
 ``{{VAR}}`` placeholders are filled from the environment and a ``.env`` file. They are filled
 inside string values after the JSON is parsed, so a value can never add JSON structure.
@@ -32,7 +32,9 @@ class Fixture:
     snapshot: dict[str, Any] = field(default_factory=dict)
 
 
-def fixture_variables(fixture_file: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def fixture_variables(
+    fixture_file: Path, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The environment, over the ``.env`` beside the component (the folder holding ``test/``)."""
     env_file = fixture_file.resolve().parent.parent / ".env"
     values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
@@ -41,7 +43,7 @@ def fixture_variables(fixture_file: Path, environ: Mapping[str, str] | None = No
 
 
 def substitute(value: Any, variables: Mapping[str, str], missing: set[str]) -> Any:
-    """``value`` with every ``{{VAR}}`` inside its strings replaced; unknown names go to ``missing``."""
+    """``value`` with each ``{{VAR}}`` in its strings replaced; unknown names go to ``missing``."""
     if isinstance(value, str):
 
         def replace(match: re.Match[str]) -> str:

@@ -11,10 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from .designer import designer_fields, designer_schema
 from .manifest import MANIFEST_NAME, load_module, read_manifest_json, resolve_in_component
+from .models import is_model_class
 
 CREDENTIALS_MODULE = "./lib/credentials.py"
 
@@ -29,17 +28,17 @@ def generated_files(root: Path) -> dict[Path, str]:
     files: dict[Path, str] = {}
     if resolve_in_component(root, CREDENTIALS_MODULE).is_file():
         credentials = getattr(load_module(root, CREDENTIALS_MODULE), "Credentials", None)
-        if _is_model(credentials):
+        if is_model_class(credentials):
             manifest.setdefault("credentials", {})["fields"] = designer_fields(credentials)
     for action in manifest.get("actions", {}).values():
         module = load_module(root, action["main"])
         config = getattr(module, "Config", None)
-        if _is_model(config):
+        if is_model_class(config):
             action["fields"] = designer_fields(config)
         metadata = action.get("metadata", {})
         for direction, model_name in (("in", "Input"), ("out", "Output")):
             model = getattr(module, model_name, None)
-            if direction in metadata and _is_model(model):
+            if direction in metadata and is_model_class(model):
                 path = resolve_in_component(root, metadata[direction])
                 files[path] = render_json(designer_schema(model, closed=True))
     files[root / MANIFEST_NAME] = render_json(manifest)
@@ -62,7 +61,3 @@ def write_generated(root: Path) -> list[Path]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     return changed
-
-
-def _is_model(candidate: Any) -> bool:
-    return isinstance(candidate, type) and issubclass(candidate, BaseModel)

@@ -47,7 +47,7 @@ class ActionSpec(BaseModel):
     description: str = ""
     main: str
     fields: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    metadata: Metadata = Field(default_factory=Metadata)
+    metadata: Metadata = Field(default_factory=lambda: Metadata.model_validate({}))
 
 
 class Manifest(BaseModel):

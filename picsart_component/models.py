@@ -8,7 +8,7 @@ its fields: ``schemas/*.json`` and the ``fields`` of ``component.json`` are gene
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -43,6 +43,10 @@ class ConfigModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="ignore")
+
+
+def is_model_class(candidate: Any) -> TypeGuard[type[BaseModel]]:
+    return isinstance(candidate, type) and issubclass(candidate, BaseModel)
 
 
 def problems_from(error: ValidationError, root: str) -> list[Problem]:

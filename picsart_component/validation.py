@@ -51,15 +51,16 @@ def _describe(error: SchemaError) -> list[Problem]:
     keyword = error.validator
     value = error.validator_value
     if keyword == "additionalProperties" and isinstance(error.instance, dict):
-        known = set(error.schema.get("properties", {}))
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        known = set(schema.get("properties", {}))
         return [
             Problem(json_path([*error.absolute_path, key]), "is not a field of this action")
             for key in error.instance
             if key not in known
         ]
-    if keyword == "required" or (keyword == "properties" and "required" in error.message):
-        missing = error.message.split("'")[1] if "'" in error.message else "?"
-        return [Problem(json_path([*error.absolute_path, missing]), "is required")]
+    if keyword == "required":
+        # Draft 3 reports a missing property at the property's own path.
+        return [Problem(path, "is required")]
     return [Problem(path, _rule(keyword, value, error))]
 
 
@@ -82,7 +83,7 @@ def _rule(keyword: Any, value: Any, error: SchemaError) -> str:
         return f"must be a valid {value}"
     if keyword == "pattern":
         return f"must match the pattern {value}"
-    return error.message
+    return str(error.message)
 
 
 def _kind(instance: Any) -> str:

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from picsart_component.lib.client import forget_shared_throttles
+from tests.helpers import FakeTime
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -17,6 +20,12 @@ def spec_dir() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+@pytest.fixture(autouse=True)
+def fresh_shared_throttles() -> None:
+    """A hold left by one test's 429 must not stall the next test's requests."""
+    forget_shared_throttles()
+
+
 @pytest.fixture
 def spec_path() -> Path:
     """The spec folder; tests that need it skip, saying why, when it is absent."""
@@ -24,3 +33,32 @@ def spec_path() -> Path:
     if found is None:
         pytest.skip("needs ../shared/spec (the team's spec folder), which this checkout lacks")
     return found
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+CANARY_KEY = "pk-CANARY-7f3a9c2e-do-not-leak"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-live",
+        action="store_true",
+        help="also run tests marked live, against the real Picsart API (needs PICSART_API_KEY)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-live") and os.environ.get("PICSART_API_KEY"):
+        return
+    reason = (
+        "needs PICSART_API_KEY"
+        if config.getoption("--run-live")
+        else "talks to the real Picsart API; opt in with --run-live and PICSART_API_KEY"
+    )
+    for item in items:
+        if "live" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))

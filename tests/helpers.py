@@ -1,0 +1,61 @@
+"""Builders shared by tests: clients and executors wired to fake time and a private throttle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from picsart_component.executor import ClientOptions, Executor
+from picsart_component.lib.client import ClientSettings, PicsartClient
+from picsart_component.lib.ratelimit import Throttle
+from picsart_component.lib.retry import RetrySettings
+
+
+class FakeTime:
+    """A clock and a sleep that advance together, so retry tests take no wall-clock time."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+BASE_URL = "https://api.picsart.io/tools/1.0/"
+API_KEY = "test-key-0123456789"
+
+
+def make_client(
+    fake_time: Any,
+    *,
+    api_key: str = API_KEY,
+    base_url: str = BASE_URL,
+    retry: RetrySettings | None = None,
+    spike_limit: float = 1e9,
+    jitter: float = 0.5,
+) -> PicsartClient:
+    settings = ClientSettings(retry=retry or RetrySettings(), spike_limit=spike_limit)
+    throttle = Throttle(spike_limit, clock=fake_time.clock, sleep=fake_time.sleep)
+    return PicsartClient(
+        api_key,
+        base_url,
+        settings=settings,
+        throttle=throttle,
+        clock=fake_time.clock,
+        sleep=fake_time.sleep,
+        jitter=lambda: jitter,
+    )
+
+
+def make_executor(fake_time: Any, **settings: Any) -> Executor:
+    options = ClientOptions(
+        settings=ClientSettings(**settings),
+        throttle=Throttle(1e9, clock=fake_time.clock, sleep=fake_time.sleep),
+        sleep=fake_time.sleep,
+        clock=fake_time.clock,
+    )
+    return Executor(client_options=options)

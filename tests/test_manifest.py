@@ -1,0 +1,233 @@
+"""component.json as the designer reads it, and the checks of ``picsart-flow validate``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from picsart_component.checks import VIEW_CLASSES, check_component
+from picsart_component.cli import main
+from picsart_component.generate import stale_files
+from picsart_component.manifest import COMPONENT_ROOT, load_manifest, load_module
+
+MANIFEST = json.loads((COMPONENT_ROOT / "component.json").read_text())
+
+
+def schema(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((COMPONENT_ROOT / "schemas" / name).read_text())
+    return data
+
+
+def test_component_has_title_description_and_the_three_actions() -> None:
+    assert MANIFEST["title"] == "Picsart"
+    assert MANIFEST["description"]
+    assert list(MANIFEST["actions"]) == ["makeRawRequest", "removeBackground", "upscale"]
+    for action in MANIFEST["actions"].values():
+        assert {"title", "description", "help", "main", "fields", "metadata"} <= set(action)
+        assert set(action["metadata"]) == {"in", "out"}
+
+
+def test_credentials_fields_are_as_the_spec_describes() -> None:
+    fields = MANIFEST["credentials"]["fields"]
+    assert list(fields) == ["apiKey", "imageApiBaseUrl"]
+    api_key = fields["apiKey"]
+    assert api_key["label"] == "API key"
+    assert api_key["viewClass"] == "PasswordFieldView"
+    assert api_key["required"] is True
+    assert "console.picsart.io" in api_key["note"]
+    base_url = fields["imageApiBaseUrl"]
+    assert base_url["label"] == "Image API base URL"
+    assert base_url["viewClass"] == "TextFieldView"
+    assert base_url["required"] is False
+    assert base_url["placeholder"] == "https://api.picsart.io/tools/1.0/"
+    assert (COMPONENT_ROOT / "verifyCredentials.py").is_file()
+
+
+def test_make_raw_request_metadata_and_config() -> None:
+    action = MANIFEST["actions"]["makeRawRequest"]
+    assert action["fields"] == {
+        "doNotThrow404": {
+            "label": "Don't throw error on 404 Response",
+            "required": False,
+            "viewClass": "CheckBoxView",
+            "note": "When checked, a 404 answer is returned as data instead of an error.",
+        }
+    }
+    inputs = schema("makeRawRequest.in.json")["properties"]
+    assert list(inputs) == ["url", "method", "data"]
+    assert (inputs["url"]["title"], inputs["url"]["type"], inputs["url"].get("required")) == (
+        "Url",
+        "string",
+        True,
+    )
+    assert inputs["method"]["title"] == "Method"
+    assert inputs["method"]["enum"] == ["GET", "POST"]
+    assert inputs["method"]["required"] is True
+    assert (inputs["data"]["title"], inputs["data"]["type"]) == ("Request Body", "object")
+    assert "required" not in inputs["data"]
+    outputs = schema("makeRawRequest.out.json")["properties"]
+    assert list(outputs) == ["statusCode", "headers", "responseBody"]
+
+
+def test_every_view_class_used_is_one_the_platform_knows() -> None:
+    fields = [*MANIFEST["credentials"]["fields"].values()]
+    for action in MANIFEST["actions"].values():
+        fields += action["fields"].values()
+    assert {field["viewClass"] for field in fields} <= VIEW_CLASSES
+
+
+def test_every_action_module_loads_from_the_file_main_names() -> None:
+    for key, action in load_manifest().actions.items():
+        module = load_module(COMPONENT_ROOT, action.main)
+        assert callable(module.process), key
+        assert Path(module.__file__ or "").resolve() == (COMPONENT_ROOT / action.main).resolve()
+
+
+def test_the_committed_component_is_valid() -> None:
+    assert check_component(COMPONENT_ROOT) == []
+
+
+def test_committed_schemas_and_fields_match_the_models() -> None:
+    assert stale_files(COMPONENT_ROOT) == [], "run: picsart-flow generate"
+
+
+@pytest.fixture
+def component_copy(tmp_path: Path) -> Path:
+    """A private copy of the component to break in different ways."""
+    root = tmp_path / "component"
+    root.mkdir()
+    for name in ("component.json", "verifyCredentials.py"):
+        shutil.copy(COMPONENT_ROOT / name, root / name)
+    for folder in ("actions", "lib", "schemas"):
+        shutil.copytree(
+            COMPONENT_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return root
+
+
+def edit_manifest(root: Path, change: Any) -> None:
+    path = root / "component.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=2))
+
+
+def test_a_clean_copy_passes_validation(component_copy: Path) -> None:
+    assert check_component(component_copy) == []
+
+
+BREAKAGES = [
+    (
+        "missing label",
+        lambda m: m["credentials"]["fields"]["apiKey"].pop("label"),
+        "credentials.fields.apiKey: has no label",
+    ),
+    (
+        "unknown view class",
+        lambda m: m["actions"]["upscale"]["fields"]["downloadResult"].update(viewClass="Fancy"),
+        "actions.upscale.fields.downloadResult: viewClass 'Fancy' is not one the platform knows",
+    ),
+    (
+        "select without model",
+        lambda m: m["actions"]["upscale"]["fields"]["downloadResult"].update(
+            viewClass="SelectView"
+        ),
+        "actions.upscale.fields.downloadResult: a SelectView needs a model",
+    ),
+    (
+        "bad action name",
+        lambda m: m["actions"].update({"9lives": m["actions"].pop("upscale")}),
+        "actions.9lives: names must start with a letter and hold only letters, digits and _",
+    ),
+    (
+        "no title",
+        lambda m: m["actions"]["makeRawRequest"].pop("title"),
+        "actions.makeRawRequest: has no title",
+    ),
+    (
+        "no description",
+        lambda m: m["actions"]["makeRawRequest"].update(description=""),
+        "actions.makeRawRequest: has no description",
+    ),
+    (
+        "missing main file",
+        lambda m: m["actions"]["upscale"].update(main="./actions/nope.py"),
+        "actions.upscale.main: './actions/nope.py' does not lead to a file",
+    ),
+    (
+        "missing metadata file",
+        lambda m: m["actions"]["upscale"]["metadata"].update({"out": "./schemas/nope.json"}),
+        "actions.upscale.metadata.out: './schemas/nope.json' does not lead to a file",
+    ),
+    (
+        "no metadata",
+        lambda m: m["actions"]["upscale"].pop("metadata"),
+        "actions.upscale: has no metadata",
+    ),
+    (
+        "trigger named like an action",
+        lambda m: m.update(triggers={"upscale": m["actions"]["upscale"]}),
+        "component.json: 'upscale' is both a trigger and an action; names must be unique",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "change", "problem"), BREAKAGES, ids=[b[0] for b in BREAKAGES])
+def test_validation_names_each_broken_rule(
+    component_copy: Path, what: str, change: Any, problem: str
+) -> None:
+    edit_manifest(component_copy, change)
+    assert problem in check_component(component_copy)
+
+
+def test_validation_refuses_a_duplicated_name(component_copy: Path) -> None:
+    path = component_copy / "component.json"
+    text = path.read_text().replace(
+        '"actions": {', '"actions": {\n    "upscale": {"title": "x"},', 1
+    )
+    path.write_text(text)
+    assert check_component(component_copy) == [
+        "component.json: the name 'upscale' is used twice in one object"
+    ]
+
+
+def test_validation_finds_undocumented_properties_and_missing_process(
+    component_copy: Path,
+) -> None:
+    in_schema = component_copy / "schemas" / "upscale.in.json"
+    data = json.loads(in_schema.read_text())
+    del data["properties"]["format"]["description"]
+    in_schema.write_text(json.dumps(data))
+    module = component_copy / "actions" / "upscale.py"
+    module.write_text(module.read_text().replace("def process(", "def run("))
+    (component_copy / "actions" / "orphan.py").write_text("def process(msg, cfg, ctx): ...\n")
+    problems = check_component(component_copy)
+    assert "./schemas/upscale.in.json: property $.format has no description" in problems
+    assert "actions.upscale: ./actions/upscale.py does not export process()" in problems
+    assert "actions/orphan.py: no action's main names this module" in problems
+
+
+def test_validation_reports_hand_edited_generated_fields(component_copy: Path) -> None:
+    edit_manifest(
+        component_copy,
+        lambda m: m["actions"]["upscale"]["fields"]["downloadResult"].update(label="Download!"),
+    )
+    assert check_component(component_copy) == [
+        "component.json: out of date with the models; run picsart-flow generate"
+    ]
+
+
+def test_validate_command_exit_codes(component_copy: Path) -> None:
+    runner = CliRunner()
+    clean = runner.invoke(main, ["validate", str(component_copy)])
+    assert clean.exit_code == 0, clean.output
+    assert "component is valid" in clean.output
+    edit_manifest(component_copy, lambda m: m["actions"]["upscale"].pop("title"))
+    broken = runner.invoke(main, ["validate", str(component_copy)])
+    assert broken.exit_code == 1
+    assert "actions.upscale: has no title" in broken.output

@@ -1,0 +1,94 @@
+"""A plain (non-editable) install carries the whole component and nothing at the top level."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if importlib.util.find_spec("setuptools") is None:
+        pytest.skip("building the wheel offline needs setuptools (the [test] extra installs it)")
+    import setuptools
+
+    if tuple(int(part) for part in setuptools.__version__.split(".")[:2]) < (70, 1):
+        pytest.skip("building a wheel offline needs setuptools 70.1+ (the [test] extra has it)")
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--quiet",
+            "-w",
+            str(out),
+            str(REPO_ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("picsart_component-*.whl")
+    return built
+
+
+def test_the_wheel_holds_the_component_inside_the_package(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in (
+        "picsart_component/component.json",
+        "picsart_component/verifyCredentials.py",
+        "picsart_component/lib/client.py",
+        "picsart_component/actions/upscale.py",
+        "picsart_component/schemas/upscale.in.json",
+        "picsart_component/py.typed",
+    ):
+        assert expected in names
+    top_level = {name.split("/", 1)[0] for name in names}
+    assert not top_level & {"lib", "actions", "schemas", "tests", "verifyCredentials.py"}
+
+
+def test_the_installed_copy_runs_from_site_packages(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            args, cwd=outside, env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout
+
+    where = run(sys.executable, "-c", "import picsart_component; print(picsart_component.__file__)")
+    assert where.startswith(str(target))
+    assert "upscale           Upscale" in run(sys.executable, "-m", "picsart_component", "actions")
+    assert "component is valid" in run(sys.executable, "-m", "picsart_component", "validate")
+    assert "makeRawRequest" in run(str(target / "bin" / "picsart-flow"), "actions")

@@ -1,0 +1,162 @@
+"""Make Raw Request through the executor: validation, 404 handling, bodies, refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from responses import matchers
+
+from picsart_component.executor import Executor
+from picsart_component.messages import Message
+from tests.helpers import API_KEY, BASE_URL, FakeTime, make_executor
+
+CFG = {"apiKey": API_KEY}
+
+
+@pytest.fixture
+def executor(fake_time: FakeTime) -> Executor:
+    return make_executor(fake_time)
+
+
+def run(executor: Executor, body: object, **cfg: object) -> tuple[str, dict[str, object]]:
+    result = executor.run("makeRawRequest", Message.model_validate({"body": body}), {**CFG, **cfg})
+    (event,) = result.events
+    payload = event.payload.body if event.kind == "data" else event.payload
+    return event.kind, payload
+
+
+@responses.activate
+def test_get_returns_status_plain_headers_and_parsed_body(executor: Executor) -> None:
+    responses.get(
+        BASE_URL + "balance",
+        json={"credits": 42},
+        headers={"X-Picsart-Correlation-Id": "c-1", "X-Picsart-Credit-Available": "42"},
+    )
+    kind, body = run(executor, {"url": "balance", "method": "GET"})
+    assert kind == "data"
+    assert body["statusCode"] == 200
+    assert body["responseBody"] == {"credits": 42}
+    headers = body["headers"]
+    assert isinstance(headers, dict)
+    assert headers["X-Picsart-Correlation-Id"] == "c-1"
+    assert json.loads(json.dumps(headers)) == headers
+
+
+@responses.activate
+def test_post_sends_data_as_json(executor: Executor) -> None:
+    responses.post(
+        "https://genai-api.picsart.io/v1/text2image",
+        json={"status": "ACCEPTED", "inference_id": "i-1"},
+        status=202,
+        match=[matchers.json_params_matcher({"prompt": "a red mug", "count": 2})],
+    )
+    kind, body = run(
+        executor,
+        {
+            "url": "https://genai-api.picsart.io/v1/text2image",
+            "method": "POST",
+            "data": {"prompt": "a red mug", "count": 2},
+        },
+    )
+    assert kind == "data"
+    assert body["statusCode"] == 202
+    assert responses.calls[0].request.headers["Content-Type"] == "application/json"
+
+
+@responses.activate
+def test_404_is_an_error_by_default(executor: Executor) -> None:
+    responses.get(
+        BASE_URL + "nope",
+        status=404,
+        json={"code": 404, "message": "Not Found", "detail": "No route"},
+        headers={"X-Picsart-Correlation-Id": "c-404"},
+    )
+    kind, error = run(executor, {"url": "nope", "method": "GET"})
+    assert kind == "error"
+    assert error["name"] == "NotFoundError"
+    assert error["status"] == 404
+    assert error["correlationId"] == "c-404"
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_404_is_data_when_do_not_throw_404_is_on(executor: Executor) -> None:
+    responses.get(BASE_URL + "nope", status=404, json={"message": "Not Found"})
+    kind, body = run(executor, {"url": "nope", "method": "GET"}, doNotThrow404=True)
+    assert kind == "data"
+    assert body["statusCode"] == 404
+    assert body["responseBody"] == {"message": "Not Found"}
+    assert isinstance(body["headers"], dict)
+
+
+@responses.activate
+def test_do_not_throw_404_leaves_other_errors_alone(executor: Executor) -> None:
+    responses.get(BASE_URL + "x", status=401, json={"detail": "bad key"})
+    kind, error = run(executor, {"url": "x", "method": "GET"}, doNotThrow404=True)
+    assert (kind, error["name"]) == ("error", "AuthenticationError")
+
+
+@responses.activate
+def test_a_non_json_body_comes_back_as_a_string(executor: Executor) -> None:
+    responses.get(BASE_URL + "text", body="just text <b>here</b>", content_type="text/html")
+    kind, body = run(executor, {"url": "text", "method": "GET"})
+    assert (kind, body["responseBody"]) == ("data", "just text <b>here</b>")
+
+
+@responses.activate
+def test_a_foreign_host_is_refused_and_nothing_is_sent(executor: Executor) -> None:
+    kind, error = run(executor, {"url": "https://collector.example.com/steal", "method": "GET"})
+    assert kind == "error"
+    assert error["name"] == "InputError"
+    assert error["problems"][0]["path"] == "$.url"  # type: ignore[index]
+    assert "refusing to send the API key" in str(error["message"])
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "get", ""])
+def test_methods_other_than_get_and_post_are_refused_with_nothing_sent(
+    executor: Executor, method: str
+) -> None:
+    kind, error = run(executor, {"url": "balance", "method": method})
+    assert kind == "error"
+    assert error["problems"] == [{"path": "$.method", "rule": "must be one of: GET, POST"}]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_an_invalid_body_names_every_failing_field_in_one_error(executor: Executor) -> None:
+    result = executor.run(
+        "makeRawRequest",
+        Message(body={"method": 5, "data": "text", "extra": True}),
+        CFG,
+    )
+    (event,) = result.events
+    assert event.kind == "error"
+    assert event.payload["problems"] == [
+        {"path": "$.data", "rule": "must be an object, not a string"},
+        {"path": "$.extra", "rule": "is not a field of this action"},
+        {"path": "$.method", "rule": "must be a string, not an integer"},
+        {"path": "$.method", "rule": "must be one of: GET, POST"},
+        {"path": "$.url", "rule": "is required"},
+    ]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_missing_api_key_is_an_error_naming_the_credential(fake_time: FakeTime) -> None:
+    executor = make_executor(fake_time)
+    result = executor.run("makeRawRequest", Message(body={"url": "balance", "method": "GET"}), {})
+    (event,) = result.events
+    assert event.payload["problems"] == [{"path": "cfg.apiKey", "rule": "is required"}]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_bad_config_value_is_an_error_naming_the_field(executor: Executor) -> None:
+    kind, error = run(executor, {"url": "balance", "method": "GET"}, doNotThrow404="maybe")
+    assert kind == "error"
+    assert error["problems"][0]["path"] == "cfg.doNotThrow404"  # type: ignore[index]
+    assert len(responses.calls) == 0
