@@ -17,7 +17,5 @@ def color_rule_broken(value: str, *, hash_optional: bool) -> str | None:
         return None
     if _HEX.fullmatch(text) and (hash_optional or text.startswith("#")):
         return None
-    forms = "#rgb, #rgba, #rrggbb, #rrggbbaa"
-    if hash_optional:
-        forms += " (the # is optional)"
+    forms = "#rgb, #rgba, #rrggbb or #rrggbbaa" + (", the # optional" if hash_optional else "")
     return f"must be a hex colour ({forms}) or a CSS colour name such as blue"

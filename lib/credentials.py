@@ -32,6 +32,17 @@ class Credentials(ConfigModel):
         json_schema_extra={"viewClass": "TextFieldView", "placeholder": DEFAULT_BASE_URL},
     )
 
+    allowHosts: str | None = Field(
+        None,
+        title="Allowed private hosts",
+        description=(
+            "Host names or addresses, separated by commas, from which images may be downloaded "
+            "even though they are not public (for example an intranet file server). Images "
+            "from loopback, private and link-local addresses are refused otherwise."
+        ),
+        json_schema_extra={"viewClass": "TextFieldView"},
+    )
+
     @field_validator("apiKey")
     @classmethod
     def _not_blank(cls, value: SecretStr) -> SecretStr:

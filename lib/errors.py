@@ -45,6 +45,10 @@ class InputError(PicsartError):
         return f"{self.summary}: " + "; ".join(str(p) for p in self.problems)
 
 
+class TransientError(PicsartError):
+    """A failure worth trying again, outside the HTTP status table (e.g. object storage)."""
+
+
 class SourceImageError(PicsartError):
     """An input image could not be fetched or is not usable; nothing was sent to Picsart."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
@@ -116,9 +117,13 @@ def at_most_one(body: Mapping[str, Any], keys: Sequence[str]) -> list[Problem]:
 
 
 def http_url_problems(body: Mapping[str, Any], keys: Sequence[str]) -> list[Problem]:
+    """URLs with a scheme other than http(s); one without any scheme fails the schema instead."""
     problems = []
     for key in keys:
         value = body.get(key)
-        if isinstance(value, str) and not value.lower().startswith(("http://", "https://")):
+        if not isinstance(value, str):
+            continue
+        scheme = urlsplit(value).scheme.lower()
+        if scheme and scheme not in ("http", "https"):
             problems.append(Problem(f"$.{key}", "must be an http or https URL"))
     return problems

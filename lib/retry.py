@@ -15,7 +15,7 @@ from enum import Enum
 
 import tenacity
 
-from .errors import APIConnectionError, APIError, RateLimitError, ServerError
+from .errors import APIConnectionError, APIError, RateLimitError, ServerError, TransientError
 from .ratelimit import Clock
 
 log = logging.getLogger("picsart.client")
@@ -35,7 +35,7 @@ def decide(error: BaseException) -> Decision:
         return Decision.RATE_LIMITED
     if isinstance(error, ServerError) and error.status in RETRIED_SERVER_STATUSES:
         return Decision.BACK_OFF
-    if isinstance(error, APIConnectionError):
+    if isinstance(error, APIConnectionError | TransientError):
         return Decision.BACK_OFF
     return Decision.FAIL
 

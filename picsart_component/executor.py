@@ -10,6 +10,7 @@ logged at debug level (``--verbose``).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,8 +25,12 @@ from pydantic import BaseModel, ValidationError
 
 from .lib.client import ClientSettings, PicsartClient
 from .lib.credentials import read_credentials
+from .lib.download import Resolver, URLPolicy, resolve_host
 from .lib.errors import APIError, InputError, PicsartError, Problem, RateLimitError
+from .lib.files import FileServices, max_image_bytes
 from .lib.ratelimit import Throttle
+from .lib.retry import RetryPolicy
+from .lib.store import AttachmentStore, store_from_env
 from .manifest import (
     COMPONENT_ROOT,
     VERIFY_CREDENTIALS_MAIN,
@@ -40,19 +45,24 @@ from .validation import compile_validator, schema_problems
 
 log = logging.getLogger("picsart.executor")
 
-ClientFactory = Callable[[Mapping[str, Any]], PicsartClient]
-
 
 @dataclass
-class ClientOptions:
-    """How the executor builds clients: settings, a shared throttle, injectable waits."""
+class Services:
+    """What the executor gives actions: clients, the attachment store, download rules.
+
+    The waits and the throttle are injectable, so tests take no time and a batch shares one
+    throttle across its workers.
+    """
 
     settings: ClientSettings = field(default_factory=ClientSettings.from_env)
     throttle: Throttle | None = None
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
+    store: AttachmentStore | None = None
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    resolver: Resolver = resolve_host
 
-    def build(self, cfg: Mapping[str, Any]) -> PicsartClient:
+    def client(self, cfg: Mapping[str, Any]) -> PicsartClient:
         credentials = read_credentials(cfg)
         return PicsartClient(
             credentials.apiKey,
@@ -61,6 +71,23 @@ class ClientOptions:
             throttle=self.throttle,
             sleep=self.sleep,
             clock=self.clock,
+        )
+
+    def attachment_store(self) -> AttachmentStore:
+        if self.store is None:
+            self.store = store_from_env(self.environ)
+        return self.store
+
+    def files(self, cfg: Mapping[str, Any]) -> FileServices:
+        credentials = read_credentials(cfg)
+        return FileServices(
+            store=self.attachment_store(),
+            policy=URLPolicy.from_env(
+                self.environ, extra_allow_hosts=credentials.allowHosts, resolver=self.resolver
+            ),
+            retry=RetryPolicy(self.settings.retry, clock=self.clock, sleep=self.sleep),
+            timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+            max_image_bytes=max_image_bytes(self.environ),
         )
 
 
@@ -72,20 +99,25 @@ class ActionContext:
         action: str,
         cfg: Mapping[str, Any],
         emit: Callable[[EventKind, Any], None],
-        client_factory: ClientFactory,
+        services: Services,
         snapshot: Mapping[str, Any] | None = None,
     ) -> None:
         self.action = action
         self.cfg = cfg
         self._emit = emit
-        self._client_factory = client_factory
+        self._services = services
         self.snapshot = dict(snapshot or {})
         self.logger = logging.getLogger(f"picsart.actions.{action}")
 
     @cached_property
     def client(self) -> PicsartClient:
         """The Picsart client for this run's credentials (built on first use)."""
-        return self._client_factory(self.cfg)
+        return self._services.client(self.cfg)
+
+    @cached_property
+    def files(self) -> FileServices:
+        """The attachment store and the rules for fetching images."""
+        return self._services.files(self.cfg)
 
     def emit(self, kind: EventKind, payload: Any) -> None:
         self._emit(kind, payload)
@@ -119,17 +151,10 @@ class _LoadedAction:
 class Executor:
     """Runs the component's actions. One executor can serve many messages and threads."""
 
-    def __init__(
-        self,
-        root: Path = COMPONENT_ROOT,
-        *,
-        client_factory: ClientFactory | None = None,
-        client_options: ClientOptions | None = None,
-    ) -> None:
+    def __init__(self, root: Path = COMPONENT_ROOT, *, services: Services | None = None) -> None:
         self.root = root
         self.manifest: Manifest = load_manifest(root)
-        options = client_options or ClientOptions()
-        self._client_factory = client_factory or options.build
+        self.services = services or Services()
         self._loaded: dict[str, _LoadedAction] = {}
 
     def _load(self, action_key: str) -> _LoadedAction:
@@ -190,7 +215,7 @@ class Executor:
         if problems:
             emit("error", error_payload(InputError(problems)))
             return RunResult(events)
-        context = ActionContext(action_key, cfg, emit, self._client_factory, snapshot)
+        context = ActionContext(action_key, cfg, emit, self.services, snapshot)
         try:
             result = loaded.module.process(msg, cfg, context)
         except RateLimitError as error:
@@ -222,9 +247,7 @@ class Executor:
     def verify_credentials(self, cfg: Mapping[str, Any]) -> dict[str, Any]:
         """Run ``verifyCredentials.py``: ``{"verified": bool, ...}``, never an exception."""
         module = load_module(self.root, VERIFY_CREDENTIALS_MAIN)
-        context = ActionContext(
-            "verifyCredentials", cfg, lambda kind, payload: None, self._client_factory
-        )
+        context = ActionContext("verifyCredentials", cfg, lambda kind, payload: None, self.services)
         try:
             result = module.verify(cfg, context)
         except PicsartError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from picsart_component.executor import ClientOptions, Executor
+from picsart_component.executor import Executor, Services
 from picsart_component.lib.client import ClientSettings, PicsartClient
 from picsart_component.lib.ratelimit import Throttle
 from picsart_component.lib.retry import RetrySettings
@@ -51,11 +51,14 @@ def make_client(
     )
 
 
-def make_executor(fake_time: Any, **settings: Any) -> Executor:
-    options = ClientOptions(
+def make_services(fake_time: Any, **settings: Any) -> Services:
+    return Services(
         settings=ClientSettings(**settings),
         throttle=Throttle(1e9, clock=fake_time.clock, sleep=fake_time.sleep),
         sleep=fake_time.sleep,
         clock=fake_time.clock,
     )
-    return Executor(client_options=options)
+
+
+def make_executor(fake_time: Any, **settings: Any) -> Executor:
+    return Executor(services=make_services(fake_time, **settings))

@@ -34,7 +34,7 @@ def test_component_has_title_description_and_the_three_actions() -> None:
 
 def test_credentials_fields_are_as_the_spec_describes() -> None:
     fields = MANIFEST["credentials"]["fields"]
-    assert list(fields) == ["apiKey", "imageApiBaseUrl"]
+    assert list(fields) == ["apiKey", "imageApiBaseUrl", "allowHosts"]
     api_key = fields["apiKey"]
     assert api_key["label"] == "API key"
     assert api_key["viewClass"] == "PasswordFieldView"

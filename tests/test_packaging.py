@@ -18,9 +18,9 @@ from tests.conftest import REPO_ROOT
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if importlib.util.find_spec("setuptools") is None:
         pytest.skip("building the wheel offline needs setuptools (the [test] extra installs it)")
-    import setuptools
+    from importlib.metadata import version
 
-    if tuple(int(part) for part in setuptools.__version__.split(".")[:2]) < (70, 1):
+    if tuple(int(part) for part in version("setuptools").split(".")[:2]) < (70, 1):
         pytest.skip("building a wheel offline needs setuptools 70.1+ (the [test] extra has it)")
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(

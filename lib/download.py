@@ -1,0 +1,293 @@
+"""Fetching files from URLs users give: only http(s), only public hosts unless allowed, capped.
+
+A user-given URL is checked before connecting, on every redirect, and again on the address the
+connection really reached, so a DNS answer that changes between the check and the connection
+cannot lead the component to a private address. The size cap is enforced while streaming.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from .errors import APIConnectionError, APITimeoutError, PicsartError, build_status_error
+from .retry import RetryPolicy
+
+ALLOW_HOSTS_ENV = "PICSART_ALLOW_HOSTS"
+MAX_REDIRECTS = 5
+CHUNK_SIZE = 1 << 16
+USER_AGENT = "picsart-component (image download)"
+
+T = TypeVar("T")
+Resolver = Callable[[str, int], list[str]]
+
+
+class URLRefusedError(PicsartError):
+    """The URL may not be fetched: wrong scheme, a non-public address, too many redirects."""
+
+
+class TooLargeError(PicsartError):
+    """The file is larger than the configured limit; it was not read to the end."""
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def _non_public_reason(address: str) -> str | None:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    checks = (
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("private", ip.is_private),
+        ("multicast", ip.is_multicast),
+        ("unspecified", ip.is_unspecified),
+        ("reserved", ip.is_reserved),
+        ("non-public", not ip.is_global),
+    )
+    return next((f"{label} address {ip}" for label, hit in checks if hit), None)
+
+
+def parse_allow_hosts(value: str | Iterable[str] | None) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    items = value.split(",") if isinstance(value, str) else value
+    return frozenset(item.strip().lower().strip("[]") for item in items if item.strip())
+
+
+@dataclass(frozen=True)
+class URLPolicy:
+    """Which URLs a user may make the component fetch.
+
+    ``allow_hosts`` (host names or addresses) may be non-public; ``trusted_origins`` (scheme,
+    host, port) are always allowed, for the configured API host and the attachment store.
+    """
+
+    allow_hosts: frozenset[str] = frozenset()
+    trusted_origins: frozenset[tuple[str, str, int | None]] = frozenset()
+    resolver: Resolver = field(default=resolve_host, compare=False)
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        extra_allow_hosts: str | Iterable[str] | None = None,
+        trusted_urls: Iterable[str] = (),
+        resolver: Resolver = resolve_host,
+    ) -> URLPolicy:
+        env = os.environ if environ is None else environ
+        hosts = parse_allow_hosts(env.get(ALLOW_HOSTS_ENV)) | parse_allow_hosts(extra_allow_hosts)
+        return cls(hosts, frozenset(origin_of(url) for url in trusted_urls), resolver)
+
+    def with_trusted(self, urls: Iterable[str]) -> URLPolicy:
+        origins = self.trusted_origins | {origin_of(url) for url in urls}
+        return URLPolicy(self.allow_hosts, frozenset(origins), self.resolver)
+
+    def _trusted(self, url: str, host: str) -> bool:
+        return origin_of(url) in self.trusted_origins or host in self.allow_hosts
+
+    def check_url(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise URLRefusedError(f"only http and https URLs can be fetched, not {parts.scheme!r}")
+        host = (parts.hostname or "").lower()
+        if not host:
+            raise URLRefusedError("the URL has no host")
+        if self._trusted(url, host):
+            return
+        try:
+            addresses = self.resolver(host, parts.port or _default_port(parts.scheme))
+        except (OSError, UnicodeError):
+            raise URLRefusedError(f"the host {host!r} could not be resolved") from None
+        for address in addresses:
+            self.check_address(url, address)
+
+    def check_address(self, url: str, address: str) -> None:
+        host = (urlsplit(url).hostname or "").lower()
+        if self._trusted(url, host) or address.lower() in self.allow_hosts:
+            return
+        reason = _non_public_reason(address)
+        if reason:
+            raise URLRefusedError(
+                f"{host} resolves to a {reason}; downloads from non-public addresses are "
+                f"refused unless the host is listed in {ALLOW_HOSTS_ENV}"
+            )
+
+
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.scheme, (parts.hostname or "").lower(), port or _default_port(parts.scheme))
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One response being streamed: its final URL, content type and size-capped chunks."""
+
+    url: str
+    content_type: str
+    content_length: int | None
+    chunks: Iterator[bytes]
+
+
+class Downloader:
+    """GETs files under a ``URLPolicy`` with timeouts, retries and a size cap.
+
+    ``fetch(url, consume)`` hands the chunks to ``consume``; a failure anywhere (including in
+    the middle of the body) repeats the whole fetch, so ``consume`` must be safe to run again.
+    """
+
+    def __init__(
+        self,
+        policy: URLPolicy,
+        retry: RetryPolicy,
+        *,
+        timeout: tuple[float, float] = (10.0, 120.0),
+        max_bytes: int | None = None,
+        session: requests.Session | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.retry = retry
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self._session = session or requests.Session()
+        self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
+
+    def trusting(self, urls: Iterable[str]) -> Downloader:
+        """A copy that also admits these URLs' origins, whatever their addresses."""
+        copy = Downloader(
+            self.policy.with_trusted(urls),
+            self.retry,
+            timeout=self.timeout,
+            max_bytes=self.max_bytes,
+            session=self._session,
+        )
+        copy._headers = self._headers
+        return copy
+
+    def fetch(self, url: str, consume: Callable[[Fetched], T]) -> T:
+        result: T = self.retry.retrying()(self._fetch_once, url, consume)
+        return result
+
+    def _fetch_once(self, url: str, consume: Callable[[Fetched], T]) -> T:
+        response = self._open(url)
+        with response:
+            if response.status_code >= 400:
+                raise build_status_error(
+                    status=response.status_code,
+                    method="GET",
+                    url=response.url,
+                    headers=response.headers,
+                    body=_excerpt(response),
+                )
+            length_header = response.headers.get("Content-Length")
+            length = int(length_header) if length_header and length_header.isdigit() else None
+            if self.max_bytes is not None and length is not None and length > self.max_bytes:
+                raise TooLargeError(_too_large(self.max_bytes))
+            fetched = Fetched(
+                url=response.url,
+                content_type=response.headers.get("Content-Type", "").split(";")[0].strip(),
+                content_length=length,
+                chunks=self._capped(response, url),
+            )
+            return consume(fetched)
+
+    def _open(self, url: str) -> requests.Response:
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            self.policy.check_url(current)
+            try:
+                response = self._session.get(
+                    current,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=self.timeout,
+                    headers=self._headers,
+                )
+            except requests.Timeout:
+                raise APITimeoutError("no response in time", method="GET", url=current) from None
+            except requests.RequestException as error:
+                raise APIConnectionError(
+                    f"the connection failed ({type(error).__name__})", method="GET", url=current
+                ) from None
+            peer = _peer_address(response)
+            if peer is not None:
+                try:
+                    self.policy.check_address(current, peer)
+                except URLRefusedError:
+                    response.close()
+                    raise
+            if response.is_redirect and "Location" in response.headers:
+                current = urljoin(current, response.headers["Location"])
+                response.close()
+                continue
+            return response
+        raise URLRefusedError(f"more than {MAX_REDIRECTS} redirects from {url}")
+
+    def _capped(self, response: requests.Response, url: str) -> Iterator[bytes]:
+        received = 0
+        try:
+            for chunk in response.iter_content(CHUNK_SIZE):
+                received += len(chunk)
+                if self.max_bytes is not None and received > self.max_bytes:
+                    raise TooLargeError(_too_large(self.max_bytes))
+                yield chunk
+        except requests.exceptions.ChunkedEncodingError:
+            raise APIConnectionError(
+                "the download was cut off before it was complete", method="GET", url=url
+            ) from None
+        except requests.Timeout:
+            raise APITimeoutError("the download stalled", method="GET", url=url) from None
+        except requests.RequestException as error:
+            raise APIConnectionError(
+                f"the download failed ({type(error).__name__})", method="GET", url=url
+            ) from None
+
+
+def _peer_address(response: requests.Response) -> str | None:
+    """The address the connection really reached, when urllib3 still exposes its socket."""
+    connection: Any = getattr(response.raw, "connection", None) or getattr(
+        response.raw, "_connection", None
+    )
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        return None
+    try:
+        return str(sock.getpeername()[0])
+    except OSError:
+        return None
+
+
+def _excerpt(response: requests.Response) -> bytes:
+    data = b""
+    try:
+        for chunk in response.iter_content(4096):
+            data += chunk
+            if len(data) >= 4096:
+                break
+    except requests.RequestException:
+        pass
+    return data
+
+
+def _too_large(limit: int) -> str:
+    return f"larger than the limit of {limit / (1 << 20):g} MB"

@@ -1,0 +1,213 @@
+"""The ``image`` and ``bg_image`` source mode: fetch a URL to a temporary file and check it.
+
+The file comes from the attachment store, from an attachment of the incoming message, or from
+an external http(s) URL. It is streamed to a temporary file (never held in memory), identified by
+its magic bytes, and removed when the request is done, whether it succeeded, failed or was
+interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import tempfile
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from PIL import Image
+
+from .body import FilePart
+from .download import Downloader, Fetched, TooLargeError, URLRefusedError
+from .errors import APIError, InputError, NotFoundError, Problem, SourceImageError
+from .store import AttachmentStore, StoreError
+
+DEFAULT_MAX_IMAGE_BYTES = 100 * 1024 * 1024
+MAX_DECODED_PIXELS = 178_956_970
+
+CONTENT_TYPES = {
+    "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",
+    "PNG": "image/png",
+    "TIFF": "image/tiff",
+    "WEBP": "image/webp",
+}
+EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "TIFF": ".tiff", "WEBP": ".webp"}
+DISPLAY_NAMES = {"JPEG": "JPG"}
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The image format named by a file's first bytes (Pillow's names), or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "TIFF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
+    if head[:2] == b"BM":
+        return "BMP"
+    if head[4:8] == b"ftyp":
+        return "HEIF"
+    return None
+
+
+def display(formats: Iterable[str]) -> str:
+    return ", ".join(DISPLAY_NAMES.get(f, f) for f in sorted(formats))
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    """A fetched image on disk, ready to be sent as one multipart part."""
+
+    path: Path
+    filename: str
+    format: str
+    size: int
+    field: str
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
+
+    def part(self, name: str) -> FilePart:
+        return FilePart(name, self.path, self.filename, self.content_type)
+
+    def dimensions(self) -> tuple[int, int]:
+        """Width and height, read from the header; a decompression bomb is an input error."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(self.path) as image:
+                    width, height = image.size
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise InputError(
+                [Problem(self.field, "the image has too many pixels to be decoded safely")]
+            ) from None
+        if width * height > MAX_DECODED_PIXELS:
+            raise InputError(
+                [Problem(self.field, "the image has too many pixels to be decoded safely")]
+            )
+        return width, height
+
+
+class ImageSources:
+    """Turns the URL in an ``image``-style field into a checked local file."""
+
+    def __init__(
+        self,
+        store: AttachmentStore,
+        downloader: Downloader,
+        *,
+        trusted_urls: Iterable[str] = (),
+        temp_dir: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.downloader = downloader
+        self.trusted_urls = frozenset(trusted_urls)
+        self.temp_dir = temp_dir
+
+    @contextlib.contextmanager
+    def fetch(self, url: str, field: str, accepted: frozenset[str]) -> Iterator[LocalImage]:
+        """The image at ``url`` as a temporary file, removed when the block ends."""
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - removed in the finally below
+            prefix="picsart-source-", dir=self.temp_dir, delete=False
+        )
+        handle.close()
+        path = Path(handle.name)
+        try:
+            size = self._copy_to(url, field, path)
+            image_format = self._check_format(path, field, accepted)
+            filename = _filename(url, image_format)
+            yield LocalImage(path, filename, image_format, size, field)
+        finally:
+            path.unlink(missing_ok=True)
+
+    def _copy_to(self, url: str, field: str, path: Path) -> int:
+        if self.store.owns(url):
+            try:
+                with self.store.read(url) as chunks:
+                    return _write(chunks, path, self.downloader.max_bytes, field)
+            except StoreError as error:
+                raise SourceImageError(
+                    f"{field}: the source image could not be read: {error}"
+                ) from None
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise InputError(
+                [Problem(field, "must be an http(s) URL or a URL of the attachment store")]
+            )
+        downloader = self.downloader
+        if url in self.trusted_urls:
+            downloader = downloader.trusting([url])
+
+        def consume(fetched: Fetched) -> int:
+            return _write(fetched.chunks, path, None, field)
+
+        try:
+            return downloader.fetch(url, consume)
+        except URLRefusedError as error:
+            raise InputError([Problem(field, f"cannot be downloaded: {error}")]) from None
+        except TooLargeError as error:
+            raise InputError([Problem(field, f"the source image is {error}")]) from None
+        except NotFoundError:
+            raise SourceImageError(
+                f"{field}: the source image could not be fetched from {url}: "
+                "the server answered 404 Not Found"
+            ) from None
+        except APIError as error:
+            reason = f"the server answered {error.status}" if error.status else error.message
+            raise SourceImageError(
+                f"{field}: the source image could not be fetched from {url}: {reason}"
+            ) from None
+
+    def _check_format(self, path: Path, field: str, accepted: frozenset[str]) -> str:
+        with path.open("rb") as handle:
+            head = handle.read(32)
+        image_format = sniff_format(head)
+        if image_format == "JPEG":
+            image_format = _jpeg_or_mpo(path)
+        if image_format is None:
+            raise InputError([Problem(field, "is not an image (unrecognised file contents)")])
+        if image_format not in accepted:
+            shown = DISPLAY_NAMES.get(image_format, image_format)
+            raise InputError(
+                [Problem(field, f"is a {shown} image; this action accepts {display(accepted)}")]
+            )
+        return image_format
+
+
+def _jpeg_or_mpo(path: Path) -> str:
+    """A multi-picture JPEG (MPO) starts like any JPEG; Pillow tells them apart from the header."""
+    try:
+        with Image.open(path) as image:
+            return "MPO" if image.format == "MPO" else "JPEG"
+    except Exception:
+        return "JPEG"
+
+
+def _write(chunks: Iterable[bytes], path: Path, limit: int | None, field: str) -> int:
+    size = 0
+    with path.open("wb") as out:
+        for chunk in chunks:
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise InputError(
+                    [Problem(field, f"the source image is larger than {limit >> 20} MB")]
+                )
+            out.write(chunk)
+    return size
+
+
+_SAFE_STEM = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _filename(url: str, image_format: str) -> str:
+    stem = PurePosixPath(unquote(urlsplit(url).path)).stem
+    stem = _SAFE_STEM.sub("-", stem).strip(".-")[:80] or "image"
+    return stem + EXTENSIONS[image_format]

@@ -1,0 +1,239 @@
+"""Where "Download result" puts files: a local folder, or elastic.io's object storage (Maester).
+
+Both backends stream: a file is written from an iterator of chunks and read back as one, never
+held whole in memory. Ids are generated here and never taken from input, and a URL is accepted
+as ours only when it names a file this store could have written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import requests
+
+from .errors import PicsartError, TransientError
+
+ATTACHMENTS_DIR_ENV = "PICSART_ATTACHMENTS_DIR"
+MAESTER_URI_ENV = "ELASTICIO_OBJECT_STORAGE_URI"
+MAESTER_TOKEN_ENV = "ELASTICIO_OBJECT_STORAGE_TOKEN"  # noqa: S105 - a variable's name
+
+EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "image/tiff": ".tiff",
+}
+_LOCAL_NAME = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,5})?")
+
+
+class StoreError(PicsartError):
+    """A file could not be written to or read from the attachment store."""
+
+
+class TransientStoreError(StoreError, TransientError):
+    """The object storage failed in a way that may pass (no answer, or a 5xx)."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    url: str
+    size: int
+    content_type: str
+    filename: str
+
+    def attachment(self) -> dict[str, object]:
+        """The entry for an elastic.io message's ``attachments`` map."""
+        return {"url": self.url, "size": self.size, "content-type": self.content_type}
+
+
+class AttachmentStore:
+    """One small interface for both backends."""
+
+    def save(self, chunks: Iterable[bytes], content_type: str) -> StoredFile:
+        raise NotImplementedError
+
+    def owns(self, url: str) -> bool:
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def read(self, url: str) -> Iterator[Iterator[bytes]]:
+        """The chunks of a file this store owns."""
+        raise NotImplementedError
+        yield iter(())
+
+
+def default_attachments_dir(environ: Mapping[str, str]) -> Path:
+    configured = environ.get(ATTACHMENTS_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    data_home = environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "picsart-component" / "attachments"
+
+
+class LocalStore(AttachmentStore):
+    """Files in one folder, named ``<32 hex id><extension>``, addressed by ``file://`` URLs."""
+
+    def __init__(self, directory: Path, chunk_size: int = 1 << 16) -> None:
+        self.directory = directory.expanduser().resolve()
+        self.chunk_size = chunk_size
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.directory)!r})"
+
+    def save(self, chunks: Iterable[bytes], content_type: str) -> StoredFile:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = uuid.uuid4().hex + EXTENSIONS.get(content_type, ".bin")
+        size = 0
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
+            dir=self.directory, prefix=".partial-", delete=False
+        )
+        try:
+            with handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+                    size += len(chunk)
+            os.replace(handle.name, self.directory / name)
+        except BaseException:
+            Path(handle.name).unlink(missing_ok=True)
+            raise
+        target = self.directory / name
+        return StoredFile(target.as_uri(), size, content_type, name)
+
+    def path_of(self, url: str) -> Path | None:
+        """The file a URL names, when it is one of ours; None otherwise."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path))
+        if path.parent != self.directory or not _LOCAL_NAME.fullmatch(path.name):
+            return None
+        return path
+
+    def owns(self, url: str) -> bool:
+        return self.path_of(url) is not None
+
+    @contextlib.contextmanager
+    def read(self, url: str) -> Iterator[Iterator[bytes]]:
+        path = self.path_of(url)
+        if path is None:
+            raise StoreError(f"{url} is not a file of the attachment store in {self.directory}")
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            raise StoreError(f"the attachment store has no file {path.name}") from None
+        with handle:
+            yield iter(lambda: handle.read(self.chunk_size), b"")
+
+
+class MaesterStore(AttachmentStore):
+    """elastic.io's object storage: ``POST {uri}/objects`` with a bearer token.
+
+    A failed upload is not retried here: its source stream is spent, so the caller repeats the
+    whole transfer (see ``lib.transfer``).
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        token: str,
+        *,
+        timeout: tuple[float, float] = (10.0, 120.0),
+        session: requests.Session | None = None,
+    ) -> None:
+        self.uri = uri.rstrip("/")
+        self._token = token
+        self.timeout = timeout
+        self._session = session or requests.Session()
+
+    def __repr__(self) -> str:
+        return f"MaesterStore({self.uri!r})"
+
+    def _headers(self, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}", **extra}
+
+    def save(self, chunks: Iterable[bytes], content_type: str) -> StoredFile:
+        counted = _Counted(chunks)
+        try:
+            response = self._session.post(
+                f"{self.uri}/objects",
+                data=counted,
+                headers=self._headers(**{"Content-Type": content_type}),
+                timeout=self.timeout,
+            )
+        except requests.RequestException as error:
+            raise TransientStoreError(
+                f"object storage is unreachable ({type(error).__name__})"
+            ) from None
+        if response.status_code >= 500:
+            raise TransientStoreError(f"object storage failed the upload ({response.status_code})")
+        if response.status_code >= 400:
+            raise StoreError(f"object storage refused the upload ({response.status_code})")
+        try:
+            object_id = str(response.json()["objectId"])
+        except (ValueError, KeyError, TypeError):
+            raise StoreError("object storage answered without an objectId") from None
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", object_id):
+            raise StoreError("object storage answered with an unusable objectId")
+        url = f"{self.uri}/objects/{object_id}?storage_type=maester"
+        filename = object_id + EXTENSIONS.get(content_type, ".bin")
+        return StoredFile(url, counted.size, content_type, filename)
+
+    def owns(self, url: str) -> bool:
+        parts = urlsplit(url)
+        base = urlsplit(self.uri)
+        return (
+            (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
+            and parts.path.startswith(base.path.rstrip("/") + "/objects/")
+            and "storage_type=maester" in parts.query.split("&")
+        )
+
+    @contextlib.contextmanager
+    def read(self, url: str) -> Iterator[Iterator[bytes]]:
+        if not self.owns(url):
+            raise StoreError(f"{url} is not an object of this object storage")
+        try:
+            response = self._session.get(
+                url, headers=self._headers(), timeout=self.timeout, stream=True
+            )
+        except requests.RequestException as error:
+            raise TransientStoreError(
+                f"object storage is unreachable ({type(error).__name__})"
+            ) from None
+        with response:
+            if response.status_code >= 400:
+                raise StoreError(f"object storage answered {response.status_code} for {url}")
+            yield response.iter_content(1 << 16)
+
+
+class _Counted:
+    """An iterator of chunks that counts the bytes passing through."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self.size = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = next(self._chunks)
+        self.size += len(chunk)
+        return chunk
+
+
+def store_from_env(environ: Mapping[str, str] | None = None) -> AttachmentStore:
+    """Maester when the platform's object-storage variables are set, else the local folder."""
+    env = os.environ if environ is None else environ
+    uri = env.get(MAESTER_URI_ENV, "").strip()
+    token = env.get(MAESTER_TOKEN_ENV, "").strip()
+    if uri and token:
+        return MaesterStore(uri, token)
+    return LocalStore(default_attachments_dir(env))
