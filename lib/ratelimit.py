@@ -88,8 +88,10 @@ class Throttle:
     """Spaces request starts across threads, and holds them all while the limit is exhausted.
 
     ``acquire`` reserves the next start slot under a lock and sleeps outside it, so threads queue
-    fairly at ``spike_limit`` starts per second. ``hold_until`` (after ``Available: 0`` or a 429)
-    makes every later ``acquire`` wait for the reset.
+    fairly at ``spike_limit`` starts per second. ``observe`` learns the quota from each answer's
+    headers and spreads the calls still available evenly over what is left of the window, so a
+    steady stream never runs into a 429. ``hold_until`` (after ``Available: 0`` or a 429) makes
+    every later ``acquire`` wait for the reset.
     """
 
     def __init__(
@@ -108,6 +110,8 @@ class Throttle:
         self._lock = threading.Lock()
         self._next_slot = 0.0
         self._held_until = 0.0
+        self._quota_interval = 0.0
+        self._quota_until = 0.0
 
     @property
     def held_until(self) -> float:
@@ -127,13 +131,29 @@ class Throttle:
             if self._held_until - now > max_wait:
                 raise HeldTooLong(self._held_until)
             slot = max(now, self._next_slot, self._held_until)
-            self._next_slot = slot + self._interval
+            interval = self._interval
+            if slot < self._quota_until:
+                interval = max(interval, self._quota_interval)
+            self._next_slot = slot + interval
         delay = slot - now
         if delay > 0:
             self._sleep(delay)
         return max(delay, 0.0)
 
+    @property
+    def quota_interval(self) -> float:
+        """The spacing the learned quota asks for now (0 when nothing is known)."""
+        return self._quota_interval if self._clock() < self._quota_until else 0.0
+
     def observe(self, info: RateLimitInfo) -> None:
-        """Learn from a response's headers: with nothing left, hold everyone until the reset."""
-        if info.available is not None and info.available <= 0 and info.reset_at is not None:
-            self.hold_until(info.reset_at)
+        """Learn from a response's headers: pace what is left, or hold everyone until the reset."""
+        if info.available is None or info.reset_at is None:
+            return
+        with self._lock:
+            if info.available <= 0:
+                self._held_until = max(self._held_until, info.reset_at)
+                return
+            window_left = info.reset_at - self._clock()
+            if window_left > 0:
+                self._quota_interval = window_left / info.available
+                self._quota_until = info.reset_at

@@ -16,7 +16,7 @@ from responses import matchers
 from picsart_component.lib import errors
 from picsart_component.lib.body import FilePart, JsonBody, MultipartBody
 from picsart_component.lib.client import API_KEY_HEADER, USER_AGENT, ClientSettings
-from picsart_component.lib.ratelimit import Throttle
+from picsart_component.lib.ratelimit import RateLimitInfo, Throttle
 from picsart_component.lib.retry import RetrySettings
 from picsart_component.lib.urls import URLError
 from tests.helpers import API_KEY, BASE_URL, FakeTime, make_client
@@ -335,3 +335,49 @@ def test_client_repr_and_errors_never_hold_the_key(fake_time: FakeTime) -> None:
     client = make_client(fake_time)
     assert API_KEY not in repr(client)
     assert API_KEY not in repr(vars(client))
+
+
+def test_throttle_spreads_the_learned_quota_over_the_rest_of_the_window(
+    fake_time: FakeTime,
+) -> None:
+    throttle = Throttle(1000, clock=fake_time.clock, sleep=fake_time.sleep)
+    throttle.observe(
+        RateLimitInfo(limit=500, available=10, reset_at=fake_time.now + 5, credits_available=None)
+    )
+    assert throttle.quota_interval == pytest.approx(0.5)
+    starts = []
+    for _ in range(4):
+        throttle.acquire()
+        starts.append(fake_time.now)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert gaps == [pytest.approx(0.5)] * 3
+    fake_time.now += 10
+    assert throttle.quota_interval == 0.0
+
+
+def test_throttle_never_runs_past_the_spike_limit_when_the_quota_is_loose(
+    fake_time: FakeTime,
+) -> None:
+    throttle = Throttle(10, clock=fake_time.clock, sleep=fake_time.sleep)
+    throttle.observe(
+        RateLimitInfo(
+            limit=10**6, available=10**6, reset_at=fake_time.now + 60, credits_available=None
+        )
+    )
+    first = fake_time.now
+    for _ in range(11):
+        throttle.acquire()
+    assert fake_time.now - first == pytest.approx(1.0)
+
+
+@responses.activate
+def test_a_hold_longer_than_the_allowed_wait_fails_fast_without_sending(
+    fake_time: FakeTime,
+) -> None:
+    client = make_client(fake_time, retry=RetrySettings(max_total_wait=30))
+    client.throttle.hold_until(fake_time.now + 3600)
+    with pytest.raises(errors.RateLimitError) as caught:
+        client.balance()
+    assert caught.value.retry_at == pytest.approx(fake_time.now + 3600)
+    assert len(responses.calls) == 0
+    assert fake_time.sleeps == []

@@ -1,0 +1,102 @@
+"""How many ``GET balance`` calls a second the sandbox answers, from several client threads.
+
+Each worker thread keeps its own ``requests`` session. werkzeug's server closes the connection
+after every answer, so a session still opens one TCP connection per call: the figure includes
+that cost, as any client of the sandbox pays it.
+
+By default the sandbox runs in this process (``start_sandbox``), so the server and the
+``requests`` clients share one GIL and the figure is a floor. ``separate_process=True`` runs it
+the way ``picsart-flow sandbox`` does, in its own process, which measures the server itself.
+
+Run: ``python -m benchmarks.sandbox_throughput [seconds] [workers]``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+
+from picsart_component.sandbox import start_sandbox
+
+HEADERS = {"X-Picsart-API-Key": "benchmark", "Accept": "application/json"}
+SPIKE_LIMIT, QUOTA, WINDOW = 1_000_000, 1_000_000_000, 3600
+CLI = "from picsart_component.sandbox.command import sandbox; sandbox()"
+
+
+@contextmanager
+def _sandbox(separate_process: bool) -> Iterator[str]:
+    """The base URL of an unthrottled sandbox, in this process or in a child process."""
+    if not separate_process:
+        with start_sandbox(spike_limit=SPIKE_LIMIT, quota=QUOTA, window=WINDOW) as sandbox:
+            yield sandbox.base_url
+        return
+    command = [sys.executable, "-c", CLI, "--port", "0", "--quiet"]
+    command += ["--spike-limit", str(SPIKE_LIMIT), "--quota", str(QUOTA), "--window", str(WINDOW)]
+    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stderr is not None
+        yield child.stderr.readline().split()[-1]
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def measure_balance_throughput(
+    seconds: float = 3.0, workers: int = 8, *, separate_process: bool = False
+) -> dict[str, Any]:
+    """Hammers ``GET balance`` for ``seconds`` from ``workers`` threads; returns the rate."""
+    counts = [0] * workers
+    errors = [0] * workers
+    with _sandbox(separate_process) as base_url:
+        url = base_url + "balance"
+        go = threading.Event()
+        deadline = [0.0]
+
+        def hammer(index: int) -> None:
+            with requests.Session() as session:
+                session.headers.update(HEADERS)
+                go.wait()
+                while time.perf_counter() < deadline[0]:
+                    try:
+                        ok = session.get(url, timeout=10).status_code == 200
+                    except requests.RequestException:
+                        ok = False
+                    if ok:
+                        counts[index] += 1
+                    else:
+                        errors[index] += 1
+
+        threads = [threading.Thread(target=hammer, args=(index,)) for index in range(workers)]
+        for thread in threads:
+            thread.start()
+        started = time.perf_counter()
+        deadline[0] = started + seconds
+        go.set()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    total = sum(counts)
+    return {
+        "requests": total,
+        "errors": sum(errors),
+        "seconds": round(elapsed, 3),
+        "workers": workers,
+        "cpus": os.cpu_count(),
+        "server": "separate process" if separate_process else "in process",
+        "requests_per_second": round(total / elapsed, 1),
+    }
+
+
+if __name__ == "__main__":
+    duration = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
+    threads = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    for apart in (False, True):
+        print(measure_balance_throughput(duration, threads, separate_process=apart))

@@ -1,0 +1,396 @@
+"""The WSGI app that answers like Picsart's image API at ``/tools/1.0/``.
+
+A call goes through the same gates, in the same order, as it would at Picsart: routing (404,
+405), injected faults, the key (401), the spike arrest and the quota (429), ``Accept`` (406), the
+body (413, 400, 415), the parameters (422), the balance (402), the image work (415, 422), and only
+then the charge. Every answer, errors and 404s included, carries the ``X-Picsart-*`` headers.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from werkzeug.wrappers import Request, Response
+
+from . import jobs, params, sources
+from .control import handle_control
+from .errors import AbortConnection, ApiError, error_body, reason_phrase
+from .faults import API_ENDPOINTS, WRAPPING_KINDS, Fault
+from .forms import Inputs, drain, read_inputs
+from .limits import Verdict, format_reset_time
+from .options import PRICES, SandboxOptions
+from .requestlog import API_KEY_HEADER, logged_headers, scrub
+from .state import SandboxState
+from .store import StoredFile
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+API_PREFIX = "/tools/1.0/"
+CONTROL_PREFIX = "/__sandbox"
+RESULTS_PREFIX = "/results/"
+METHODS = {"removebg": "POST", "upscale": "POST", "upload": "POST", "balance": "GET"}
+
+CORRELATION_HEADER = "X-Picsart-Correlation-Id"
+LIMIT_HEADER = "X-Picsart-Ratelimit-Limit"
+AVAILABLE_HEADER = "X-Picsart-Ratelimit-Available"
+RESET_HEADER = "X-Picsart-Ratelimit-Reset-Time"
+CREDITS_HEADER = "X-Picsart-Credit-Available"
+
+NGINX_PAGE = (
+    "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+log = logging.getLogger("picsart.sandbox")
+
+
+@dataclass
+class Answer:
+    """An answer before its headers are added. ``reset_form`` ``"none"`` leaves out Reset-Time."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    picsart_headers: bool = True
+    available: int | None = None
+    reset_at: float | None = None
+    reset_form: str | None = None
+    charged: int = 0
+    fault: str | None = None
+    cut: str | None = None
+
+    @classmethod
+    def json(cls, status: int, document: Any, **extra: Any) -> Answer:
+        return cls(status, json.dumps(document).encode(), **extra)
+
+    @classmethod
+    def error(cls, error: ApiError) -> Answer:
+        return cls.json(error.status, error.body(), headers=dict(error.headers))
+
+
+@dataclass
+class Exchange:
+    """One request on its way through the app, and what the request log will say about it."""
+
+    request: Request
+    path: str
+    correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.perf_counter)
+    target: str | None = None
+    delay_ms: float = 0.0
+    verdict: Verdict | None = None
+    inputs: Inputs | None = None
+
+
+def raw_path(environ: WSGIEnvironment) -> str:
+    """The path as the client sent it; werkzeug's ``PATH_INFO`` may have merged a leading ``//``."""
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if raw:
+        path = urlsplit(raw).path if "://" in raw.split("?", 1)[0] else raw.split("?", 1)[0]
+    else:
+        path = environ.get("PATH_INFO", "")
+    return unquote(path.encode("latin-1").decode("utf-8", "replace"))
+
+
+class SandboxApp:
+    """The WSGI callable; ``state`` is the shared memory the control API reads and changes."""
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self.state = SandboxState(options)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = self.state.options.max_upload_bytes
+        exchange = Exchange(request, raw_path(environ))
+        if exchange.path == CONTROL_PREFIX or exchange.path.startswith(CONTROL_PREFIX + "/"):
+            status, document, extra = handle_control(self.state, request, exchange.path)
+            answer = Answer.json(status, document, headers=extra)
+            return self._finish(exchange, answer, logged=False)(environ, start_response)
+        try:
+            answer = self._route(exchange)
+        except AbortConnection:
+            self._wait(exchange)
+            self._record(exchange, "dropped", Answer(0, b"", fault="drop"))
+            raise
+        return self._finish(exchange, answer, logged=True)(environ, start_response)
+
+    def _route(self, exchange: Exchange) -> Answer:
+        path = exchange.path
+        if path.startswith(RESULTS_PREFIX):
+            exchange.target = "results"
+        elif path.startswith(API_PREFIX) and path[len(API_PREFIX) :] in METHODS:
+            exchange.target = path[len(API_PREFIX) :]
+        try:
+            if exchange.target is None:
+                raise ApiError(404, f"No endpoint at {path}; check the URL for typos and '//'.")
+            method = "GET" if exchange.target == "results" else METHODS[exchange.target]
+            if exchange.request.method != method:
+                raise ApiError(
+                    405,
+                    f"{exchange.request.method} is not allowed here; use {method}.",
+                    headers={"Allow": method},
+                )
+            drawn = self.state.faults.draw(exchange.target)
+            exchange.delay_ms += drawn.delay_ms
+            fault = drawn.decisive
+            if fault is not None and fault.kind not in WRAPPING_KINDS:
+                return self._fault(exchange, fault)
+            answer = self._answer(exchange, charge=fault is None)
+            if fault is not None:
+                answer.cut = fault.kind
+                answer.fault = fault.kind
+            return answer
+        except ApiError as error:
+            return Answer.error(error)
+
+    def _answer(self, exchange: Exchange, *, charge: bool) -> Answer:
+        try:
+            if exchange.target == "results":
+                return self._result_file(exchange)
+            return self._api_call(exchange, charge=charge)
+        except ApiError as error:
+            return Answer.error(error)
+        except Exception:
+            log.exception("sandbox failure on %s (%s)", exchange.path, exchange.correlation_id)
+            return Answer.error(
+                ApiError(500, "The sandbox failed on this request; see its log for the cause.")
+            )
+
+    def _api_call(self, exchange: Exchange, *, charge: bool) -> Answer:
+        state, request, endpoint = self.state, exchange.request, exchange.target or ""
+        options = state.options
+        self._authenticate(request, options)
+        exchange.verdict = verdict = state.limiter.admit()
+        if not verdict.allowed:
+            return self._rate_limited(verdict, options)
+        accept = request.headers.get("Accept", "").strip()
+        if not accept or request.accept_mimetypes.quality("application/json") <= 0:
+            raise ApiError(406, "Send 'Accept: application/json'; this API answers with JSON only.")
+        if endpoint == "balance":
+            return Answer.json(200, {"credits": state.credits})
+        exchange.inputs = inputs = read_inputs(request, options.max_upload_bytes)
+        price = PRICES[endpoint]
+        work = _plan(endpoint, inputs)
+        if not state.can_pay(price):
+            raise self._no_credits(price)
+        reader = sources.SourceReader(
+            state.store,
+            int(request.environ.get("SERVER_PORT") or 0),
+            options.max_upload_bytes,
+            options.fetch_timeout,
+        )
+        stored = work(jobs.Worker(state.store, reader, options.max_pixels))
+        charged = 0
+        if charge and price:
+            if not state.charge(price):
+                raise self._no_credits(price)
+            charged = price
+        url = f"{request.host_url}results/{stored.filename}"
+        return Answer.json(
+            200, {"status": "success", "data": {"id": stored.id, "url": url}}, charged=charged
+        )
+
+    def _authenticate(self, request: Request, options: SandboxOptions) -> None:
+        key = request.headers.get(API_KEY_HEADER, "")
+        if not key.strip():
+            raise ApiError(401, f"The {API_KEY_HEADER} header is missing.")
+        expected = options.api_key
+        if expected is not None and not hmac.compare_digest(key.encode(), expected.encode()):
+            raise ApiError(401, "The API key is not valid.")
+
+    def _no_credits(self, price: int) -> ApiError:
+        return ApiError(
+            402,
+            f"Not enough credits: this call costs {price} and the balance is {self.state.credits}.",
+        )
+
+    def _rate_limited(self, verdict: Verdict, options: SandboxOptions) -> Answer:
+        shape = options.ratelimit_body
+        if shape == "auto":
+            shape = "fault" if verdict.violated == "quota" else "code"
+        if verdict.violated == "quota":
+            text = "Rate limit quota violation. Quota limit exceeded. Identifier : _default"
+            code = "policies.ratelimit.QuotaViolation"
+            detail = f"The quota of {options.quota} calls per {options.window:g} s is used up."
+        else:
+            text = (
+                "Spike arrest violation. Allowed rate : MessageRate{messagesPerPeriod="
+                f"{options.spike_limit:g}, periodInMicroseconds=1000000}}"
+            )
+            code = "policies.ratelimit.SpikeArrestViolation"
+            detail = f"More than {options.spike_limit:g} calls per second (spike arrest)."
+        if shape == "fault":
+            body: dict[str, Any] = {"fault": {"faultstring": text, "detail": {"errorcode": code}}}
+        else:
+            body = error_body(429, detail)
+        return Answer.json(
+            429,
+            body,
+            available=0 if verdict.violated == "quota" else None,
+            reset_at=verdict.retry_at,
+        )
+
+    def _result_file(self, exchange: Exchange) -> Answer:
+        found = sources.RESULT_PATH.fullmatch(exchange.path)
+        stored = self.state.store.get(found.group(1)) if found else None
+        if found is None or stored is None or stored.extension != found.group(2):
+            raise ApiError(404, "No file at this URL; results expire, like Picsart's do.")
+        return Answer(200, stored.data, stored.content_type)
+
+    def _fault(self, exchange: Exchange, fault: Fault) -> Answer:
+        if fault.kind == "drop":
+            drain(exchange.request, self.state.options.max_upload_bytes)
+            raise AbortConnection("close")
+        status = fault.status or 500
+        if fault.kind == "html":
+            page = NGINX_PAGE.format(status=status, reason=reason_phrase(status))
+            return Answer(
+                status,
+                page.encode(),
+                "text/html",
+                picsart_headers=fault.headers,
+                fault="html",
+            )
+        if status == 429:
+            now = self.state.limiter.now()
+            body: dict[str, Any] = error_body(
+                429, "Too many requests (a fault the sandbox was asked to inject)."
+            )
+            if fault.body == "fault":
+                body = {
+                    "fault": {
+                        "faultstring": "Rate limit quota violation. Quota limit exceeded.",
+                        "detail": {"errorcode": "policies.ratelimit.QuotaViolation"},
+                    }
+                }
+            return Answer.json(
+                429,
+                body,
+                picsart_headers=fault.headers,
+                available=0,
+                reset_at=now + fault.reset_in,
+                reset_form=fault.reset,
+                fault="429",
+            )
+        return Answer.json(
+            status,
+            error_body(status, f"The sandbox answered {status} because a fault asked it to."),
+            picsart_headers=fault.headers,
+            fault=str(status),
+        )
+
+    def _finish(self, exchange: Exchange, answer: Answer, *, logged: bool) -> Response:
+        headers = dict(answer.headers)
+        if answer.picsart_headers:
+            headers.update(self._picsart_headers(exchange, answer))
+        if logged:
+            self._wait(exchange)
+            self._record(exchange, answer.status, answer)
+        if answer.cut is None:
+            return Response(answer.body, answer.status, headers, content_type=answer.content_type)
+        headers["Content-Length"] = str(len(answer.body))
+        mode = "reset" if answer.cut == "reset" else "close"
+        return Response(
+            _cut(answer.body, mode),
+            answer.status,
+            headers,
+            content_type=answer.content_type,
+            direct_passthrough=True,
+        )
+
+    def _picsart_headers(self, exchange: Exchange, answer: Answer) -> dict[str, str]:
+        state = self.state
+        quota = exchange.verdict.quota if exchange.verdict else state.limiter.status()
+        now = state.limiter.now()
+        available = quota.available if answer.available is None else answer.available
+        reset_at = quota.reset_at if answer.reset_at is None else answer.reset_at
+        form = answer.reset_form or state.options.reset_time_form
+        if 200 <= answer.status < 300 and exchange.target in API_ENDPOINTS:
+            warning = state.faults.take_available0(exchange.target or "")
+            if warning is not None:
+                available, reset_at = 0, now + warning.reset_in
+                form = warning.reset or state.options.reset_time_form
+                answer.fault = "available0"
+        headers = {
+            CORRELATION_HEADER: exchange.correlation_id,
+            LIMIT_HEADER: str(quota.limit),
+            AVAILABLE_HEADER: str(available),
+            CREDITS_HEADER: str(state.credits),
+        }
+        if form != "none":
+            headers[RESET_HEADER] = format_reset_time(reset_at, now, form)
+        return headers
+
+    def _wait(self, exchange: Exchange) -> None:
+        delay = self.state.options.latency_ms + exchange.delay_ms
+        if delay > 0:
+            time.sleep(delay / 1000)
+
+    def _record(self, exchange: Exchange, status: int | str, answer: Answer) -> None:
+        state, request = self.state, exchange.request
+        key = request.headers.get(API_KEY_HEADER)
+        inputs = exchange.inputs
+        elapsed_ms = round((time.perf_counter() - exchange.started) * 1000, 1)
+        state.count(exchange.target or "unknown", status)
+        state.log.add(
+            {
+                "time": state.limiter.now(),
+                "method": request.method,
+                "path": exchange.path,
+                "query": scrub(request.query_string.decode("latin-1"), key),
+                "status": status,
+                "headers": logged_headers(request.headers),
+                "fields": scrub(dict(inputs.values), key) if inputs else {},
+                "files": inputs.describe_files() if inputs else [],
+                "charged": answer.charged,
+                "correlation_id": exchange.correlation_id,
+                "fault": answer.fault,
+                "duration_ms": elapsed_ms,
+            }
+        )
+        if not state.options.quiet:
+            log.info(
+                "%s %s -> %s in %.0f ms (charged %d%s) %s",
+                request.method,
+                exchange.path,
+                status,
+                elapsed_ms,
+                answer.charged,
+                f", fault {answer.fault}" if answer.fault else "",
+                exchange.correlation_id,
+            )
+
+
+def _plan(endpoint: str, inputs: Inputs) -> Callable[[jobs.Worker], StoredFile]:
+    """Checks the parameters now (422 before any credit check) and returns the work to do."""
+    if endpoint == "removebg":
+        removebg = params.parse_removebg(inputs)
+        return lambda worker: worker.remove_background(removebg)
+    if endpoint == "upscale":
+        upscale = params.parse_upscale(inputs)
+        return lambda worker: worker.upscale(upscale)
+    upload = params.parse_upload(inputs)
+    return lambda worker: worker.upload(upload)
+
+
+def _cut(body: bytes, mode: str) -> Iterator[bytes]:
+    """Sends the headers and half the body, then has the server cut the connection."""
+    yield body[: len(body) // 2]
+    raise AbortConnection(mode)
+
+
+def create_app(options: SandboxOptions | None = None) -> tuple[SandboxApp, SandboxState]:
+    """The WSGI app and its state, for werkzeug's test ``Client`` or any WSGI server."""
+    app = SandboxApp((options or SandboxOptions()).check())
+    return app, app.state

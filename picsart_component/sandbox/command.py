@@ -1,0 +1,174 @@
+"""``picsart-flow sandbox``: serve the local Picsart stand-in until Ctrl-C.
+
+Only the option checks run at import time; werkzeug and Pillow load when the server starts, so
+that ``picsart-flow --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import sys
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .faults import FaultSpecError, parse_fault_spec
+from .limits import RESET_TIME_FORMS
+from .options import MIB, RATELIMIT_BODIES
+
+if TYPE_CHECKING:
+    from .server import RunningSandbox
+
+API_KEY_ENV = "PICSART_SANDBOX_API_KEY"
+
+EPILOG = """\b
+Example:
+  picsart-flow sandbox --port 8700 --credits 50 --faults "503:next=2;slow:ms=1500,next=1"
+  PICSART_BASE_URL=http://127.0.0.1:8700/tools/1.0/ PICSART_API_KEY=anything \\
+    picsart-flow run removeBackground --in '{"image_url": "..."}'
+
+\b
+Faults: KIND[:NAME=VALUE,...] joined by ';'. KIND is a status code (400-599) or one of
+drop, reset, truncate, html, slow, available0; parameters: next=N, p=F,
+path=api|removebg|upscale|balance|upload|results, and per kind ms=, status=,
+reset=epoch-ms|epoch-s|seconds|none, reset_in=SECONDS, body=fault|code, headers=true|false.
+
+\b
+Control API (JSON, no key): GET /__sandbox/state, POST /__sandbox/reset,
+GET|POST|DELETE /__sandbox/faults, GET|DELETE /__sandbox/requests, POST /__sandbox/credits.
+"""
+
+
+def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        try:
+            parse_fault_spec(value)
+        except FaultSpecError as error:
+            raise click.BadParameter(str(error)) from None
+    return value
+
+
+@click.command("sandbox", epilog=EPILOG)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8700,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--api-key",
+    envvar=API_KEY_ENV,
+    default=None,
+    help=f"Accept only this key (also read from {API_KEY_ENV}); without it any non-empty key.",
+)
+@click.option(
+    "--credits", type=click.IntRange(min=0), default=1000, show_default=True, help="Balance."
+)
+@click.option(
+    "--spike-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300.0,
+    show_default=True,
+    help="Calls allowed per second before a 429.",
+)
+@click.option(
+    "--quota",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Calls allowed per window.",
+)
+@click.option(
+    "--window",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Quota window in seconds.",
+)
+@click.option(
+    "--latency",
+    "latency_ms",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Milliseconds added to every answer.",
+)
+@click.option("--faults", callback=_check_faults, help="Faults to inject (syntax below).")
+@click.option(
+    "--reset-time-form",
+    type=click.Choice(RESET_TIME_FORMS),
+    default="epoch-ms",
+    show_default=True,
+    help="How X-Picsart-Ratelimit-Reset-Time is written.",
+)
+@click.option(
+    "--ratelimit-body",
+    type=click.Choice(RATELIMIT_BODIES),
+    default="auto",
+    show_default=True,
+    help="429 body: gateway 'fault' shape, 'code' shape, or auto (fault for quota).",
+)
+@click.option(
+    "--max-upload-bytes",
+    type=click.IntRange(min=1),
+    default=100 * MIB,
+    show_default=True,
+    help="Largest request body accepted (413 above).",
+)
+@click.option("--seed", type=int, default=None, help="Seed for faults with a probability.")
+@click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
+def sandbox(**settings: Any) -> None:
+    """Serve a local stand-in for the Picsart image API, with real image results.
+
+    It answers /tools/1.0/removebg, upscale, balance and upload like Picsart does (shapes,
+    headers, errors, rate limits, credits) without going online, and serves results at
+    /results/. It runs until Ctrl-C.
+    """
+    from .options import SandboxOptions
+    from .server import serve_forever
+
+    options = SandboxOptions(**settings)
+    problems = options.problems()
+    if problems:
+        raise click.UsageError("; ".join(problems))
+    if not options.quiet:
+        _log_requests_to_stderr()
+    _stop_on_sigterm()
+    serve_forever(options, on_ready=lambda running: _announce(running, options.api_key))
+    click.echo("Picsart sandbox stopped.", err=True)
+
+
+def _announce(running: RunningSandbox, api_key: str | None) -> None:
+    key = "<your --api-key>" if api_key else "anything"
+    click.echo(f"Picsart sandbox serving {running.base_url}", err=True)
+    click.echo("Point a client at it:", err=True)
+    click.echo(
+        f"  PICSART_BASE_URL={running.base_url} PICSART_API_KEY={key} picsart-flow run ...",
+        err=True,
+    )
+    click.echo(f"Control API: {running.control_url}state   (Ctrl-C stops)", err=True)
+
+
+def _log_requests_to_stderr() -> None:
+    logger = logging.getLogger("picsart.sandbox")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("sandbox: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _stop_on_sigterm() -> None:
+    """Makes ``kill`` end the server as quietly as Ctrl-C does."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        signal.signal(signal.SIGTERM, interrupt)

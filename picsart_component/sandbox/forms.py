@@ -1,0 +1,171 @@
+"""Reading a request body the way Picsart does: multipart, URL-encoded or JSON, within a size cap.
+
+Values stay as they arrived (text from forms, JSON types from JSON); ``params`` turns them into
+typed parameters. An empty text value counts as not sent, because form clients send empty inputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
+from werkzeug.wrappers import Request
+
+from .errors import ApiError
+
+MAX_FORM_FIELD_BYTES = 1024 * 1024
+MAX_FORM_PARTS = 200
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """One uploaded file part."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": len(self.data),
+        }
+
+
+@dataclass
+class Inputs:
+    """What a request carried: text or JSON ``values`` and file ``files``, by field name."""
+
+    encoding: str = "none"
+    values: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, FilePart] = field(default_factory=dict)
+    repeated: list[str] = field(default_factory=list)
+
+    def describe_files(self) -> list[dict[str, Any]]:
+        return [part.describe() for part in self.files.values()]
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, f"The request body is larger than the {limit} bytes this API accepts.")
+
+
+def check_declared_length(request: Request, limit: int) -> None:
+    """413 before reading anything when ``Content-Length`` already says the body is too big."""
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large(limit)
+
+
+def read_inputs(request: Request, limit: int) -> Inputs:
+    """The request's fields and files; 400 for a broken body, 413 past ``limit``, 415 for others.
+
+    Everything reads ``request.stream``, which werkzeug caps at ``request.max_content_length``,
+    so a chunked body without ``Content-Length`` is cut off at the limit too.
+    """
+    check_declared_length(request, limit)
+    mimetype = request.mimetype
+    try:
+        if mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return _read_form(request, limit)
+        if mimetype == "application/json" or mimetype.endswith("+json"):
+            return _read_json(request, limit)
+        body = _read_all(request, limit)
+    except RequestEntityTooLarge:
+        raise too_large(limit) from None
+    if not body:
+        return Inputs()
+    raise ApiError(
+        415,
+        f"Unsupported request Content-Type {mimetype or '(none)'!r}: send multipart/form-data, "
+        "application/x-www-form-urlencoded or application/json.",
+    )
+
+
+def drain(request: Request, limit: int) -> None:
+    """Reads and drops what is left of the body, so that closing the socket sends no RST."""
+    with contextlib.suppress(RequestEntityTooLarge, OSError, ValueError):
+        _read_all(request, limit)
+
+
+def _read_all(request: Request, limit: int) -> bytes:
+    stream = request.stream
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(64 * 1024)
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > limit:
+            raise RequestEntityTooLarge()
+        chunks.append(chunk)
+
+
+def _read_form(request: Request, limit: int) -> Inputs:
+    parser = FormDataParser(
+        max_form_memory_size=MAX_FORM_FIELD_BYTES,
+        max_content_length=limit,
+        silent=False,
+        max_form_parts=MAX_FORM_PARTS,
+    )
+    try:
+        _, form, files = parser.parse(
+            request.stream, request.mimetype, request.content_length, request.mimetype_params
+        )
+    except ValueError as error:
+        raise ApiError(400, f"The request body is not valid form data: {error}") from None
+    inputs = Inputs(encoding="multipart" if request.mimetype.startswith("multipart") else "form")
+    _collect_values(inputs, form)
+    _collect_files(inputs, files)
+    return inputs
+
+
+def _collect_values(inputs: Inputs, form: MultiDict[str, str]) -> None:
+    for name in form:
+        values = [value for value in form.getlist(name) if value != ""]
+        if len(values) > 1:
+            inputs.repeated.append(name)
+        if values:
+            inputs.values[name] = values[0]
+
+
+def _collect_files(inputs: Inputs, files: MultiDict[str, FileStorage]) -> None:
+    for name in files:
+        parts = []
+        for storage in files.getlist(name):
+            data = storage.read()
+            if not data and not storage.filename:
+                continue
+            parts.append(
+                FilePart(
+                    name,
+                    storage.filename or "",
+                    storage.content_type or "application/octet-stream",
+                    data,
+                )
+            )
+        if len(parts) > 1 or (parts and name in inputs.values):
+            inputs.repeated.append(name)
+        if parts:
+            inputs.files[name] = parts[0]
+
+
+def _read_json(request: Request, limit: int) -> Inputs:
+    raw = _read_all(request, limit)
+    try:
+        document = json.loads(raw) if raw.strip() else {}
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(400, f"The request body is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise ApiError(400, "The JSON request body must be an object of named parameters.")
+    values = {
+        str(name): value for name, value in document.items() if value is not None and value != ""
+    }
+    return Inputs(encoding="json", values=values)

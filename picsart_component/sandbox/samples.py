@@ -1,0 +1,189 @@
+"""Sample photos drawn in code, so the sandbox, its demos and its tests need no binary files.
+
+Each is the kind of shot remove-background is made for (one clear subject against a contrasting
+backdrop), and each stresses the segmentation differently: a plain backdrop with a near-white
+highlight inside the subject, a diagonal gradient backdrop, and a person cut by the frame's edge.
+Shapes are drawn four times too large and shrunk, so their edges are anti-aliased like a photo's.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageDraw, ImageOps
+
+SAMPLE_NAMES = ("product-plain", "product-gradient", "portrait")
+JPEG_SAMPLE = "portrait"
+
+_SUPERSAMPLING = 4
+
+Colour = tuple[int, int, int]
+
+_BOTTLE_TEAL = (20, 112, 128)
+_CAP_GREY = (45, 48, 56)
+_RIDGE_GREY = (86, 90, 100)
+_LABEL_CORAL = (236, 112, 76)
+_PRINT_WHITE = (250, 248, 240)
+_HIGHLIGHT = (236, 246, 248)
+_DUCK_YELLOW = (250, 206, 48)
+_WING_YELLOW = (232, 172, 28)
+_BEAK_ORANGE = (244, 124, 28)
+_EYE_BLACK = (24, 24, 30)
+_GLINT_WHITE = (255, 255, 255)
+_SKIN = (228, 184, 152)
+_SKIN_SHADE = (206, 156, 124)
+_HAIR = (58, 40, 32)
+_SHIRT = (46, 72, 128)
+_LIPS = (170, 80, 80)
+
+
+@dataclass(frozen=True)
+class _Pen:
+    """Draws in units of the shorter side, from the centre, so shapes keep their proportions."""
+
+    draw: ImageDraw.ImageDraw
+    centre_x: float
+    centre_y: float
+    unit: float
+
+    def _box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        return (
+            self.centre_x + x0 * self.unit,
+            self.centre_y + y0 * self.unit,
+            self.centre_x + x1 * self.unit,
+            self.centre_y + y1 * self.unit,
+        )
+
+    def ellipse(self, x: float, y: float, rx: float, ry: float, colour: Colour) -> None:
+        self.draw.ellipse(self._box(x - rx, y - ry, x + rx, y + ry), fill=colour)
+
+    def rectangle(
+        self, x0: float, y0: float, x1: float, y1: float, colour: Colour, corner: float = 0.0
+    ) -> None:
+        self.draw.rounded_rectangle(
+            self._box(x0, y0, x1, y1), radius=corner * self.unit, fill=colour
+        )
+
+    def polygon(self, points: Sequence[tuple[float, float]], colour: Colour) -> None:
+        self.draw.polygon(
+            [(self.centre_x + x * self.unit, self.centre_y + y * self.unit) for x, y in points],
+            fill=colour,
+        )
+
+    def smile(self, x: float, y: float, rx: float, ry: float, colour: Colour) -> None:
+        width = max(1, round(0.012 * self.unit))
+        self.draw.arc(self._box(x - rx, y - ry, x + rx, y + ry), 20, 160, fill=colour, width=width)
+
+
+def _bottle(pen: _Pen) -> None:
+    pen.rectangle(-0.07, -0.44, 0.07, -0.33, _CAP_GREY, corner=0.015)
+    for ridge in (-0.04, -0.013, 0.013, 0.04):
+        pen.rectangle(ridge - 0.006, -0.42, ridge + 0.006, -0.35, _RIDGE_GREY)
+    pen.rectangle(-0.055, -0.34, 0.055, -0.26, _BOTTLE_TEAL)
+    pen.ellipse(0.0, -0.2, 0.15, 0.09, _BOTTLE_TEAL)
+    pen.rectangle(-0.15, -0.2, 0.15, 0.3, _BOTTLE_TEAL)
+    pen.rectangle(-0.15, 0.0, 0.15, 0.44, _BOTTLE_TEAL, corner=0.05)
+    pen.rectangle(-0.15, 0.0, 0.15, 0.22, _LABEL_CORAL)
+    pen.rectangle(-0.09, 0.05, 0.09, 0.08, _PRINT_WHITE, corner=0.01)
+    pen.rectangle(-0.06, 0.11, 0.06, 0.13, _PRINT_WHITE, corner=0.01)
+    pen.rectangle(-0.04, 0.16, 0.04, 0.175, _PRINT_WHITE, corner=0.007)
+    pen.rectangle(-0.115, -0.16, -0.075, -0.03, _HIGHLIGHT, corner=0.02)
+    pen.rectangle(-0.115, 0.26, -0.075, 0.38, _HIGHLIGHT, corner=0.02)
+
+
+def _duck(pen: _Pen) -> None:
+    pen.polygon([(0.28, 0.05), (0.46, -0.12), (0.40, 0.12)], _DUCK_YELLOW)
+    pen.ellipse(0.04, 0.14, 0.40, 0.24, _DUCK_YELLOW)
+    pen.ellipse(0.12, 0.12, 0.18, 0.10, _WING_YELLOW)
+    pen.ellipse(-0.20, -0.20, 0.19, 0.19, _DUCK_YELLOW)
+    pen.ellipse(-0.40, -0.16, 0.11, 0.05, _BEAK_ORANGE)
+    pen.ellipse(-0.24, -0.26, 0.035, 0.035, _EYE_BLACK)
+    pen.ellipse(-0.25, -0.27, 0.012, 0.012, _GLINT_WHITE)
+
+
+def _person(pen: _Pen) -> None:
+    pen.ellipse(0.0, 0.66, 0.56, 0.36, _SHIRT)
+    pen.rectangle(-0.07, 0.08, 0.07, 0.36, _SKIN_SHADE)
+    pen.ellipse(0.0, 0.32, 0.07, 0.05, _SKIN_SHADE)
+    pen.ellipse(0.0, -0.16, 0.22, 0.20, _HAIR)
+    pen.ellipse(-0.19, -0.05, 0.04, 0.06, _SKIN_SHADE)
+    pen.ellipse(0.19, -0.05, 0.04, 0.06, _SKIN_SHADE)
+    pen.ellipse(0.0, -0.06, 0.19, 0.24, _SKIN)
+    pen.ellipse(0.0, -0.25, 0.185, 0.08, _HAIR)
+    pen.ellipse(-0.075, -0.07, 0.025, 0.016, _EYE_BLACK)
+    pen.ellipse(0.075, -0.07, 0.025, 0.016, _EYE_BLACK)
+    pen.ellipse(0.0, 0.01, 0.02, 0.03, _SKIN_SHADE)
+    pen.smile(0.0, 0.06, 0.07, 0.04, _LIPS)
+
+
+def _plain(size: tuple[int, int]) -> Image.Image:
+    return Image.new("RGB", size, (238, 236, 230))
+
+
+def _diagonal_gradient(size: tuple[int, int]) -> Image.Image:
+    across = Image.linear_gradient("L").rotate(90).resize(size)
+    down = Image.linear_gradient("L").resize(size)
+    ramp = ImageChops.add(across, down, scale=2.0)
+    return ImageOps.colorize(ramp, black=(132, 76, 176), white=(64, 120, 196))
+
+
+def _soft_vertical_gradient(size: tuple[int, int]) -> Image.Image:
+    ramp = Image.linear_gradient("L").resize(size)
+    return ImageOps.colorize(ramp, black=(222, 228, 236), white=(188, 198, 214))
+
+
+_SCENES: dict[str, tuple[Callable[[tuple[int, int]], Image.Image], Callable[[_Pen], None]]] = {
+    "product-plain": (_plain, _bottle),
+    "product-gradient": (_diagonal_gradient, _duck),
+    "portrait": (_soft_vertical_gradient, _person),
+}
+
+
+def _subject_layer(name: str, size: tuple[int, int]) -> Image.Image:
+    """The subject alone on transparency; its alpha is what a perfect segmentation would give."""
+    if name not in _SCENES:
+        raise ValueError(f"no sample called {name!r}; the samples are {', '.join(SAMPLE_NAMES)}")
+    width, height = size
+    if width < 1 or height < 1:
+        raise ValueError(f"a sample needs a positive size, not {width}x{height}")
+    big = (width * _SUPERSAMPLING, height * _SUPERSAMPLING)
+    layer = Image.new("RGBA", big, (0, 0, 0, 0))
+    _, paint = _SCENES[name]
+    paint(_Pen(ImageDraw.Draw(layer), big[0] / 2, big[1] / 2, min(big)))
+    return layer.reduce(_SUPERSAMPLING)
+
+
+def sample_image(name: str, size: tuple[int, int] = (480, 360)) -> Image.Image:
+    """An RGB photo-like sample; the same name and size always give the same pixels."""
+    layer = _subject_layer(name, size)
+    backdrop, _ = _SCENES[name]
+    return Image.alpha_composite(backdrop(size).convert("RGBA"), layer).convert("RGB")
+
+
+def sample_subject_mask(name: str, size: tuple[int, int] = (480, 360)) -> Image.Image:
+    """The true subject of ``sample_image(name, size)`` as an "L" mask (255 subject, 0 backdrop)."""
+    return _subject_layer(name, size).getchannel("A")
+
+
+def sample_png_bytes(name: str, size: tuple[int, int] = (480, 360)) -> bytes:
+    buffer = io.BytesIO()
+    sample_image(name, size).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def write_samples(directory: Path, size: tuple[int, int] = (480, 360)) -> list[Path]:
+    """Writes every sample; the portrait as a JPEG, since uploads are often camera JPEGs."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in SAMPLE_NAMES:
+        if name == JPEG_SAMPLE:
+            path = directory / f"{name}.jpg"
+            sample_image(name, size).save(path, "JPEG", quality=92)
+        else:
+            path = directory / f"{name}.png"
+            sample_image(name, size).save(path, "PNG")
+        paths.append(path)
+    return paths

@@ -1,0 +1,175 @@
+"""Serving the sandbox app over real sockets with werkzeug's threaded server.
+
+The request handler below is what makes the connection-level faults real: the app raises
+``AbortConnection`` and the handler closes the socket without an answer, or after part of one,
+with a FIN or (for ``reset``) a TCP RST.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import struct
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .app import SandboxApp
+from .errors import AbortConnection
+from .options import SandboxOptions, with_changes
+from .state import SandboxState
+
+POLL_INTERVAL = 0.05
+
+
+class SandboxRequestHandler(WSGIRequestHandler):
+    """werkzeug's handler, quiet (the app keeps its own log), and able to cut a connection."""
+
+    _abort_mode: str | None = None
+
+    def parse_request(self) -> bool:
+        """Keeps the request target exactly as sent.
+
+        Python's ``http.server`` collapses a leading ``//``; Picsart answers such a URL with 404,
+        so the sandbox must see it.
+        """
+        parsed = super().parse_request()
+        words = self.requestline.split()
+        if parsed and len(words) >= 2:
+            self.path = words[1]
+        return parsed
+
+    def connection_dropped(
+        self, error: BaseException, environ: dict[str, Any] | None = None
+    ) -> None:
+        if isinstance(error, AbortConnection):
+            self.close_connection = True
+            self._abort_mode = error.mode
+
+    def finish(self) -> None:
+        reset = self._abort_mode == "reset"
+        if reset:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        super().finish()
+        if reset:
+            self.connection.close()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """The app logs requests itself, without werkzeug's line per request."""
+
+
+def url_host(host: str) -> str:
+    """The host to put in URLs: a wildcard bind address is reached through loopback."""
+    if host in ("", "0.0.0.0"):  # noqa: S104 - turning a wildcard into loopback
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+class RunningSandbox:
+    """A sandbox serving in a daemon thread; a context manager that stops it on exit.
+
+    The helpers act in-process on the same state the control API changes.
+    """
+
+    def __init__(self, server: BaseWSGIServer, app: SandboxApp) -> None:
+        self._server = server
+        self.app = app
+        self.port: int = server.port
+        self.host: str = server.host
+        self.root_url = f"http://{url_host(self.host)}:{self.port}/"
+        self.base_url = self.root_url + "tools/1.0/"
+        self.control_url = self.root_url + "__sandbox/"
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": POLL_INTERVAL},
+            name=f"picsart-sandbox-{self.port}",
+            daemon=True,
+        )
+        self._stopped = False
+
+    @property
+    def sandbox_state(self) -> SandboxState:
+        return self.app.state
+
+    def start(self) -> RunningSandbox:
+        self._thread.start()
+        with socket.create_connection((url_host(self.host).strip("[]"), self.port), timeout=5):
+            pass
+        return self
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> RunningSandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def set_faults(self, spec: str | list[dict[str, Any]], *, add: bool = False) -> list[Any]:
+        """Replaces the faults (or adds to them) from a spec string or a list of fault objects."""
+        return self.app.state.set_faults(spec, add=add)
+
+    def clear_faults(self) -> None:
+        self.app.state.faults.clear()
+
+    def reset(self, **options: Any) -> dict[str, Any]:
+        """Back to the start, after changing any run-time ``options``; returns the new state."""
+        state = self.app.state
+        state.restart(with_changes(state.options, options))
+        return state.snapshot()
+
+    def set_credits(self, credits: int) -> None:
+        self.app.state.set_credits(credits)
+
+    def request_log(self) -> list[dict[str, Any]]:
+        return self.app.state.log.entries()
+
+    def state(self) -> dict[str, Any]:
+        return self.app.state.snapshot()
+
+
+def _build(options: SandboxOptions) -> tuple[BaseWSGIServer, SandboxApp]:
+    app = SandboxApp(options.check())
+    server = make_server(
+        options.host,
+        options.port,
+        app,
+        threaded=True,
+        request_handler=SandboxRequestHandler,
+    )
+    return server, app
+
+
+def start_sandbox(options: SandboxOptions | None = None, **overrides: Any) -> RunningSandbox:
+    """Starts a sandbox on a free port (unless ``port`` says otherwise) and returns once it accepts
+    connections. ``overrides`` are ``SandboxOptions`` fields."""
+    chosen = dataclasses.replace(options or SandboxOptions(), **overrides)
+    server, app = _build(chosen)
+    return RunningSandbox(server, app).start()
+
+
+def serve_forever(
+    options: SandboxOptions, on_ready: Callable[[RunningSandbox], None] | None = None
+) -> None:
+    """Serves in this thread until Ctrl-C, which ends it quietly; ``on_ready`` runs first."""
+    server, app = _build(options)
+    running = RunningSandbox(server, app)
+    if on_ready is not None:
+        on_ready(running)
+    try:
+        server.serve_forever(poll_interval=POLL_INTERVAL)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

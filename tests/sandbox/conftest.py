@@ -1,0 +1,136 @@
+"""Sandbox fixtures: a clock tests move by hand, and clients that check every answer they get.
+
+Every answer from ``client`` (werkzeug's test client) and ``http`` (requests over real sockets)
+goes through ``AnswerValidator``: the spec-free checks always, the OpenAPI file when the team's
+spec folder sits beside the checkout.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from werkzeug.test import Client, TestResponse
+
+from picsart_component.sandbox import (
+    RunningSandbox,
+    SandboxOptions,
+    SandboxState,
+    create_app,
+    start_sandbox,
+)
+from picsart_component.sandbox.conformance import AnswerValidator, ConformanceChecker
+from tests.sandbox.support import HEADERS, FakeClock, png_bytes
+
+
+class CheckedClient(Client):
+    """werkzeug's test client, validating each answer before the test sees it."""
+
+    validator: AnswerValidator
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        response = super().open(*args, **kwargs)
+        self.validator.check_werkzeug(response)
+        return response
+
+
+def _spec_dir() -> Path | None:
+    """As ``tests/conftest.py`` finds it: ``PICSART_SPEC_DIR``, else ``../shared/spec``."""
+    configured = os.environ.get("PICSART_SPEC_DIR")
+    root = Path(__file__).resolve().parents[2]
+    candidate = Path(configured) if configured else root.parent / "shared" / "spec"
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def conformance() -> ConformanceChecker | None:
+    """The OpenAPI checker, loaded once; ``None`` (spec checks skipped) without the spec."""
+    found = _spec_dir()
+    return ConformanceChecker.from_spec_dir(found) if found else None
+
+
+@pytest.fixture
+def validator(conformance: ConformanceChecker | None) -> AnswerValidator:
+    return AnswerValidator(conformance)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+MakeClient = Callable[..., tuple[Client, SandboxState]]
+
+
+@pytest.fixture
+def make_client(clock: FakeClock, validator: AnswerValidator) -> MakeClient:
+    """Builds an app with ``SandboxOptions`` overrides (fake clock by default) and its client."""
+
+    def make(**overrides: Any) -> tuple[Client, SandboxState]:
+        app, state = create_app(SandboxOptions(**{"clock": clock, **overrides}))
+        client = CheckedClient(app)
+        client.validator = validator
+        return client, state
+
+    return make
+
+
+@pytest.fixture
+def app_client(make_client: MakeClient) -> tuple[Client, SandboxState]:
+    return make_client()
+
+
+@pytest.fixture
+def client(app_client: tuple[Client, SandboxState]) -> Client:
+    return app_client[0]
+
+
+@pytest.fixture
+def state(app_client: tuple[Client, SandboxState]) -> SandboxState:
+    return app_client[1]
+
+
+StartSandbox = Callable[..., RunningSandbox]
+
+
+@pytest.fixture
+def start() -> Iterator[StartSandbox]:
+    """Starts real servers (stopped after the test); overrides are ``SandboxOptions`` fields."""
+    running: list[RunningSandbox] = []
+
+    def launch(**overrides: Any) -> RunningSandbox:
+        sandbox = start_sandbox(**overrides)
+        running.append(sandbox)
+        return sandbox
+
+    yield launch
+    for sandbox in running:
+        sandbox.stop()
+
+
+@pytest.fixture
+def sandbox(start: StartSandbox) -> RunningSandbox:
+    return start()
+
+
+@pytest.fixture
+def http(validator: AnswerValidator) -> Iterator[requests.Session]:
+    """A requests session whose answers are validated as they arrive."""
+    session = requests.Session()
+    session.headers.update(HEADERS)
+
+    def check(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        validator.check_requests(response)
+
+    session.hooks["response"].append(check)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def image() -> bytes:
+    return png_bytes()
