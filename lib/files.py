@@ -47,11 +47,15 @@ class FileServices:
     timeout: tuple[float, float]
     max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
 
-    def image_sources(self, trusted_urls: Iterable[str] = ()) -> ImageSources:
-        """Sources for input images; ``trusted_urls`` are the incoming message's attachments."""
+    def image_sources(self, api_base_url: str, trusted_urls: Iterable[str] = ()) -> ImageSources:
+        """Sources for input images.
+
+        ``trusted_urls`` are the incoming message's attachments; the configured API's own host
+        (a local sandbox, say) is trusted as well.
+        """
         downloader = Downloader(
             self.policy, self.retry, timeout=self.timeout, max_bytes=self.max_image_bytes
-        )
+        ).trusting([api_base_url])
         return ImageSources(self.store, downloader, trusted_urls=trusted_urls)
 
     def save_result(self, url: str, api_base_url: str) -> StoredFile:

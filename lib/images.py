@@ -88,7 +88,9 @@ def run_image_tool(
     to the multipart part it becomes. Every other field the user set is sent as it is.
     """
     fields = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-    sources = context.files.image_sources(a.url for a in msg.attachments.values())
+    sources = context.files.image_sources(
+        context.client.base_url, [a.url for a in msg.attachments.values()]
+    )
     with ExitStack() as temporary_files:
         parts: list[FilePart] = []
         for field, part_name in file_fields.items():

@@ -10,7 +10,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -128,6 +129,30 @@ def merge_cfg(
     return cfg
 
 
+SANDBOX_NOTICE = (
+    "sandbox mode: no API key or base URL is configured, so a local sandbox answers instead "
+    "of Picsart; nothing is sent to Picsart and results are simulated. Set PICSART_API_KEY "
+    "(or apiKey in --cfg) to use the real API."
+)
+SANDBOX_API_KEY = "sandbox-key"
+
+
+@contextmanager
+def api_target(cfg: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """``cfg`` as given, or pointing at an embedded sandbox when it names no key and no URL.
+
+    A user who has set a key (or a base URL) never silently gets the sandbox.
+    """
+    if cfg.get("apiKey") or cfg.get("imageApiBaseUrl"):
+        yield cfg
+        return
+    from .sandbox import start_sandbox
+
+    with start_sandbox(quiet=True) as sandbox:
+        click.echo(f"picsart-flow: {SANDBOX_NOTICE}", err=True)
+        yield {**cfg, "apiKey": SANDBOX_API_KEY, "imageApiBaseUrl": sandbox.base_url}
+
+
 def verbose_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "-v", "--verbose", is_flag=True, help="Log every request and show tracebacks on stderr."
@@ -243,7 +268,8 @@ def verify(cfg_value: str | None, verbose: bool) -> None:
     configure_logging(verbose)
     cfg = merge_cfg(read_json_object(cfg_value, "--cfg"))
     executor = make_executor()
-    result = executor.verify_credentials(cfg)
+    with api_target(cfg) as target_cfg:
+        result = executor.verify_credentials(target_cfg)
     emit_json(result)
     sys.exit(EXIT_OK if result.get("verified") else EXIT_FAILED)
 
@@ -330,29 +356,69 @@ def run(
         msg = Message.model_validate({**raw_msg, "body": {}})
     except ValidationError as error:
         usage_error(f"the message is not an elastic.io message: {error.errors()[0]['msg']}")
-    result = run_with_target(executor, action, msg, body, cfg, snapshot)
+    # The body is set after validation so that any JSON reaches the executor's own checks.
+    msg.body = body
+    with api_target(cfg) as target_cfg:
+        result = executor.run(action, msg, target_cfg, snapshot)
+    print_events(result.events)
     sys.exit(exit_code(result))
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    default="picsart-demo",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the sample images and their results.",
+)
+@verbose_option
+def demo(out_dir: Path, verbose: bool) -> None:
+    """Remove the background of three sample images, then upscale each cutout 2x.
+
+    Both steps run with "Download result", as a two-step flow would. Without PICSART_API_KEY
+    the embedded sandbox answers and nothing leaves this machine; with it, the real Picsart API
+    is used (six paid calls) and the command says so.
+
+    \b
+    Example:
+      picsart-flow demo --out ./picsart-demo
+    """
+    from .demo import run_demo
+
+    configure_logging(verbose)
+    cfg = merge_cfg()
+    executor = make_executor()
+    with api_target(cfg) as target_cfg:
+        if target_cfg is cfg:
+            click.echo(
+                "picsart-flow: using the real Picsart API at "
+                f"{cfg.get('imageApiBaseUrl') or 'https://api.picsart.io/tools/1.0/'}; "
+                "the demo makes six paid calls",
+                err=True,
+            )
+        report = run_demo(executor, target_cfg, out_dir, click.echo)
+    click.echo(
+        f"wrote {len(report.written)} files to {out_dir.resolve()}"
+        + (f"; credits left: {report.credits_left}" if report.credits_left else "")
+    )
+    sys.exit(EXIT_FAILED if report.failures else EXIT_OK)
+
+
+def _register_commands() -> None:
+    from .sandbox.command import sandbox
+
+    main.add_command(sandbox)
+
+
+_register_commands()
 
 
 def make_executor() -> Executor:
     from .executor import Executor
 
     return Executor()
-
-
-def run_with_target(
-    executor: Executor,
-    action: str,
-    msg: Any,
-    body: Any,
-    cfg: dict[str, Any],
-    snapshot: dict[str, Any],
-) -> RunResult:
-    """Run the action and print its events; ``body`` is set after parsing, so any JSON is kept."""
-    msg.body = body
-    result = executor.run(action, msg, cfg, snapshot)
-    print_events(result.events)
-    return result
 
 
 def print_events(events: Iterable[Any]) -> None:

@@ -12,6 +12,8 @@ from tests.helpers import FakeTime
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+pytest_plugins = ["tests.e2e"]
+
 
 def spec_dir() -> Path | None:
     """``../shared/spec`` beside the checkout (or ``PICSART_SPEC_DIR``), when it exists."""

@@ -249,10 +249,39 @@ def test_verify_prints_picsarts_reason_and_exits_1_when_refused() -> None:
     }
 
 
-def test_verify_without_a_key_is_not_verified() -> None:
+def test_without_a_key_or_base_url_the_embedded_sandbox_answers_and_says_so() -> None:
+    result = invoke("verify")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"verified": True, "credits": 1000}
+    assert "sandbox mode" in result.stderr
+    assert "nothing is sent to Picsart" in result.stderr
+    ran = invoke("run", "makeRawRequest", "--body", RAW_BALANCE)
+    assert ran.exit_code == 0
+    (event,) = lines(ran)
+    assert event["message"]["body"]["responseBody"] == {"credits": 1000}
+    assert "sandbox mode" in ran.stderr
+
+
+@responses.activate
+def test_a_user_with_a_key_never_silently_gets_the_sandbox(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PICSART_API_KEY", "real-key-1")
+    responses.get(BALANCE, json={"credits": 7})
+    result = invoke("verify")
+    assert json.loads(result.stdout) == {"verified": True, "credits": 7}
+    assert "sandbox" not in result.stderr
+    assert responses.calls[0].request.url == BALANCE
+
+
+def test_a_base_url_without_a_key_is_an_error_not_the_sandbox(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PICSART_BASE_URL", "http://127.0.0.1:9/tools/1.0/")
     result = invoke("verify")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["reason"] == "Invalid credentials: cfg.apiKey: is required"
+    assert "sandbox" not in result.stderr
 
 
 def test_a_crash_inside_an_action_is_an_error_event_with_traceback_only_when_verbose(

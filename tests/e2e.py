@@ -1,0 +1,132 @@
+"""The component against a real sandbox over loopback sockets, with every answer checked.
+
+``SandboxHarness`` starts a sandbox, builds an executor whose waits are fake (so retries take no
+time) while the sockets are real, and validates every answer the sandbox gives the component
+against the OpenAPI file (when the team's spec folder is present) and Picsart's invariants.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from PIL import Image
+
+from picsart_component.executor import Executor, RunResult, Services
+from picsart_component.lib.client import ClientSettings
+from picsart_component.lib.ratelimit import Throttle
+from picsart_component.lib.retry import RetrySettings
+from picsart_component.lib.store import LocalStore
+from picsart_component.messages import Message
+from picsart_component.sandbox import RunningSandbox, start_sandbox
+from picsart_component.sandbox.conformance import AnswerValidator, ConformanceChecker
+from tests.conftest import spec_dir
+from tests.helpers import FakeTime
+
+KEY = "e2e-key-0123"
+
+
+def png(size: tuple[int, int] = (64, 48), color: str = "orange", fmt: str = "PNG") -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGB", size, "white")
+    image.paste(Image.new("RGB", (size[0] // 2, size[1] // 2), color), (size[0] // 4, size[1] // 4))
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+@dataclass
+class SandboxHarness:
+    sandbox: RunningSandbox
+    executor: Executor
+    store: LocalStore
+    time: FakeTime
+    validator: AnswerValidator
+    checking: list[bool] = field(default_factory=lambda: [True])
+
+    @property
+    def cfg(self) -> dict[str, Any]:
+        return {"apiKey": KEY, "imageApiBaseUrl": self.sandbox.base_url}
+
+    def run(self, action: str, body: dict[str, Any], **cfg: Any) -> RunResult:
+        return self.executor.run(action, Message(body=body), {**self.cfg, **cfg})
+
+    def upload(self, content: bytes | None = None) -> dict[str, str]:
+        """Put an image into the sandbox (a free call) and return its ``{id, url}``."""
+        with self.unchecked():
+            answer = requests.post(
+                self.sandbox.base_url + "upload",
+                headers={"X-Picsart-API-Key": KEY, "Accept": "application/json"},
+                files={"image": ("photo.png", content or png(), "image/png")},
+                timeout=10,
+            )
+        answer.raise_for_status()
+        data: dict[str, str] = answer.json()["data"]
+        return data
+
+    def calls(self, endpoint: str, *, at_least: int = 0) -> list[dict[str, Any]]:
+        """The sandbox's log of calls to ``endpoint``.
+
+        The sandbox logs a call when it has answered; ``at_least`` waits (up to 5 s) for calls
+        still being answered, such as one the client gave up on after its read timeout.
+        """
+        path = "/tools/1.0/" + endpoint if not endpoint.startswith("/") else endpoint
+        deadline = time.monotonic() + 5
+        while True:
+            found = [entry for entry in self.sandbox.request_log() if entry["path"] == path]
+            if len(found) >= at_least or time.monotonic() > deadline:
+                return found
+            time.sleep(0.02)
+
+    @contextmanager
+    def unchecked(self) -> Iterator[None]:
+        """Answers inside the block are not validated (faults that break the shape on purpose)."""
+        self.checking.append(False)
+        try:
+            yield
+        finally:
+            self.checking.pop()
+
+
+@pytest.fixture(scope="session")
+def conformance() -> ConformanceChecker | None:
+    found = spec_dir()
+    return ConformanceChecker.from_spec_dir(found) if found else None
+
+
+@pytest.fixture
+def harness(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, conformance: ConformanceChecker | None
+) -> Iterator[SandboxHarness]:
+    fake_time = FakeTime(start=time.time())
+    with start_sandbox(quiet=True, spike_limit=10_000, quota=100_000) as sandbox:
+        store = LocalStore(tmp_path / "store")
+        services = Services(
+            settings=ClientSettings(retry=RetrySettings(max_attempts=5), read_timeout=5),
+            throttle=Throttle(1e9, clock=fake_time.clock, sleep=fake_time.sleep),
+            sleep=fake_time.sleep,
+            clock=fake_time.clock,
+            store=store,
+            environ={},
+        )
+        harness = SandboxHarness(
+            sandbox, Executor(services=services), store, fake_time, AnswerValidator(conformance)
+        )
+        original_send = requests.Session.send
+
+        def send_and_check(
+            session: requests.Session, request: requests.PreparedRequest, **kwargs: Any
+        ) -> requests.Response:
+            response = original_send(session, request, **kwargs)
+            if harness.checking[-1] and (request.url or "").startswith(sandbox.root_url):
+                harness.validator.check_requests(response)
+            return response
+
+        monkeypatch.setattr(requests.Session, "send", send_and_check)
+        yield harness
