@@ -16,6 +16,9 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .errors import APIConnectionError, APITimeoutError, PicsartError, build_status_error
 from .retry import RetryPolicy
@@ -138,6 +141,58 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
+PeerCheck = Callable[[str, str, int, str], None]
+
+
+def _checked_pool_classes(check: PeerCheck) -> dict[str, type[HTTPConnectionPool]]:
+    """Connection pools whose connections check the address they really reached.
+
+    The check runs right after the TCP connection is made, before any request is sent, so a
+    DNS answer that changed since ``URLPolicy.check_url`` cannot lead anywhere it refuses.
+    """
+
+    class CheckedHTTPConnection(HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            check("http", self.host, self.port, str(self.sock.getpeername()[0]))
+
+    class CheckedHTTPSConnection(HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            check("https", self.host, self.port, str(self.sock.getpeername()[0]))
+
+    class CheckedHTTPConnectionPool(HTTPConnectionPool):
+        ConnectionCls = CheckedHTTPConnection
+
+    class CheckedHTTPSConnectionPool(HTTPSConnectionPool):
+        ConnectionCls = CheckedHTTPSConnection
+
+    return {"http": CheckedHTTPConnectionPool, "https": CheckedHTTPSConnectionPool}
+
+
+class _PeerCheckingAdapter(HTTPAdapter):
+    def __init__(self, check: PeerCheck) -> None:
+        self._check = check
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _checked_pool_classes(self._check)
+
+
+def policy_session(policy: URLPolicy) -> requests.Session:
+    """A session whose every connection is checked against ``policy`` once it is made."""
+
+    def check(scheme: str, host: str, port: int, address: str) -> None:
+        policy.check_address(f"{scheme}://{host}:{port}/", address)
+
+    session = requests.Session()
+    adapter = _PeerCheckingAdapter(check)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 @dataclass(frozen=True)
 class Fetched:
     """One response being streamed: its final URL, content type and size-capped chunks."""
@@ -162,27 +217,24 @@ class Downloader:
         *,
         timeout: tuple[float, float] = (10.0, 120.0),
         max_bytes: int | None = None,
-        session: requests.Session | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.policy = policy
         self.retry = retry
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self._session = session or requests.Session()
+        self._session = policy_session(policy)
         self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
 
     def trusting(self, urls: Iterable[str]) -> Downloader:
         """A copy that also admits these URLs' origins, whatever their addresses."""
-        copy = Downloader(
+        return Downloader(
             self.policy.with_trusted(urls),
             self.retry,
             timeout=self.timeout,
             max_bytes=self.max_bytes,
-            session=self._session,
+            headers=self._headers,
         )
-        copy._headers = self._headers
-        return copy
 
     def fetch(self, url: str, consume: Callable[[Fetched], T]) -> T:
         result: T = self.retry.retrying()(self._fetch_once, url, consume)
@@ -229,13 +281,6 @@ class Downloader:
                 raise APIConnectionError(
                     f"the connection failed ({type(error).__name__})", method="GET", url=current
                 ) from None
-            peer = _peer_address(response)
-            if peer is not None:
-                try:
-                    self.policy.check_address(current, peer)
-                except URLRefusedError:
-                    response.close()
-                    raise
             if response.is_redirect and "Location" in response.headers:
                 current = urljoin(current, response.headers["Location"])
                 response.close()
@@ -261,20 +306,6 @@ class Downloader:
             raise APIConnectionError(
                 f"the download failed ({type(error).__name__})", method="GET", url=url
             ) from None
-
-
-def _peer_address(response: requests.Response) -> str | None:
-    """The address the connection really reached, when urllib3 still exposes its socket."""
-    connection: Any = getattr(response.raw, "connection", None) or getattr(
-        response.raw, "_connection", None
-    )
-    sock = getattr(connection, "sock", None)
-    if sock is None:
-        return None
-    try:
-        return str(sock.getpeername()[0])
-    except OSError:
-        return None
 
 
 def _excerpt(response: requests.Response) -> bytes:
