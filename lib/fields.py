@@ -117,13 +117,27 @@ def at_most_one(body: Mapping[str, Any], keys: Sequence[str]) -> list[Problem]:
 
 
 def http_url_problems(body: Mapping[str, Any], keys: Sequence[str]) -> list[Problem]:
-    """URLs with a scheme other than http(s); one without any scheme fails the schema instead."""
+    """URLs that are not http(s) URLs with a host; one without any scheme fails the schema instead.
+
+    ``https:`` and ``http://:80/`` are valid URIs, but Picsart can fetch nothing from them, and
+    ``http://[`` makes ``urlsplit`` raise: all of them are problems here, never exceptions.
+    """
     problems = []
     for key in keys:
         value = body.get(key)
-        if not isinstance(value, str):
-            continue
-        scheme = urlsplit(value).scheme.lower()
-        if scheme and scheme not in ("http", "https"):
+        if isinstance(value, str) and not _is_http_url(value):
             problems.append(Problem(f"$.{key}", "must be an http or https URL"))
     return problems
+
+
+def _is_http_url(value: str) -> bool:
+    """An http(s) URL with a host and a usable port; True when there is no scheme at all."""
+    try:
+        parts = urlsplit(value)
+        scheme = parts.scheme.lower()
+        if not scheme:
+            return True
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        return False
+    return scheme in ("http", "https") and bool(parts.hostname)

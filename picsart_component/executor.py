@@ -41,7 +41,7 @@ from .manifest import (
 )
 from .messages import Event, EventKind, Message
 from .models import InputModel, is_model_class, problems_from
-from .validation import compile_validator, schema_problems
+from .validation import compile_validator, json_value_problems, schema_problems
 
 log = logging.getLogger("picsart.executor")
 
@@ -187,10 +187,18 @@ class Executor:
         """Everything wrong with a body (and config) for this action, without running it."""
         loaded = self._load(action_key)
         problems: list[Problem] = []
-        if loaded.in_validator is not None:
-            problems.extend(schema_problems(loaded.in_validator, body))
-        if loaded.input_model is not None and isinstance(body, dict):
-            problems.extend(loaded.input_model.cross_field_problems(body))
+        if isinstance(body, dict):
+            # Values no JSON can hold are reported alone: the schema check cannot describe them.
+            problems = json_value_problems(body)
+        elif json_value_problems(body):
+            # Only the type of a body that is not an object matters, and jsonschema cannot print
+            # a 5000-digit number: an empty value of the same type stands in for it.
+            body = type(body)()
+        if not problems:
+            if loaded.in_validator is not None:
+                problems.extend(schema_problems(loaded.in_validator, body))
+            if loaded.input_model is not None and isinstance(body, dict):
+                problems.extend(loaded.input_model.cross_field_problems(body))
         if loaded.config_model is not None and cfg is not None:
             try:
                 loaded.config_model.model_validate(cfg)

@@ -7,6 +7,7 @@ a ``Problem`` with a JSON path and a sentence a person can act on.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,6 +38,69 @@ def schema_problems(validator: Draft3Validator, instance: Any) -> list[Problem]:
     for error in validator.iter_errors(instance):
         problems.extend(_describe(error))
     return sorted(set(problems), key=lambda p: (p.path, p.rule))
+
+
+def json_value_problems(instance: Any) -> list[Problem]:
+    """Values no JSON document can hold, which the schema check and the actions cannot handle.
+
+    Python's ``json`` module reads some of them (``NaN``, ``"\\ud800"``) and a ``Message`` built
+    in code can hold any, but a lone surrogate cannot be encoded to UTF-8, NaN and Infinity are
+    not JSON, and an integer over Python's digit limit cannot even be printed, which made
+    jsonschema's error messages raise. Walked with a stack, so deep nesting cannot overflow, and
+    each container once, so a cycle (possible only in code) cannot loop.
+    """
+    problems: list[Problem] = []
+    pending: list[tuple[tuple[Any, ...], Any]] = [((), instance)]
+    seen: set[int] = set()
+    while pending:
+        path, value = pending.pop()
+        rule = _json_value_rule(value)
+        if rule:
+            problems.append(Problem(_safe_path(path), rule))
+        elif isinstance(value, (dict, list)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and not _is_unicode(key):
+                    problems.append(Problem(_safe_path((*path, key)), "the name " + _SURROGATE))
+                pending.append(((*path, key), item))
+        elif isinstance(value, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(value))
+    return sorted(problems, key=lambda p: p.path)
+
+
+def _json_value_rule(value: Any) -> str | None:
+    if isinstance(value, str) and not _is_unicode(value):
+        return _SURROGATE
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number (JSON has no NaN or Infinity)"
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            str(value)
+        except ValueError:
+            return "is too large a number"
+    return None
+
+
+_SURROGATE = "must be valid Unicode text (it contains an unpaired surrogate)"
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _safe_path(parts: tuple[Any, ...]) -> str:
+    """A JSON path that can itself be printed: unpaired surrogates in names are escaped."""
+    return json_path(
+        part.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(part, str) else part
+        for part in parts
+    )
 
 
 def json_path(parts: Iterable[Any]) -> str:

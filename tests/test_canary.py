@@ -130,8 +130,8 @@ def test_exception_reprs_and_the_client_never_hold_the_key(sandbox: RunningSandb
         "APIConnectionError",
         "APITimeoutError",
     }
-    for error in caught:
-        assert CANARY_KEY not in repr(error)
-        assert CANARY_KEY not in str(error)
-        assert CANARY_KEY not in repr(vars(error))
+    for exception in caught:
+        assert CANARY_KEY not in repr(exception)
+        assert CANARY_KEY not in str(exception)
+        assert CANARY_KEY not in repr(vars(exception))
     assert CANARY_KEY not in repr(client)
