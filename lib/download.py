@@ -7,6 +7,7 @@ cannot lead the component to a private address. The size cap is enforced while s
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import socket
@@ -141,15 +142,17 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
-PeerCheck = Callable[[str, str, int, str], None]
-
-
-def _checked_pool_classes(check: PeerCheck) -> dict[str, type[HTTPConnectionPool]]:
+@functools.lru_cache(maxsize=64)
+def _checked_pool_classes(policy: URLPolicy) -> dict[str, type[HTTPConnectionPool]]:
     """Connection pools whose connections check the address they really reached.
 
     The check runs right after the TCP connection is made, before any request is sent, so a
     DNS answer that changed since ``URLPolicy.check_url`` cannot lead anywhere it refuses.
+    Cached per policy: building classes for every download would cost more than the download.
     """
+
+    def check(scheme: str, host: str, port: int, address: str) -> None:
+        policy.check_address(f"{scheme}://{host}:{port}/", address)
 
     class CheckedHTTPConnection(HTTPConnection):
         def connect(self) -> None:
@@ -171,23 +174,19 @@ def _checked_pool_classes(check: PeerCheck) -> dict[str, type[HTTPConnectionPool
 
 
 class _PeerCheckingAdapter(HTTPAdapter):
-    def __init__(self, check: PeerCheck) -> None:
-        self._check = check
+    def __init__(self, policy: URLPolicy) -> None:
+        self._policy = policy
         super().__init__()
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _checked_pool_classes(self._check)
+        self.poolmanager.pool_classes_by_scheme = _checked_pool_classes(self._policy)
 
 
 def policy_session(policy: URLPolicy) -> requests.Session:
     """A session whose every connection is checked against ``policy`` once it is made."""
-
-    def check(scheme: str, host: str, port: int, address: str) -> None:
-        policy.check_address(f"{scheme}://{host}:{port}/", address)
-
     session = requests.Session()
-    adapter = _PeerCheckingAdapter(check)
+    adapter = _PeerCheckingAdapter(policy)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -223,7 +222,7 @@ class Downloader:
         self.retry = retry
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self._session = policy_session(policy)
+        self._session: requests.Session | None = None
         self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
 
     def trusting(self, urls: Iterable[str]) -> Downloader:
@@ -268,6 +267,8 @@ class Downloader:
         for _ in range(MAX_REDIRECTS + 1):
             self.policy.check_url(current)
             try:
+                if self._session is None:
+                    self._session = policy_session(self.policy)
                 response = self._session.get(
                     current,
                     stream=True,

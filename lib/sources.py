@@ -114,7 +114,22 @@ class ImageSources:
 
     @contextlib.contextmanager
     def fetch(self, url: str, field: str, accepted: frozenset[str]) -> Iterator[LocalImage]:
-        """The image at ``url`` as a temporary file, removed when the block ends."""
+        """The image at ``url`` as a local file; a temporary copy is removed when the block ends.
+
+        A file of the local attachment store is used where it lies: its name is generated and
+        it is never rewritten, so no copy is needed.
+        """
+        stored = self.store.local_path(url)
+        if stored is not None:
+            size = stored.stat().st_size
+            limit = self.downloader.max_bytes
+            if limit is not None and size > limit:
+                raise InputError(
+                    [Problem(field, f"the source image is larger than {limit >> 20} MB")]
+                )
+            image_format = self._check_format(stored, field, accepted)
+            yield LocalImage(stored, _filename(url, image_format), image_format, size, field)
+            return
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - removed in the finally below
             prefix="picsart-source-", dir=self.temp_dir, delete=False
         )

@@ -63,6 +63,10 @@ class AttachmentStore:
     def owns(self, url: str) -> bool:
         raise NotImplementedError
 
+    def local_path(self, url: str) -> Path | None:
+        """The file behind a URL of this store, when it is on this machine."""
+        return None
+
     @contextlib.contextmanager
     def read(self, url: str) -> Iterator[Iterator[bytes]]:
         """The chunks of a file this store owns."""
@@ -119,6 +123,10 @@ class LocalStore(AttachmentStore):
 
     def owns(self, url: str) -> bool:
         return self.path_of(url) is not None
+
+    def local_path(self, url: str) -> Path | None:
+        path = self.path_of(url)
+        return path if path is not None and path.is_file() else None
 
     @contextlib.contextmanager
     def read(self, url: str) -> Iterator[Iterator[bytes]]:

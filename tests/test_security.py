@@ -215,13 +215,16 @@ def test_a_decompression_bomb_is_a_clear_input_error_and_nothing_is_sent(
 
 
 def test_temporary_files_are_removed_when_the_user_interrupts(
-    tmp_path: Path, fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    fake_time: FakeTime,
+    monkeypatch: pytest.MonkeyPatch,
+    serve: Callable[[Handler], RecordingServer],
 ) -> None:
-    executor, store = image_executor(tmp_path, fake_time)
+    executor, _ = image_executor(tmp_path, fake_time)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    stored = store.save(iter([png()]), "image/png")
+    source = serve(lambda request: Response(png(), content_type="image/png"))
 
     def interrupted(*args: object, **kwargs: object) -> None:
         assert len(list(scratch.iterdir())) == 1, "the source was copied to a temporary file"
@@ -230,7 +233,9 @@ def test_temporary_files_are_removed_when_the_user_interrupts(
     monkeypatch.setattr(PicsartClient, "post", interrupted)
     with pytest.raises(KeyboardInterrupt):
         executor.run(
-            "removeBackground", Message(body={"image": stored.url}), {"apiKey": "k-123456"}
+            "removeBackground",
+            Message(body={"image": source.url("/photo.png")}),
+            {"apiKey": "k-123456", "allowHosts": "127.0.0.1"},
         )
     assert list(scratch.iterdir()) == []
 

@@ -1,0 +1,39 @@
+"""Every benchmark in one run: ``python -m benchmarks [NAME ...]``.
+
+Each figure is a ratio or a count measured side by side in this run, against the sandbox on
+loopback, and printed with its goal. Nothing here is a pass/fail test; the exit code is 0 either
+way, so that a slow machine never breaks a build.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+
+from benchmarks.report import Figure, print_table
+
+BENCHMARKS = {
+    "overhead": "benchmarks.bench_overhead",
+    "memory": "benchmarks.bench_memory",
+    "batch": "benchmarks.bench_batch",
+    "startup": "benchmarks.bench_startup",
+    "sandbox": "benchmarks.bench_sandbox",
+}
+
+
+def main(names: list[str]) -> None:
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        sys.exit(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    figures: list[Figure] = []
+    for name in names or list(BENCHMARKS):
+        started = time.perf_counter()
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        figures.extend(importlib.import_module(BENCHMARKS[name]).run())
+        print(f"  {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print_table(figures)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
