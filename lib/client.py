@@ -57,19 +57,20 @@ class ClientSettings:
         defaults = cls()
         retry_defaults = defaults.retry
         return cls(
-            connect_timeout=_env_number(env, "PICSART_CONNECT_TIMEOUT", defaults.connect_timeout),
-            read_timeout=_env_number(env, "PICSART_READ_TIMEOUT", defaults.read_timeout),
-            spike_limit=_env_number(env, "PICSART_SPIKE_LIMIT", defaults.spike_limit),
+            connect_timeout=env_number(env, "PICSART_CONNECT_TIMEOUT", defaults.connect_timeout),
+            read_timeout=env_number(env, "PICSART_READ_TIMEOUT", defaults.read_timeout),
+            spike_limit=env_number(env, "PICSART_SPIKE_LIMIT", defaults.spike_limit),
             retry=RetrySettings(
                 max_attempts=int(
-                    _env_number(env, "PICSART_MAX_ATTEMPTS", retry_defaults.max_attempts)
+                    env_number(env, "PICSART_MAX_ATTEMPTS", retry_defaults.max_attempts)
                 ),
-                max_total_wait=_env_number(env, "PICSART_MAX_WAIT", retry_defaults.max_total_wait),
+                max_total_wait=env_number(env, "PICSART_MAX_WAIT", retry_defaults.max_total_wait),
             ),
         )
 
 
-def _env_number(env: Mapping[str, str], name: str, default: float) -> float:
+def env_number(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number from the environment, or ``default`` when the variable is unset."""
     raw = env.get(name, "").strip()
     if not raw:
         return default

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from .client import env_number
 from .download import Downloader, Fetched, TooLargeError, URLPolicy, URLRefusedError
 from .errors import APIError, PicsartError
 from .retry import RetryPolicy
@@ -25,15 +26,7 @@ class ResultDownloadError(PicsartError):
 
 
 def max_image_bytes(environ: Mapping[str, str]) -> int:
-    raw = environ.get(MAX_IMAGE_MB_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_IMAGE_BYTES
-    try:
-        megabytes = float(raw)
-    except ValueError:
-        raise ValueError(f"{MAX_IMAGE_MB_ENV} must be a number of megabytes, got {raw!r}") from None
-    if megabytes <= 0:
-        raise ValueError(f"{MAX_IMAGE_MB_ENV} must be greater than 0, got {raw!r}")
+    megabytes = env_number(environ, MAX_IMAGE_MB_ENV, DEFAULT_MAX_IMAGE_BYTES / (1 << 20))
     return int(megabytes * (1 << 20))
 
 

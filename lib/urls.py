@@ -6,7 +6,7 @@ and Picsart answers 404 to ``/tools/1.0//removebg``, so joining is done by hand 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 DEFAULT_BASE_URL = "https://api.picsart.io/tools/1.0/"
 PICSART_DOMAIN = "picsart.io"
@@ -19,7 +19,7 @@ class URLError(ValueError):
 def normalize_base_url(base_url: str | None) -> str:
     """The base URL with exactly one trailing slash; the default when empty."""
     base = (base_url or "").strip() or DEFAULT_BASE_URL
-    parts = urlsplit(base)
+    parts = _split(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise URLError(f"the base URL must be an absolute http(s) URL, got {base!r}")
     if parts.query or parts.fragment:
@@ -28,8 +28,18 @@ def normalize_base_url(base_url: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}/{path + '/' if path else ''}"
 
 
+def _split(url: str) -> SplitResult:
+    """``urlsplit`` that reports a malformed URL (``http://[``) as a ``URLError``."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as error:
+        raise URLError(f"{url!r} is not a valid URL ({error})") from None
+    return parts
+
+
 def is_absolute(url: str) -> bool:
-    parts = urlsplit(url)
+    parts = _split(url)
     return bool(parts.scheme and parts.netloc)
 
 
@@ -42,7 +52,7 @@ def join_url(base_url: str, path_or_url: str) -> str:
     if not target:
         raise URLError("the URL is empty")
     if is_absolute(target):
-        if urlsplit(target).scheme not in ("http", "https"):
+        if _split(target).scheme not in ("http", "https"):
             raise URLError(f"only http and https URLs are supported, got {target!r}")
         return target
     if target.startswith("//") or ":" in target.split("/", 1)[0]:
@@ -57,7 +67,10 @@ def join_url(base_url: str, path_or_url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().rstrip(".")
+    try:
+        return (_split(url).hostname or "").lower().rstrip(".")
+    except URLError:
+        return ""
 
 
 def is_picsart_host(host: str) -> bool:
@@ -77,12 +90,12 @@ class KeyPolicy:
         self._base_origin = (parts.scheme, (parts.hostname or "").lower(), parts.port)
 
     def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower().rstrip(".")
         try:
-            port = parts.port
-        except ValueError:
+            parts = _split(url)
+        except URLError:
             return False
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port
         if (parts.scheme, host, port) == self._base_origin:
             return True
         return parts.scheme == "https" and is_picsart_host(host)

@@ -66,17 +66,20 @@ class Manifest(BaseModel):
             raise ManifestError(f"unknown action {key!r}; the actions are: {known}") from None
 
 
-def read_manifest_json(root: Path) -> dict[str, Any]:
-    path = root / MANIFEST_NAME
+def _read_json_object(path: Path, missing: str) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ManifestError(f"no {MANIFEST_NAME} in {root}") from None
+        raise ManifestError(missing) from None
     except ValueError as error:
-        raise ManifestError(f"{path} is not valid JSON: {error}") from None
+        raise ManifestError(f"{path.name} is not valid JSON: {error}") from None
     if not isinstance(data, dict):
-        raise ManifestError(f"{path} must hold a JSON object")
+        raise ManifestError(f"{path.name} must hold a JSON object")
     return data
+
+
+def read_manifest_json(root: Path) -> dict[str, Any]:
+    return _read_json_object(root / MANIFEST_NAME, f"no {MANIFEST_NAME} in {root}")
 
 
 @cache
@@ -125,12 +128,4 @@ def load_module(root: Path, main: str) -> types.ModuleType:
 
 def load_schema(root: Path, relative: str) -> dict[str, Any]:
     path = resolve_in_component(root, relative)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ManifestError(f"schema {relative!r} does not exist") from None
-    except ValueError as error:
-        raise ManifestError(f"schema {relative!r} is not valid JSON: {error}") from None
-    if not isinstance(data, dict):
-        raise ManifestError(f"schema {relative!r} must hold a JSON object")
-    return data
+    return _read_json_object(path, f"schema {relative!r} does not exist")

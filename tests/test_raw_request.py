@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import responses
@@ -159,4 +160,71 @@ def test_a_bad_config_value_is_an_error_naming_the_field(executor: Executor) -> 
     kind, error = run(executor, {"url": "balance", "method": "GET"}, doNotThrow404="maybe")
     assert kind == "error"
     assert error["problems"][0]["path"] == "cfg.doNotThrow404"  # type: ignore[index]
+    assert len(responses.calls) == 0
+
+
+# Regressions found by tests/test_fuzz.py.
+
+
+def _run_raw(executor: Executor, body: Any) -> list[dict[str, str]]:
+    """The problems of the one error event; the Message is built as the CLI builds it."""
+    result = executor.run("makeRawRequest", Message.model_construct(body=body), CFG)
+    (event,) = result.events
+    assert (event.kind, event.payload["name"]) == ("error", "InputError")
+    return event.payload["problems"]  # type: ignore[no-any-return]
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        (float("nan"), "must be a finite number (JSON has no NaN or Infinity)"),
+        (float("-inf"), "must be a finite number (JSON has no NaN or Infinity)"),
+        ("\udc00", "must be valid Unicode text (it contains an unpaired surrogate)"),
+    ],
+)
+def test_data_no_json_can_hold_is_refused_naming_where_it_is(
+    executor: Executor, value: object, rule: str
+) -> None:
+    body = {"url": "x", "method": "POST", "data": {"prompt": "a mug", "n": [1, value]}}
+    assert _run_raw(executor, body) == [{"path": "$.data.n[1]", "rule": rule}]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_name_with_an_unpaired_surrogate_is_named_printably(executor: Executor) -> None:
+    body = {"url": "x", "method": "POST", "data": {"\ud800": 1}}
+    assert _run_raw(executor, body) == [
+        {
+            "path": "$.data.\\ud800",
+            "rule": "the name must be valid Unicode text (it contains an unpaired surrogate)",
+        }
+    ]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("body", "rule"),
+    [
+        ([10**5000], "must be an object, not an array"),
+        (10**5000, "must be an object, not an integer"),
+        (float("nan"), "must be an object, not a number"),
+    ],
+    ids=["array", "integer", "nan"],  # pytest cannot print 5000-digit numbers
+)
+def test_a_body_that_is_not_an_object_is_refused_at_the_root_whatever_it_holds(
+    executor: Executor, body: object, rule: str
+) -> None:
+    assert _run_raw(executor, body) == [{"path": "$", "rule": rule}]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+@pytest.mark.parametrize("url", ["http://[", "https://api.picsart.io:99999/x", "http://[::1"])
+def test_a_url_that_cannot_be_parsed_is_refused_naming_the_url(
+    executor: Executor, url: str
+) -> None:
+    problems = _run_raw(executor, {"url": url, "method": "GET"})
+    assert [problem["path"] for problem in problems] == ["$.url"]
     assert len(responses.calls) == 0
