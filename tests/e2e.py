@@ -1,8 +1,12 @@
 """The component against a real sandbox over loopback sockets, with every answer checked.
 
-``SandboxHarness`` starts a sandbox, builds an executor whose waits are fake (so retries take no
-time) while the sockets are real, and validates every answer the sandbox gives the component
-against the OpenAPI file (when the team's spec folder is present) and Picsart's invariants.
+``check_sandbox_answers`` (autouse, for the whole suite) validates every answer any sandbox a
+test starts gives to ``requests``, against the OpenAPI file when the team's spec folder is
+present and against Picsart's invariants always. A test that breaks answers on purpose (HTML
+error pages, missing headers) does so inside ``SandboxAnswers.unchecked()``.
+
+``SandboxHarness`` starts a sandbox and builds an executor whose waits are fake (so retries take
+no time) while the sockets are real.
 """
 
 from __future__ import annotations
@@ -42,13 +46,37 @@ def png(size: tuple[int, int] = (64, 48), color: str = "orange", fmt: str = "PNG
 
 
 @dataclass
+class SandboxAnswers:
+    """Which sandboxes are live, and whether their answers are being checked right now."""
+
+    validator: AnswerValidator
+    roots: set[str] = field(default_factory=set)
+    checking: list[bool] = field(default_factory=lambda: [True])
+
+    @contextmanager
+    def unchecked(self) -> Iterator[None]:
+        """Answers inside the block are not validated (faults that break the shape on purpose)."""
+        self.checking.append(False)
+        try:
+            yield
+        finally:
+            self.checking.pop()
+
+    def wants(self, url: str | None) -> bool:
+        return self.checking[-1] and any((url or "").startswith(root) for root in self.roots)
+
+
+@dataclass
 class SandboxHarness:
     sandbox: RunningSandbox
     executor: Executor
     store: LocalStore
     time: FakeTime
-    validator: AnswerValidator
-    checking: list[bool] = field(default_factory=lambda: [True])
+    answers: SandboxAnswers
+
+    @property
+    def validator(self) -> AnswerValidator:
+        return self.answers.validator
 
     @property
     def cfg(self) -> dict[str, Any]:
@@ -84,14 +112,8 @@ class SandboxHarness:
                 return found
             time.sleep(0.02)
 
-    @contextmanager
-    def unchecked(self) -> Iterator[None]:
-        """Answers inside the block are not validated (faults that break the shape on purpose)."""
-        self.checking.append(False)
-        try:
-            yield
-        finally:
-            self.checking.pop()
+    def unchecked(self) -> Any:
+        return self.answers.unchecked()
 
 
 @pytest.fixture(scope="session")
@@ -100,10 +122,34 @@ def conformance() -> ConformanceChecker | None:
     return ConformanceChecker.from_spec_dir(found) if found else None
 
 
+@pytest.fixture(autouse=True)
+def check_sandbox_answers(
+    monkeypatch: pytest.MonkeyPatch, conformance: ConformanceChecker | None
+) -> SandboxAnswers:
+    answers = SandboxAnswers(AnswerValidator(conformance))
+    original_start = RunningSandbox.start
+    original_send = requests.Session.send
+
+    def start(sandbox: RunningSandbox) -> RunningSandbox:
+        started = original_start(sandbox)
+        answers.roots.add(sandbox.root_url)
+        return started
+
+    def send_and_check(
+        session: requests.Session, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        response = original_send(session, request, **kwargs)
+        if answers.wants(request.url):
+            answers.validator.check_requests(response)
+        return response
+
+    monkeypatch.setattr(RunningSandbox, "start", start)
+    monkeypatch.setattr(requests.Session, "send", send_and_check)
+    return answers
+
+
 @pytest.fixture
-def harness(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, conformance: ConformanceChecker | None
-) -> Iterator[SandboxHarness]:
+def harness(tmp_path: Path, check_sandbox_answers: SandboxAnswers) -> Iterator[SandboxHarness]:
     fake_time = FakeTime(start=time.time())
     with start_sandbox(quiet=True, spike_limit=10_000, quota=100_000) as sandbox:
         store = LocalStore(tmp_path / "store")
@@ -115,18 +161,6 @@ def harness(
             store=store,
             environ={},
         )
-        harness = SandboxHarness(
-            sandbox, Executor(services=services), store, fake_time, AnswerValidator(conformance)
+        yield SandboxHarness(
+            sandbox, Executor(services=services), store, fake_time, check_sandbox_answers
         )
-        original_send = requests.Session.send
-
-        def send_and_check(
-            session: requests.Session, request: requests.PreparedRequest, **kwargs: Any
-        ) -> requests.Response:
-            response = original_send(session, request, **kwargs)
-            if harness.checking[-1] and (request.url or "").startswith(sandbox.root_url):
-                harness.validator.check_requests(response)
-            return response
-
-        monkeypatch.setattr(requests.Session, "send", send_and_check)
-        yield harness

@@ -24,6 +24,7 @@ from picsart_component.sandbox import (
     start_sandbox,
 )
 from picsart_component.sandbox.conformance import AnswerValidator, ConformanceChecker
+from tests.e2e import SandboxAnswers
 from tests.sandbox.support import HEADERS, FakeClock, png_bytes
 
 
@@ -54,8 +55,9 @@ def conformance() -> ConformanceChecker | None:
 
 
 @pytest.fixture
-def validator(conformance: ConformanceChecker | None) -> AnswerValidator:
-    return AnswerValidator(conformance)
+def validator(check_sandbox_answers: SandboxAnswers) -> AnswerValidator:
+    """The suite-wide validator, so that a test's ``allow_missing`` covers every check."""
+    return check_sandbox_answers.validator
 
 
 @pytest.fixture
