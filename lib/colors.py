@@ -12,10 +12,9 @@ COLOR_NAMES = frozenset(webcolors.names(webcolors.CSS3)) | {"rebeccapurple", "tr
 
 def color_rule_broken(value: str, *, hash_optional: bool) -> str | None:
     """Why ``value`` is not a colour Picsart accepts, or None when it is one."""
-    text = value.strip()
-    if text.lower() in COLOR_NAMES:
+    if value.lower() in COLOR_NAMES:
         return None
-    if _HEX.fullmatch(text) and (hash_optional or text.startswith("#")):
+    if _HEX.fullmatch(value) and (hash_optional or value.startswith("#")):
         return None
     forms = "#rgb, #rgba, #rrggbb or #rrggbbaa" + (", the # optional" if hash_optional else "")
     return f"must be a hex colour ({forms}) or a CSS colour name such as blue"

@@ -647,3 +647,73 @@ def test_temporary_files_are_removed_when_the_api_fails(
     api.get("https://images.example.com/a.png", body=png())
     error_of(run(executor, "removeBackground", {"image": "https://images.example.com/a.png"}))
     assert list(temp_dir.iterdir()) == []
+
+
+# Regressions found by tests/test_fuzz.py.
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"image_url": "http://["},
+        {"image_id": "i", "bg_image_url": "http://[::1"},
+    ],
+)
+def test_a_url_that_cannot_be_parsed_is_an_input_error_not_an_exception(
+    executor: Executor, api: responses.RequestsMock, body: dict[str, Any]
+) -> None:
+    (field,) = [key for key in body if key.endswith("_url")]
+    error = error_of(run(executor, "removeBackground", body))
+    assert {"path": f"$.{field}", "rule": "must be an http or https URL"} in error["problems"]
+    assert len(api.calls) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https:", "https:///a.png", "http:/x.test/a.png", "http://:80/a.png", "http://x.test:99999/a"],
+)
+def test_an_http_url_without_a_usable_host_is_refused_before_sending(
+    executor: Executor, api: responses.RequestsMock, url: str
+) -> None:
+    error = error_of(run(executor, "upscale", {"image_url": url, "upscale_factor": 2}))
+    assert error["problems"] == [{"path": "$.image_url", "rule": "must be an http or https URL"}]
+    assert len(api.calls) == 0
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "field"),
+    [
+        ("removeBackground", {"image_id": "i", "bg_blur": 10**5000}, "bg_blur"),
+        ("removeBackground", {"image_id": "i", "bg_width": 10**5000}, "bg_width"),
+        ("upscale", {"image_id": "i", "upscale_factor": -(10**5000)}, "upscale_factor"),
+    ],
+    ids=["bg_blur", "bg_width", "upscale_factor"],  # pytest cannot print these numbers
+)
+def test_a_number_too_large_to_print_is_an_input_error_not_an_exception(
+    executor: Executor, api: responses.RequestsMock, action: str, body: dict[str, Any], field: str
+) -> None:
+    error = error_of(run(executor, action, body))
+    assert error["problems"] == [{"path": f"$.{field}", "rule": "is too large a number"}]
+    assert len(api.calls) == 0
+
+
+def test_text_with_an_unpaired_surrogate_is_an_input_error_naming_the_field(
+    executor: Executor, api: responses.RequestsMock
+) -> None:
+    error = error_of(run(executor, "removeBackground", {"image_id": "id-\ud800"}))
+    assert error["problems"] == [
+        {
+            "path": "$.image_id",
+            "rule": "must be valid Unicode text (it contains an unpaired surrogate)",
+        }
+    ]
+    assert len(api.calls) == 0
+
+
+@pytest.mark.parametrize("value", [" #fff", "blue ", "#fff\n"])
+def test_a_colour_with_surrounding_space_is_refused_not_sent(
+    executor: Executor, api: responses.RequestsMock, value: str
+) -> None:
+    error = error_of(run(executor, "removeBackground", {"image_id": "i", "bg_color": value}))
+    assert [p["path"] for p in error["problems"]] == ["$.bg_color"]
+    assert len(api.calls) == 0

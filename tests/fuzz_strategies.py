@@ -1,0 +1,625 @@
+"""Hypothesis strategies derived from the actions' committed draft-03 in-schemas.
+
+The fuzz tests must follow the schemas, not a copy of them, so that a field added to a model (and
+so to ``schemas/<action>.in.json``) is fuzzed without touching the tests. Two layers:
+
+1. **The schema walker** (``values`` for valid values, ``PROPERTY_BREAKERS`` for invalid ones
+   and ``mutations``, which applies them): reads ``type``, ``enum``, ``minimum``/``maximum``,
+   ``minLength``/``maxLength``, ``format: uri``, ``required: true`` and ``additionalProperties``
+   from each property, and nothing else.
+2. **The knowledge layer** (``Rules`` and ``KNOWLEDGE``): the few rules the schemas cannot say,
+   which the models check in ``cross_field_problems`` (``lib/fields.py`` and the actions): exactly
+   one image source, at most one background, colour syntax, offsets required by a custom shadow,
+   http(s) only for ``*_url`` fields. It also says which fields are downloaded (so valid bodies
+   can point them at files of a local store) and that Make Raw Request's ``url`` is a path. It is
+   kept small on purpose; ``test_the_knowledge_layer_names_only_fields_of_the_schemas`` stops it
+   from rotting when a field is renamed.
+
+Text is surrogate-free unless a mutation adds an unpaired surrogate on purpose; integers the schema
+leaves unbounded are drawn within JSON's exact range (±2**53), except where a mutation wants a
+number too large to print.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import webcolors
+from hypothesis import strategies as st
+from hypothesis.strategies import DrawFn, SearchStrategy
+
+from picsart_component.manifest import COMPONENT_ROOT, load_manifest, load_schema
+
+Schema = Mapping[str, Any]
+Body = dict[str, Any]
+
+JSON_SAFE = 2**53
+HUGE = 100_000
+UNPRINTABLE_NUMBER = 10**5000
+"""Over Python's 4300-digit limit: ``str()`` of it raises, as jsonschema's messages once did."""
+
+# ---------------------------------------------------------------------------------------------
+# The schemas
+
+
+def action_keys() -> list[str]:
+    """Every action of ``component.json``, so that a new action is fuzzed too."""
+    return sorted(load_manifest(COMPONENT_ROOT).actions)
+
+
+def in_schema(action: str) -> Schema:
+    """The committed in-schema the executor validates against, found as it finds it."""
+    relative = load_manifest(COMPONENT_ROOT).action(action).metadata.in_
+    assert relative, f"{action} has no in-schema"
+    return load_schema(COMPONENT_ROOT, relative)
+
+
+def types_of(schema: Schema) -> list[str]:
+    kind = schema.get("type", "any")
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def is_required(schema: Schema) -> bool:
+    return schema.get("required") is True
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain JSON and hostile text
+
+_scalars: SearchStrategy[Any] = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-JSON_SAFE, JSON_SAFE),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+)
+json_values: SearchStrategy[Any] = st.recursive(
+    _scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+json_objects: SearchStrategy[dict[str, Any]] = st.dictionaries(
+    st.text(max_size=10), json_values, max_size=5
+)
+
+ODD_TEXT = (
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\u200b",
+    "\ufeff",
+    "مرحبا بالعالم",
+    "שלום\u202e",
+    "🦄🏳️‍🌈",
+    "null",
+    "None",
+    "true",
+    "0",
+    "\r\n",
+)
+
+
+def huge_text() -> SearchStrategy[str]:
+    """A 100 000-character string, built by repetition so that drawing it is cheap."""
+    return st.text(min_size=1, max_size=4).map(lambda s: (s * (HUGE // len(s) + 1))[:HUGE])
+
+
+def nasty_text() -> SearchStrategy[str]:
+    """Any surrogate-free text, with NUL, RTL, emoji and 100k-character strings made likely."""
+    return st.one_of(st.text(), st.sampled_from(ODD_TEXT), huge_text())
+
+
+def with_unpaired_surrogate() -> SearchStrategy[str]:
+    """Text no UTF-8 can carry, as ``json.loads('"\\\\ud800"')`` produces."""
+    return st.tuples(st.text(max_size=5), st.sampled_from(["\ud800", "\udbff", "\udc00"])).map(
+        "".join
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Valid values, from a property's schema
+
+
+def values(schema: Schema) -> SearchStrategy[Any]:
+    """Values that ``schema`` accepts."""
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    return st.one_of([_values_of_type(kind, schema) for kind in types_of(schema)])
+
+
+def _values_of_type(kind: str, schema: Schema) -> SearchStrategy[Any]:
+    if kind == "string":
+        return strings(schema)
+    if kind == "integer":
+        return st.integers(schema.get("minimum", -JSON_SAFE), schema.get("maximum", JSON_SAFE))
+    if kind == "number":
+        return st.floats(
+            schema.get("minimum"), schema.get("maximum"), allow_nan=False, allow_infinity=False
+        )
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "null":
+        return st.none()
+    if kind == "array":
+        return st.lists(values(schema.get("items", {})), max_size=4)
+    if kind == "object":
+        return objects(schema)
+    return json_values  # "any"
+
+
+def strings(schema: Schema) -> SearchStrategy[str]:
+    low, high = schema.get("minLength", 0), schema.get("maxLength")
+    if schema.get("format") == "uri":
+        # Every uri field of this component takes http(s) URLs; other schemes are per-field.
+        return http_urls(high)
+    plain = st.text(min_size=low, max_size=high if high is not None else max(low, 40))
+    if high is None:
+        return plain
+    return plain | st.text(min_size=high, max_size=high)  # the boundary itself
+
+
+def objects(schema: Schema) -> SearchStrategy[dict[str, Any]]:
+    properties: Mapping[str, Schema] = schema.get("properties", {})
+    if not properties:
+        closed = schema.get("additionalProperties", True) is False
+        return st.just({}) if closed else json_objects
+    required = {name: values(p) for name, p in properties.items() if is_required(p)}
+    optional = {name: values(p) for name, p in properties.items() if not is_required(p)}
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+_label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
+_hosts = st.one_of(
+    st.builds(
+        lambda labels, tld: ".".join([*labels, tld]),
+        st.lists(_label, min_size=1, max_size=3),
+        st.from_regex(r"[a-z]{2,6}", fullmatch=True),
+    ),
+    st.ip_addresses(v=4).map(str),
+)
+
+
+@st.composite
+def http_urls(draw: DrawFn, max_length: int | None = None) -> str:
+    """http(s) URLs valid under RFC 3986 (every character that needs it percent-encoded)."""
+    port = draw(st.none() | st.integers(1, 65535))
+    prefix = f"{draw(st.sampled_from(['http', 'https']))}://{draw(_hosts)}"
+    prefix += f":{port}" if port is not None else ""
+    segments = draw(st.lists(st.text(max_size=12).map(lambda s: quote(s, safe="")), max_size=4))
+    rest = "/" + "/".join(segments)
+    if draw(st.booleans()):
+        rest += "?" + quote(draw(st.text(max_size=20)), safe="=&")
+    if draw(st.booleans()):
+        rest += "#" + quote(draw(st.text(max_size=10)), safe="")
+    url = prefix + rest
+    if max_length is not None:
+        padding = max_length - len(url) - 1
+        if padding < 0:
+            url = prefix + "/"
+        elif draw(st.integers(0, 9)) == 0:  # now and then exactly as long as allowed
+            url = prefix + "/" + "a" * padding + rest
+    return url
+
+
+# ---------------------------------------------------------------------------------------------
+# Values that break a property's own schema
+
+
+_KIND_VALUES: dict[str, SearchStrategy[Any]] = {
+    "null": st.none(),
+    "boolean": st.booleans(),
+    "integer": st.integers(),
+    "number": st.floats(allow_nan=False, allow_infinity=False),  # 3.0 included: not a draft-3 int
+    "string": nasty_text(),
+    "array": st.lists(json_values, max_size=3),
+    "object": json_objects,
+}
+_ACCEPTS = {
+    "null": {"null"},
+    "boolean": {"boolean"},
+    "integer": {"integer"},
+    "number": {"integer", "number"},
+    "string": {"string"},
+    "array": {"array"},
+    "object": {"object"},
+    "any": set(_KIND_VALUES),
+}
+
+
+def wrong_types(schema: Schema) -> SearchStrategy[Any] | None:
+    """Values of every JSON type ``schema`` refuses, or None when it takes any."""
+    accepted = set().union(*(_ACCEPTS[kind] for kind in types_of(schema)))
+    refused = [strategy for kind, strategy in _KIND_VALUES.items() if kind not in accepted]
+    return st.one_of(refused) if refused else None
+
+
+def out_of_range(schema: Schema) -> SearchStrategy[int] | None:
+    sides: list[SearchStrategy[int]] = []
+    if "minimum" in schema:
+        sides += [st.integers(max_value=schema["minimum"] - 1), st.just(-UNPRINTABLE_NUMBER)]
+    if "maximum" in schema:
+        sides += [st.integers(min_value=schema["maximum"] + 1), st.just(UNPRINTABLE_NUMBER)]
+    return st.one_of(sides) if sides else None
+
+
+def not_in_enum(schema: Schema) -> SearchStrategy[Any] | None:
+    """Values of the enum's own types that are not in it: near misses first."""
+    enum = schema.get("enum")
+    if not enum:
+        return None
+    texts = [str(v) for v in enum if isinstance(v, str)]
+    near: list[SearchStrategy[Any]] = []
+    if texts:
+        variants = {f(t) for t in texts for f in (str.lower, str.upper, str.title, " {}".format)}
+        near += [st.sampled_from(sorted(variants - set(texts))), nasty_text()]
+    if any(isinstance(v, int) and not isinstance(v, bool) for v in enum):
+        near += [st.integers(), st.just(UNPRINTABLE_NUMBER)]
+    return st.one_of(near).filter(lambda v: v not in enum)
+
+
+def too_long(schema: Schema) -> SearchStrategy[str] | None:
+    high = schema.get("maxLength")
+    if high is None:
+        return None
+    return st.text(min_size=high + 1, max_size=high + 40) | huge_text()
+
+
+def too_short(schema: Schema) -> SearchStrategy[str] | None:
+    low = schema.get("minLength", 0)
+    return st.text(max_size=low - 1) if low > 0 else None
+
+
+def not_a_uri(schema: Schema) -> SearchStrategy[str] | None:
+    """Text without a ``:`` has no scheme, so it is no URI (RFC 3986 section 3)."""
+    if schema.get("format") != "uri":
+        return None
+    return nasty_text().map(lambda s: s.replace(":", ""))
+
+
+def with_surrogate(schema: Schema) -> SearchStrategy[str] | None:
+    return with_unpaired_surrogate() if "string" in types_of(schema) else None
+
+
+PropertyBreaker = Callable[[Schema], "SearchStrategy[Any] | None"]
+PROPERTY_BREAKERS: dict[str, PropertyBreaker] = {
+    "wrong type": wrong_types,
+    "null": lambda schema: None if {"null", "any"} & set(types_of(schema)) else st.none(),
+    "out of range": out_of_range,
+    "not in enum": not_in_enum,
+    "too long": too_long,
+    "too short": too_short,
+    "not a uri": not_a_uri,
+    "unpaired surrogate": with_surrogate,
+}
+"""Each way one value can break its property's schema, derived from the keywords it has."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The knowledge layer: rules the schemas cannot express
+
+
+@dataclass(frozen=True)
+class Rules:
+    """An action's cross-field rules, as its model's ``cross_field_problems`` checks them."""
+
+    exactly_one: tuple[tuple[str, ...], ...] = ()
+    at_most_one: tuple[tuple[str, ...], ...] = ()
+    colours: Mapping[str, bool] = field(default_factory=dict)
+    """Colour fields, each with whether its ``#`` is optional (``lib/colors.py``)."""
+    required_when: tuple[tuple[str, Any, tuple[str, ...]], ...] = ()
+    """(field, value, fields that value makes required)."""
+    http_only: tuple[str, ...] = ()
+    """``format: uri`` fields that must be http(s) URLs with a host (Picsart fetches them)."""
+    downloads: tuple[str, ...] = ()
+    """Fields whose file the component fetches and uploads as the multipart part of that name."""
+    paths: tuple[str, ...] = ()
+    """Fields holding a path relative to the API base URL (or a complete Picsart URL)."""
+
+    def fields(self) -> set[str]:
+        named = {name for group in (*self.exactly_one, *self.at_most_one) for name in group}
+        for trigger, _, needed in self.required_when:
+            named |= {trigger, *needed}
+        return named | set(self.colours) | {*self.http_only, *self.downloads, *self.paths}
+
+
+IMAGE_SOURCES = ("image", "image_url", "image_id")
+BACKGROUNDS = ("bg_image", "bg_image_url", "bg_image_id", "bg_color")
+KNOWLEDGE: dict[str, Rules] = {
+    "makeRawRequest": Rules(paths=("url",)),
+    "removeBackground": Rules(
+        exactly_one=(IMAGE_SOURCES,),
+        at_most_one=(BACKGROUNDS,),
+        colours={"bg_color": False, "stroke_color": True},
+        required_when=(("shadow", "custom", ("shadow_offset_x", "shadow_offset_y")),),
+        http_only=("image_url", "bg_image_url"),
+        downloads=("image", "bg_image"),
+    ),
+    "upscale": Rules(exactly_one=(IMAGE_SOURCES,), http_only=("image_url",), downloads=("image",)),
+}
+
+COLOUR_NAMES = frozenset(webcolors.names(webcolors.CSS3)) | {"transparent"}
+_HEX_LENGTHS = (3, 4, 6, 8)
+
+
+def is_colour(text: str, *, hash_optional: bool) -> bool:
+    """The README's colour rule, written out again so the component's check is tested against it.
+
+    Surrounding whitespace is refused: it is sent as it is, and Picsart promises nothing for it.
+    """
+    if text.lower() in COLOUR_NAMES:
+        return True
+    digits = text[1:] if text.startswith("#") else text
+    if not (hash_optional or text.startswith("#")):
+        return False
+    return len(digits) in _HEX_LENGTHS and all(c in string.hexdigits for c in digits)
+
+
+def colours(*, hash_optional: bool) -> SearchStrategy[str]:
+    hexes = st.sampled_from(_HEX_LENGTHS).flatmap(
+        lambda n: st.text(alphabet=string.hexdigits, min_size=n, max_size=n)
+    )
+    prefix = st.sampled_from(["#", ""]) if hash_optional else st.just("#")
+    names = st.sampled_from(sorted(COLOUR_NAMES))
+    return st.one_of(st.tuples(prefix, hexes).map("".join), names, names.map(str.upper))
+
+
+def not_colours(*, hash_optional: bool) -> SearchStrategy[str]:
+    near = st.sampled_from(
+        ["82d5fa", "#12345", "#1234567", "#ggg", "##fff", "bluee", "rgb(0,0,0)", "#", "0x00ff00"]
+    )
+    return st.one_of(near, nasty_text()).filter(
+        lambda s: not is_colour(s, hash_optional=hash_optional)
+    )
+
+
+NOT_HTTP = (
+    "ftp://images.example.com/a.png",
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "mailto:someone@example.com",
+    "data:image/png;base64,iVBORw0KGgo=",
+    "https:",
+    "http:/images.example.com/a.png",
+    "https:///a.png",
+    "http://:80/a.png",
+    "http://images.example.com:99999/a.png",
+)
+
+
+def not_http_urls() -> SearchStrategy[str]:
+    """Valid URIs that are no http(s) URL Picsart could fetch: another scheme, or no host."""
+    schemes = st.from_regex(r"[a-z][a-z0-9+.-]{0,8}", fullmatch=True).filter(
+        lambda s: s not in ("http", "https")
+    )
+    return st.sampled_from(NOT_HTTP) | st.tuples(schemes, http_urls()).map(
+        lambda pair: pair[0] + pair[1][pair[1].index(":") :]
+    )
+
+
+@st.composite
+def relative_paths(draw: DrawFn) -> str:
+    """A path of safe segments, with the stray slashes users type, or a complete Picsart URL."""
+    segments = draw(st.lists(st.from_regex(r"[A-Za-z0-9_-]{1,12}", fullmatch=True), min_size=1))
+    path = segments[0]
+    for segment in segments[1:]:
+        path += draw(st.sampled_from(["/", "/", "//"])) + segment
+    if draw(st.integers(0, 3)) == 0:
+        host = draw(st.sampled_from(["api", "genai-api", "upload"]))
+        return f"https://{host}.picsart.io/{path}"
+    path = draw(st.sampled_from(["", "/"])) + path + draw(st.sampled_from(["", "/"]))
+    if draw(st.booleans()):
+        path += "?" + draw(st.from_regex(r"[a-z]{1,5}=[A-Za-z0-9]{0,8}", fullmatch=True))
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole bodies
+
+
+def field_values(
+    schema: Schema, rules: Rules, name: str, stored: SearchStrategy[str] | None = None
+) -> SearchStrategy[Any]:
+    """Valid values for one field: the schema's, narrowed by the knowledge layer."""
+    if name in rules.downloads and stored is not None:
+        return stored
+    if name in rules.colours:
+        return colours(hash_optional=rules.colours[name])
+    if name in rules.paths:
+        return relative_paths()
+    return values(schema["properties"][name])
+
+
+@st.composite
+def valid_bodies(
+    draw: DrawFn, schema: Schema, rules: Rules, stored: SearchStrategy[str] | None = None
+) -> Body:
+    """Bodies the action must accept. ``stored`` gives URLs for download fields, when fetched."""
+
+    def value(name: str) -> Any:
+        return draw(field_values(schema, rules, name, stored))
+
+    properties: Mapping[str, Schema] = schema["properties"]
+    body: Body = {}
+    for group in rules.exactly_one:
+        chosen = draw(st.sampled_from(group))
+        body[chosen] = value(chosen)
+    for group in rules.at_most_one:
+        maybe = draw(st.none() | st.sampled_from(group))
+        if maybe is not None:
+            body[maybe] = value(maybe)
+    grouped = {name for group in (*rules.exactly_one, *rules.at_most_one) for name in group}
+    for name, prop in properties.items():
+        if name not in grouped and (is_required(prop) or draw(st.booleans())):
+            body[name] = value(name)
+    for trigger, trigger_value, needed in rules.required_when:
+        if body.get(trigger) == trigger_value:
+            for name in needed:
+                if name not in body:
+                    body[name] = value(name)
+    return body
+
+
+@dataclass(frozen=True)
+class Breakage:
+    """One rule broken on purpose, and the fields an error may name for it (one at least)."""
+
+    rule: str
+    fields: tuple[str, ...]
+    claims: frozenset[str] = frozenset()
+    """Fields later mutations must leave alone, so that this breakage stays broken."""
+    alone: bool = False
+    """A value no JSON can hold, which the executor reports without checking the rest."""
+
+
+Mutation = Callable[[DrawFn, Body], Breakage]
+
+
+def mutations(
+    schema: Schema, rules: Rules, body: Body, claimed: set[str]
+) -> dict[str, list[Mutation]]:
+    """Every way to break ``body`` further without touching fields already broken, by kind.
+
+    Grouped by kind so that a kind with one target (an unknown key, no image source) is drawn as
+    often as one with twenty (a wrong type).
+    """
+    properties: Mapping[str, Schema] = schema["properties"]
+    found: dict[str, list[Mutation]] = {}
+
+    def add(kind: str, mutation: Mutation) -> None:
+        found.setdefault(kind, []).append(mutation)
+
+    for name in (name for name in properties if name not in claimed):
+        for rule, breaker in PROPERTY_BREAKERS.items():
+            strategy = breaker(properties[name])
+            if strategy is not None:
+                add(rule, _setting(rule, name, strategy))
+        if is_required(properties[name]) and name in body:
+            add("required", _removing("required", (name,)))
+        if name in rules.colours:
+            strategy = not_colours(hash_optional=rules.colours[name])
+            add("not a colour", _setting("not a colour", name, strategy))
+        if name in rules.http_only:
+            add("not http", _setting("not http", name, not_http_urls()))
+    if schema.get("additionalProperties") is False:
+        add("unknown key", _adding_unknown_key(properties))
+    for group in rules.exactly_one:
+        if not claimed & set(group):
+            add("none of exactly one", _removing("none of", group))
+            add("more than one", _filling(schema, rules, group))
+    for group in rules.at_most_one:
+        if not claimed & set(group):
+            add("more than one", _filling(schema, rules, group))
+    for trigger, trigger_value, needed in rules.required_when:
+        if not claimed & {trigger, *needed}:
+            add("required when", _triggering_without(trigger, trigger_value, needed))
+    return found
+
+
+def _setting(rule: str, name: str, strategy: SearchStrategy[Any]) -> Mutation:
+    def mutate(draw: DrawFn, body: Body) -> Breakage:
+        body[name] = draw(strategy)
+        return Breakage(rule, (name,), frozenset({name}), alone=not is_json(body[name]))
+
+    return mutate
+
+
+def _removing(rule: str, names: tuple[str, ...]) -> Mutation:
+    def mutate(draw: DrawFn, body: Body) -> Breakage:
+        for name in names:
+            body.pop(name, None)
+        return Breakage(rule + " " + "/".join(names), names, frozenset(names))
+
+    return mutate
+
+
+def _adding_unknown_key(properties: Mapping[str, Schema]) -> Mutation:
+    def mutate(draw: DrawFn, body: Body) -> Breakage:
+        key = draw(nasty_text().filter(lambda k: k not in properties and k not in body))
+        body[key] = draw(json_values)
+        return Breakage("unknown key", (key,), frozenset({key}))
+
+    return mutate
+
+
+def _filling(schema: Schema, rules: Rules, group: tuple[str, ...]) -> Mutation:
+    """Two or more of a group that allows at most one."""
+
+    def mutate(draw: DrawFn, body: Body) -> Breakage:
+        for name in draw(st.lists(st.sampled_from(group), min_size=2, unique=True)):
+            body[name] = draw(field_values(schema, rules, name))
+        present = tuple(name for name in group if body.get(name) is not None)
+        return Breakage("more than one of " + "/".join(group), present, frozenset(group))
+
+    return mutate
+
+
+def _triggering_without(trigger: str, trigger_value: Any, needed: tuple[str, ...]) -> Mutation:
+    def mutate(draw: DrawFn, body: Body) -> Breakage:
+        body[trigger] = trigger_value
+        missing = tuple(draw(st.lists(st.sampled_from(needed), min_size=1, unique=True)))
+        for name in missing:
+            body.pop(name, None)
+        rule = f"{trigger} {trigger_value} without {'/'.join(missing)}"
+        return Breakage(rule, missing, frozenset({trigger, *needed}))
+
+    return mutate
+
+
+def is_json(value: Any) -> bool:
+    """Whether a JSON document can hold ``value``: no NaN, no lone surrogate, no 5000 digits."""
+    if isinstance(value, str):
+        return not any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int):
+        try:
+            str(value)
+        except ValueError:  # over Python's 4300-digit limit
+            return False
+        return True
+    if isinstance(value, list):
+        return all(is_json(item) for item in value)
+    if isinstance(value, dict):
+        return all(is_json(k) and is_json(v) for k, v in value.items())
+    return value is None or isinstance(value, bool)
+
+
+@st.composite
+def invalid_bodies(draw: DrawFn, schema: Schema, rules: Rules) -> tuple[Body, list[Breakage]]:
+    """A valid body with one to three rules broken, and what each breakage must be named by."""
+    body = dict(draw(valid_bodies(schema, rules)))
+    claimed: set[str] = set()
+    breakages: list[Breakage] = []
+    for _ in range(draw(st.integers(1, 3))):
+        options = mutations(schema, rules, body, claimed)
+        if not options:
+            break
+        kind = draw(st.sampled_from(sorted(options)))
+        breakage = draw(st.sampled_from(options[kind]))(draw, body)
+        breakages.append(breakage)
+        claimed |= breakage.claims
+    assert breakages, "a schema with nothing to break"
+    return body, breakages
+
+
+def not_objects() -> SearchStrategy[Any]:
+    """Bodies that are no JSON object at all, down to values no JSON can hold."""
+    odd = st.sampled_from([UNPRINTABLE_NUMBER, float("nan"), float("inf"), "\ud800"])
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        nasty_text(),
+        odd,
+        st.lists(json_values | odd, max_size=4),
+        st.lists(json_objects, min_size=1, max_size=2),
+    )
