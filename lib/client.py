@@ -280,8 +280,9 @@ class PicsartClient:
             raw.headers.get(CORRELATION_ID_HEADER, "-"),
         )
         if raw.status_code >= 400 and raw.status_code not in accept_statuses:
-            if raw.status_code == 429 and info.reset_at is not None:
-                self._throttle.hold_until(info.reset_at)
+            if raw.status_code == 429:
+                fallback = self._clock() + self.settings.retry.rate_limit_fallback_wait
+                self._throttle.hold_until(info.reset_at or fallback)
             raise build_status_error(
                 status=raw.status_code,
                 method=method,

@@ -113,6 +113,14 @@ class Throttle:
         self._quota_interval = 0.0
         self._quota_until = 0.0
 
+    def set_spike_limit(self, spike_limit: float) -> None:
+        """Change the pace for every later ``acquire`` (a batch slows down after a 429)."""
+        if spike_limit <= 0:
+            raise ValueError("spike_limit must be positive")
+        with self._lock:
+            self.spike_limit = spike_limit
+            self._interval = 1.0 / spike_limit
+
     @property
     def held_until(self) -> float:
         return self._held_until

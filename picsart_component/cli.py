@@ -407,9 +407,11 @@ def demo(out_dir: Path, verbose: bool) -> None:
 
 
 def _register_commands() -> None:
+    from .flows.command import flow
     from .sandbox.command import sandbox
 
     main.add_command(sandbox)
+    main.add_command(flow)
 
 
 _register_commands()

@@ -70,4 +70,3 @@ def run_demo(
                 f"{seconds:.2f}s, correlation id {message.headers.get('X-Picsart-Correlation-Id')})"
             )
     return report
-

@@ -381,3 +381,14 @@ def test_a_hold_longer_than_the_allowed_wait_fails_fast_without_sending(
     assert caught.value.retry_at == pytest.approx(fake_time.now + 3600)
     assert len(responses.calls) == 0
     assert fake_time.sleeps == []
+
+
+@responses.activate
+def test_a_429_without_a_reset_time_holds_every_thread_for_the_fallback_wait(
+    fake_time: FakeTime,
+) -> None:
+    responses.post(REMOVEBG, status=429, body="")
+    client = make_client(fake_time, retry=RetrySettings(max_attempts=1))
+    with pytest.raises(errors.RateLimitError):
+        client.post("removebg")
+    assert client.throttle.held_until == pytest.approx(fake_time.now + 60)

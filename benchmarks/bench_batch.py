@@ -1,0 +1,200 @@
+"""Batch: 1,000 items through a two-step flow (removeBackground, then upscale) at 50 requests/s.
+
+Three processes share the machine, as they would in use: the sandbox (spike limit 50 requests a
+second, a quota too large to matter), ``picsart-flow flow run`` with its default 4 workers and
+``PICSART_SPIKE_LIMIT=50`` (the plan's documented limit), and this one, which serves the input
+photo on loopback for the sandbox to fetch. The figures come from the sandbox's own request log:
+the rate it admitted requests at, and the 429s it answered after the first second.
+
+A second run leaves ``PICSART_SPIKE_LIMIT`` at its default (300), as a user who never looked up
+their plan's limit would: the throttle has to learn the limit from 429s.
+
+Run: ``python -m benchmarks.bench_batch [items]``.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from benchmarks.report import Figure, print_table
+from picsart_component.sandbox.samples import sample_png_bytes
+
+SPIKE_LIMIT = 50
+ITEMS = 1000
+PHOTO_SIZE = (96, 72)
+RATE_GOAL = 0.9
+FLOW = """\
+- id: cutout
+  action: removeBackground
+  body: '{"image_url": input.url, "format": "PNG"}'
+- id: large
+  action: upscale
+  body: '{"image_url": cutout.data.url, "upscale_factor": 2}'
+"""
+SANDBOX = """
+import sys
+from picsart_component.sandbox.options import SandboxOptions
+from picsart_component.sandbox.server import serve_forever
+options = SandboxOptions(
+    port=0, spike_limit={spike}, quota=10**9, window=3600, credits=10**7, log_size=100_000,
+    max_stored_files=100_000, max_stored_bytes=8 * 2**30,
+)
+serve_forever(options, on_ready=lambda running: print(running.root_url, flush=True))
+"""
+
+
+@contextmanager
+def _photo_server() -> Iterator[str]:
+    """Serves one small product photo on loopback, where the sandbox may fetch from."""
+    photo = sample_png_bytes("product-plain", PHOTO_SIZE)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(photo)))
+            self.end_headers()
+            self.wfile.write(photo)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet."""
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/photo.png"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def _sandbox(spike_limit: float) -> Iterator[str]:
+    """The root URL of a sandbox in its own process."""
+    code = SANDBOX.format(spike=spike_limit)
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        yield child.stdout.readline().strip()
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def measure_batch(
+    items: int = ITEMS, *, spike_limit: float = SPIKE_LIMIT, tell_client: bool = True
+) -> dict[str, Any]:
+    """Runs the batch once; returns the sandbox's view and the runner's summary."""
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        _photo_server() as photo_url,
+        _sandbox(spike_limit) as root,
+    ):
+        work = Path(folder)
+        flow = work / "flow.yaml"
+        flow.write_text(FLOW, encoding="utf-8")
+        inputs = work / "items.jsonl"
+        inputs.write_text(
+            "".join(json.dumps({"url": f"{photo_url}?n={n}"}) + "\n" for n in range(items)),
+            encoding="utf-8",
+        )
+        results = work / "results.jsonl"
+        env = {
+            **os.environ,
+            "PICSART_API_KEY": "benchmark-key",
+            "PICSART_BASE_URL": root + "tools/1.0/",
+            "PICSART_ATTACHMENTS_DIR": str(work / "store"),
+        }
+        env.pop("PICSART_SPIKE_LIMIT", None)
+        if tell_client:
+            env["PICSART_SPIKE_LIMIT"] = str(spike_limit)
+        command = [sys.executable, "-m", "picsart_component", "flow", "run", str(flow)]
+        command += ["--input", str(inputs), "--out", str(results)]
+        started = time.perf_counter()
+        finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - started
+        summary = json.loads(finished.stdout.strip().splitlines()[-1])["summary"]
+        log = requests.get(root + "__sandbox/requests", timeout=10).json()["requests"]
+        lines = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    paid = [
+        entry for entry in log if entry["path"] in ("/tools/1.0/removebg", "/tools/1.0/upscale")
+    ]
+    first, last = min(e["time"] for e in paid), max(e["time"] for e in paid)
+    admitted = [entry for entry in paid if entry["status"] == 200]
+    limited = [entry for entry in paid if entry["status"] == 429]
+    return {
+        "items": items,
+        "lines": len(lines),
+        "done": sum(1 for line in lines if line["status"] == "done"),
+        "admitted": len(admitted),
+        "admitted_per_second": len(admitted) / (last - first) if last > first else 0.0,
+        "limited": len(limited),
+        "limited_after_first_second": sum(1 for e in limited if e["time"] - first > 1.0),
+        "paid_seconds": last - first,
+        "wall_seconds": wall,
+        "exit_code": finished.returncode,
+        "summary": summary,
+    }
+
+
+def run(items: int = ITEMS) -> list[Figure]:
+    told = measure_batch(items)
+    untold = measure_batch(items, tell_client=False)
+    ratio = told["admitted_per_second"] / SPIKE_LIMIT
+    untold_ratio = untold["admitted_per_second"] / SPIKE_LIMIT
+    return [
+        Figure(
+            "batch: request rate / spike limit",
+            round(ratio * 100, 1),
+            "%",
+            f">= {RATE_GOAL * 100:g} %",
+            ratio >= RATE_GOAL,
+            f"{told['admitted']} paid calls admitted at {told['admitted_per_second']:.1f}/s "
+            f"against a limit of {SPIKE_LIMIT}/s",
+        ),
+        Figure(
+            "batch: 429s after the first second",
+            told["limited_after_first_second"],
+            "",
+            "0",
+            told["limited_after_first_second"] == 0,
+            f"{told['limited']} in all",
+        ),
+        Figure(
+            "batch: items done",
+            told["done"],
+            f"of {items}",
+            f"{items}, one line each",
+            told["done"] == items and told["lines"] == items,
+            f"wall time {told['wall_seconds']:.1f} s (paid calls over "
+            f"{told['paid_seconds']:.1f} s), exit code {told['exit_code']}",
+        ),
+        Figure(
+            "batch, limit not configured: 429s after the first second",
+            untold["limited_after_first_second"],
+            "",
+            "0",
+            untold["limited_after_first_second"] == 0,
+            f"PICSART_SPIKE_LIMIT left at 300, so the pace is learned from 429s: "
+            f"{untold['limited']} in all; rate {untold_ratio * 100:.1f} % of the limit; "
+            f"{untold['done']} of {items} done",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    print_table(run(int(sys.argv[1]) if len(sys.argv) > 1 else ITEMS))

@@ -1,0 +1,472 @@
+"""``picsart-flow flow``: check a flow file, and run it over a batch of items.
+
+The flow modules (jsonata, rich, yaml, the executor) are imported inside the commands, so that
+``picsart-flow --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    REDACTOR,
+    api_target,
+    cfg_option,
+    configure_logging,
+    emit_json,
+    merge_cfg,
+    read_json_object,
+    usage_error,
+    verbose_option,
+)
+
+if TYPE_CHECKING:
+    from ..executor import Executor
+    from ..lib.client import ClientSettings
+    from .inputs import InputItem
+    from .journal import RunPlan
+    from .model import Flow
+    from .progress import ProgressReporter
+    from .runner import BatchRunner, RunSummary
+
+EXIT_CREDITS = 3
+EXIT_INTERRUPTED = 130
+DEFAULT_WORKERS = 4
+
+RUN_EPILOG = """\b
+Exit codes: 0 every item done; 1 some item failed (or the run could not start); 2 usage error;
+3 stopped by --max-credits or the balance before every item started; 130 stopped by Ctrl-C.
+
+\b
+Files: RESULTS gets one JSON line per item when it ends; RESULTS.journal (beside it) records
+each paid call before and after it is made, so that --resume never pays for a step twice.
+"""
+
+
+def _executor() -> Executor:
+    """An executor for checks only (its clients are never used)."""
+    from ..executor import Executor
+
+    return Executor()
+
+
+def _echo_err(text: str) -> None:
+    click.echo(REDACTOR.redact(f"picsart-flow: {text}"), err=True)
+
+
+@click.group(
+    "flow", context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+def flow() -> None:
+    """Run several actions in a row over a batch of items (a flow file).
+
+    \b
+    Examples:
+      picsart-flow flow validate examples/cutout-then-upscale.yaml
+      picsart-flow flow run examples/cutout-then-upscale.yaml --input photos/ --out results.jsonl
+    """
+
+
+@flow.command("validate")
+@click.argument("flow_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate_flow(flow_file: Path) -> None:
+    """Check FLOW_FILE: its shape, that every action exists, that every JSONata body parses and
+    reads only input and earlier steps, and every fixed body and cfg. Sends nothing.
+
+    Prints one line per problem and exits 1, or exits 0 when the flow is valid.
+
+    \b
+    Example:
+      picsart-flow flow validate examples/cutout-then-upscale.yaml
+    """
+    from .model import FlowFileError, load_flow
+
+    try:
+        loaded = load_flow(flow_file, _executor())
+    except FlowFileError as error:
+        for problem in error.problems:
+            click.echo(f"{flow_file}: {problem}")
+        click.echo(f"{len(error.problems)} problem(s) in {flow_file}", err=True)
+        sys.exit(EXIT_FAILED)
+    steps = ", ".join(f"{step.id} ({step.action})" for step in loaded.steps)
+    click.echo(f"{flow_file}: flow is valid: {steps}")
+
+
+@flow.command("run", epilog=RUN_EPILOG)
+@click.argument("flow_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="The items: a .jsonl file (one JSON value a line), a .csv file (one row an item, "
+    "columns as keys) or a folder (each image file an item).",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["jsonl", "csv", "folder"]),
+    help="The kind of --input, when its name does not say.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="RESULTS.jsonl: one line per item. Required, except with --dry-run.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    help="Items run at the same time; all share one rate limit.",
+)
+@click.option("--resume", is_flag=True, help="Finish an earlier run into the same --out.")
+@click.option(
+    "--retry-interrupted",
+    is_flag=True,
+    help="With --resume: send again the steps that were in flight when a run stopped "
+    "(Picsart may have charged them once already).",
+)
+@click.option(
+    "--max-credits",
+    type=click.IntRange(min=0),
+    help="Start no item that could take the credits spent on this --out past N.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Evaluate every mapping and check every step's input for every item; send nothing.",
+)
+@click.option(
+    "--status-every",
+    type=click.FloatRange(min=0, min_open=True),
+    default=5.0,
+    show_default=True,
+    help="Seconds between status lines when stderr is not a terminal.",
+)
+@cfg_option
+@verbose_option
+def run_flow(
+    flow_file: Path,
+    input_path: Path,
+    input_format: str | None,
+    out_path: Path | None,
+    workers: int,
+    resume: bool,
+    retry_interrupted: bool,
+    max_credits: int | None,
+    dry_run: bool,
+    status_every: float,
+    cfg_value: str | None,
+    verbose: bool,
+) -> None:
+    """Run FLOW_FILE over every item of --input, writing one line per item to --out.
+
+    Items run --workers at a time, as fast as Picsart's rate limits allow. After a kill, run the
+    same command with --resume: finished items are not run again, and no paid call is repeated.
+
+    \b
+    Examples:
+      picsart-flow flow run flow.yaml --input urls.csv --out results.jsonl
+      picsart-flow flow run flow.yaml --input photos/ --out results.jsonl --max-credits 500
+      picsart-flow flow run flow.yaml --input photos/ --out results.jsonl --resume
+      picsart-flow flow run flow.yaml --input messages.jsonl --dry-run
+    """
+    from ..lib.client import ClientSettings
+    from .inputs import InputSourceError, open_input
+    from .journal import JournalError, journal_path, plan_run
+
+    configure_logging(verbose)
+    if retry_interrupted and not resume:
+        usage_error("--retry-interrupted goes with --resume")
+    if out_path is None and not dry_run:
+        usage_error("--out RESULTS.jsonl is required (except with --dry-run)")
+    cfg = merge_cfg(read_json_object(cfg_value, "--cfg"))
+    loaded = _load_flow_or_exit(flow_file)
+    excluded = [out_path, journal_path(out_path)] if out_path is not None else []
+    try:
+        source = open_input(input_path, input_format, exclude=excluded)
+        items = source.read()
+    except InputSourceError as error:
+        usage_error(f"--input: {error}")
+    if dry_run:
+        sys.exit(_dry_run(loaded, items, cfg))
+    assert out_path is not None
+    _check_out(out_path, input_path)
+    try:
+        settings = ClientSettings.from_env()
+    except ValueError as error:
+        usage_error(str(error))
+    header = {
+        "type": "header",
+        "version": 1,
+        "flow": loaded.fingerprint,
+        "flowFile": str(flow_file),
+        "input": source.fingerprint(),
+        "inputPath": str(input_path),
+        "steps": loaded.step_ids(),
+    }
+    try:
+        plan = plan_run(out_path, items, header, resume=resume, retry_interrupted=retry_interrupted)
+    except JournalError as error:
+        usage_error(str(error))
+    again = ResumeCommand(flow_file, input_path, out_path, input_format, workers, cfg_value)
+    with api_target(cfg) as target_cfg:
+        summary = _run(
+            loaded,
+            plan,
+            header,
+            out_path,
+            target_cfg,
+            settings,
+            workers=workers,
+            max_credits=max_credits,
+            retry_interrupted=retry_interrupted,
+            status_every=status_every,
+            again=again.text(max_credits),
+        )
+    _report(summary, out_path, again, max_credits)
+    sys.exit(_exit_code(summary))
+
+
+def _load_flow_or_exit(flow_file: Path) -> Flow:
+    from .model import FlowFileError, load_flow
+
+    try:
+        return load_flow(flow_file, _executor())
+    except FlowFileError as error:
+        for problem in error.problems:
+            _echo_err(f"{flow_file}: {problem}")
+        usage_error(
+            f"{flow_file} has {len(error.problems)} problem(s), listed above; nothing was run "
+            "(picsart-flow flow validate checks a flow on its own)"
+        )
+
+
+def _check_out(out_path: Path, input_path: Path) -> None:
+    if not out_path.parent.is_dir():
+        usage_error(f"--out: the folder {out_path.parent} does not exist")
+    if out_path.exists() and out_path.resolve() == input_path.resolve():
+        usage_error("--out must not be the --input file")
+
+
+def _run(
+    loaded: Flow,
+    plan: RunPlan,
+    header: dict[str, Any],
+    out_path: Path,
+    cfg: dict[str, Any],
+    settings: ClientSettings,
+    *,
+    workers: int,
+    max_credits: int | None,
+    retry_interrupted: bool,
+    status_every: float,
+    again: str,
+) -> RunSummary:
+    from ..executor import Executor, Services
+    from ..lib.errors import PicsartError
+    from .journal import JournalError, Recorder, now_iso
+    from .pacing import BatchThrottle
+    from .progress import make_progress
+    from .runner import BatchRunner, CreditMeter, RunSettings
+
+    throttle = BatchThrottle(settings.spike_limit)
+    executor = Executor(services=Services(settings=settings, throttle=throttle))
+    try:
+        balance = executor.services.client(cfg).balance()
+    except (PicsartError, ValueError) as error:
+        _echo_err(f"cannot read the account balance, so nothing was run: {error}")
+        sys.exit(EXIT_FAILED)
+    if plan.resumed:
+        _echo_err(
+            f"resuming {out_path}: {len(plan.finished)} item(s) already have a line, "
+            f"{len(plan.works)} to go"
+            + (
+                f" ({plan.retried_interrupted} interrupted, sent again)"
+                if plan.retried_interrupted
+                else ""
+            )
+        )
+    try:
+        recorder = Recorder(out_path)
+    except JournalError as error:
+        usage_error(str(error))
+    progress = make_progress(_echo_err, status_every)
+    try:
+        if not plan.resumed:
+            recorder.journal({**header, "created": now_iso()})
+        recorder.journal({"type": "run", "balance": balance, "at": now_iso()})
+        runner = BatchRunner(
+            flow=loaded,
+            executor=executor,
+            cfg=cfg,
+            recorder=recorder,
+            throttle=throttle,
+            credits=CreditMeter(
+                balance,
+                len(loaded.steps),
+                max_credits=max_credits,
+                spent_before=plan.credits_spent_before,
+            ),
+            progress=progress,
+            settings=RunSettings(workers, max_credits, retry_interrupted),
+        )
+        with _ctrl_c(runner, progress, again):
+            summary = runner.run(plan.works)
+    except JournalError as error:
+        _echo_err(f"stopped: {error}")
+        sys.exit(EXIT_FAILED)
+    finally:
+        recorder.close()
+    summary.items = len(plan.finished) + len(plan.works)
+    finished_before = list(plan.finished.values())
+    summary.done = summary.done_now + sum(1 for line in finished_before if line["status"] == "done")
+    summary.failed = summary.failed_now + sum(
+        1 for line in finished_before if line["status"] == "failed"
+    )
+    return summary
+
+
+@contextmanager
+def _ctrl_c(runner: BatchRunner, progress: ProgressReporter, again: str) -> Iterator[None]:
+    """First Ctrl-C: start nothing new and let running items end. Second: stop at once."""
+    presses = 0
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            runner.stop_starting()
+            _echo_err(
+                f"stopping: no new item starts; waiting for the {runner.running} running item(s) "
+                "to end (Ctrl-C again stops at once)"
+            )
+            return
+        progress.stop()
+        _echo_err(
+            "stopped at once. Items that were running get their line when you resume; a step "
+            f"that was in flight is not sent again. To resume: {again}"
+        )
+        os._exit(EXIT_INTERRUPTED)
+
+    try:
+        previous: Any = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@dataclass(frozen=True)
+class ResumeCommand:
+    """The command that resumes this run, as the user typed it (the key masked) plus --resume."""
+
+    flow_file: Path
+    input_path: Path
+    out_path: Path
+    input_format: str | None
+    workers: int
+    cfg_value: str | None
+
+    def text(self, max_credits: int | None) -> str:
+        parts = ["picsart-flow", "flow", "run", str(self.flow_file)]
+        parts += ["--input", str(self.input_path), "--out", str(self.out_path)]
+        if self.input_format:
+            parts += ["--input-format", self.input_format]
+        if self.workers != DEFAULT_WORKERS:
+            parts += ["--workers", str(self.workers)]
+        if max_credits is not None:
+            parts += ["--max-credits", str(max_credits)]
+        if self.cfg_value is not None:
+            parts += ["--cfg", self.cfg_value]
+        parts.append("--resume")
+        return REDACTOR.redact(shlex.join(parts))
+
+
+def _report(
+    summary: RunSummary, out_path: Path, again: ResumeCommand, max_credits: int | None
+) -> None:
+    from .journal import journal_path
+    from .progress import format_duration
+
+    _echo_err(
+        f"{summary.items} items: {summary.done} done, {summary.failed} failed, "
+        f"{summary.not_started} not started (this run: {summary.done_now} done, "
+        f"{summary.failed_now} failed"
+        + (f", {summary.interrupted_now} interrupted" if summary.interrupted_now else "")
+        + ")"
+    )
+    spent_all = summary.credits_spent_before + summary.credits_spent
+    _echo_err(
+        f"credits: {summary.credits_spent} spent in this run"
+        + (f", {spent_all} in all runs" if summary.credits_spent_before else "")
+        + f" (balance {summary.balance} at the start); {summary.requests} requests in "
+        f"{format_duration(summary.seconds)} ({summary.seconds:.1f}s) = "
+        f"{summary.request_rate:.1f} requests/s (spike limit {summary.spike_limit:g}/s); "
+        f"{summary.rate_limited} answered 429"
+    )
+    _echo_err(f"results: {out_path} (journal: {journal_path(out_path)})")
+    if summary.stop_reason == "interrupted":
+        _echo_err(
+            f"interrupted with {summary.not_started} item(s) not started. To resume: "
+            + again.text(max_credits)
+        )
+    elif summary.stop_reason == "max-credits":
+        enough = spent_all + summary.not_started * summary.credits_per_item
+        _echo_err(
+            f"stopped before {summary.not_started} item(s): the next one could have taken the "
+            f"spending past --max-credits ({spent_all} spent so far, about "
+            f"{summary.credits_per_item} per item). To continue, run again with --resume and a "
+            f"higher --max-credits; for all of them about {enough}: {again.text(enough)}"
+        )
+    elif summary.stop_reason == "balance":
+        _echo_err(
+            f"stopped before {summary.not_started} item(s): the balance would not cover the next "
+            f"one. Top up the account, then: {again.text(max_credits)}"
+        )
+    emit_json({"summary": summary.to_json()})
+
+
+def _exit_code(summary: RunSummary) -> int:
+    if summary.stop_reason == "interrupted":
+        return EXIT_INTERRUPTED
+    if summary.stop_reason in ("max-credits", "balance"):
+        return EXIT_CREDITS
+    if summary.failed:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _dry_run(loaded: Flow, items: list[InputItem], cfg: dict[str, Any]) -> int:
+    from .dryrun import DryRunItem, dry_run
+
+    def show(report: DryRunItem) -> None:
+        if report.problems:
+            emit_json(report.to_json())
+
+    reports = dry_run(loaded, items, _executor(), cfg, on_item=show)
+    with_problems = sum(1 for report in reports if report.problems)
+    _echo_err(
+        f"dry run: {len(reports)} items, {with_problems} with problems"
+        + (" (one JSON line each on stdout)" if with_problems else "")
+        + "; nothing was sent"
+    )
+    emit_json({"dryRun": {"items": len(reports), "withProblems": with_problems}})
+    return EXIT_FAILED if with_problems else EXIT_OK

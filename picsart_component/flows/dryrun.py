@@ -1,0 +1,100 @@
+"""``flow run --dry-run``: every mapping and every step's input checked for every item, unpaid.
+
+No request is sent and nothing is copied into the attachment store. A later step maps from
+stand-ins for the earlier steps' outputs, made from each action's out-schema: every string is a
+URL under ``https://dry-run.invalid/<step id>/`` (so that it passes where a URL is expected),
+numbers are 0, booleans false, lists empty. What a dry run cannot know is what Picsart will say
+about the images themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..manifest import load_schema
+from .inputs import InputItem, ItemKey, dry_run_item_input
+from .mapping import MappingError
+from .model import INPUT_NAME, Flow, FlowStep
+
+if TYPE_CHECKING:
+    from ..executor import Executor
+
+PLACEHOLDER_ROOT = "https://dry-run.invalid"
+
+
+@dataclass
+class DryRunItem:
+    key: ItemKey
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"item": self.key, "problems": self.problems}
+
+
+def dry_run(
+    flow: Flow,
+    items: list[InputItem],
+    executor: Executor,
+    cfg: Mapping[str, Any],
+    on_item: Callable[[DryRunItem], None] = lambda report: None,
+) -> list[DryRunItem]:
+    """The problems of every item (an empty list for a good one), in input order."""
+    stand_ins = {step.id: placeholder_output(executor, step) for step in flow.steps}
+    reports = []
+    for item in items:
+        report = DryRunItem(item.key)
+        if item.problem is not None:
+            report.problems.append({"step": INPUT_NAME, "path": "$", "rule": item.problem})
+        else:
+            document: dict[str, Any] = {INPUT_NAME: dry_run_item_input(item)}
+            for step in flow.steps:
+                report.problems.extend(_step_problems(step, document, executor, cfg))
+                document[step.id] = stand_ins[step.id]
+        on_item(report)
+        reports.append(report)
+    return reports
+
+
+def _step_problems(
+    step: FlowStep, document: dict[str, Any], executor: Executor, cfg: Mapping[str, Any]
+) -> list[dict[str, str]]:
+    try:
+        body = step.body.evaluate(document)
+    except MappingError as error:
+        return [{"step": step.id, "path": "$", "rule": str(error)}]
+    return [
+        {"step": step.id, "path": problem.path, "rule": problem.rule}
+        for problem in executor.input_problems(step.action, body, {**cfg, **step.cfg})
+    ]
+
+
+def placeholder_output(executor: Executor, step: FlowStep) -> Any:
+    """A stand-in for ``step``'s output that looks like a real one."""
+    metadata = executor.manifest.action(step.action).metadata
+    if not metadata.out:
+        return {}
+    return _placeholder(load_schema(executor.root, metadata.out), step.id, ())
+
+
+def _placeholder(schema: Mapping[str, Any], step_id: str, path: tuple[str, ...]) -> Any:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = kind[0] if kind else None
+    properties = schema.get("properties")
+    if kind == "object" or isinstance(properties, dict):
+        return {
+            name: _placeholder(sub, step_id, (*path, name))
+            for name, sub in (properties or {}).items()
+            if isinstance(sub, dict)
+        }
+    if kind == "string":
+        return "/".join((PLACEHOLDER_ROOT, step_id, *path))
+    if kind in ("integer", "number"):
+        return 0
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        return []
+    return {}

@@ -1,0 +1,351 @@
+"""The results file and its journal: what makes a killed batch resumable without paying twice.
+
+``RESULTS.jsonl`` gets exactly one line per item when the item ends. ``RESULTS.jsonl.journal``
+(beside it) records, as they happen, the item's input, each step's start *before* its paid call
+and each step's output after it, plus one header (which flow and which input) and one record per
+run (the balance when it started). Every record is one ``write`` of one line, flushed to the
+operating system at once and then synced to disk, so ``kill -9`` can at most cut the last line,
+which the next run repairs.
+
+From the journal, a resumed run knows for every item without a results line which steps are
+finished (their outputs are reused, never bought again) and which step was in flight: started,
+but with no output recorded. Such a call may have been charged, so it is not sent again unless
+the user asks (``--retry-interrupted``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .inputs import InputItem, ItemKey
+
+log = logging.getLogger("picsart.flows")
+
+JOURNAL_SUFFIX = ".journal"
+JOURNAL_VERSION = 1
+INTERRUPTED = "Interrupted"
+
+
+class JournalError(Exception):
+    """The results file or its journal cannot be used for this run; the message says why."""
+
+
+def journal_path(results: Path) -> Path:
+    return results.with_name(results.name + JOURNAL_SUFFIX)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class ItemJournal:
+    """What the journal knows about one item."""
+
+    input: Any = None
+    input_recorded: bool = False
+    outputs: dict[str, Any] = field(default_factory=dict)
+    in_flight: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemWork:
+    """One item to run; ``journal`` is what an earlier run of this results file did with it."""
+
+    item: InputItem
+    journal: ItemJournal | None = None
+
+    @property
+    def key(self) -> ItemKey:
+        return self.item.key
+
+
+@dataclass
+class RunRecord:
+    """One run of the batch: the balance when it started and the lowest balance it saw."""
+
+    balance: int | None
+    lowest: int | None = None
+    finished_steps: int = 0
+
+    @property
+    def spent(self) -> int:
+        """As the credit headers tell it, and never less than one credit a finished step."""
+        if self.balance is None or self.lowest is None:
+            return self.finished_steps
+        return max(self.finished_steps, self.balance - self.lowest)
+
+
+@dataclass
+class JournalState:
+    header: dict[str, Any]
+    items: dict[ItemKey, ItemJournal] = field(default_factory=dict)
+    runs: list[RunRecord] = field(default_factory=list)
+
+    @property
+    def credits_spent(self) -> int:
+        return sum(run.spent for run in self.runs)
+
+
+def read_journal(path: Path) -> JournalState:
+    """The journal's state; a cut last line is repaired first."""
+    records = read_records(path)
+    if not records or records[0].get("type") != "header":
+        raise JournalError(f"{path} has no header line; it was not written by picsart-flow")
+    state = JournalState(header=records[0])
+    for record in records[1:]:
+        kind = record.get("type")
+        if kind == "run":
+            balance = record.get("balance")
+            state.runs.append(RunRecord(balance if isinstance(balance, int) else None))
+            continue
+        key = record.get("item")
+        if not isinstance(key, int | str):
+            continue
+        item = state.items.setdefault(key, ItemJournal())
+        if kind == "item":
+            item.input = record.get("input")
+            item.input_recorded = True
+        elif kind == "started":
+            item.in_flight = record.get("step")
+        elif kind == "finished":
+            step = record.get("step")
+            if isinstance(step, str):
+                item.outputs[step] = record.get("output")
+                if item.in_flight == step:
+                    item.in_flight = None
+            if state.runs:
+                run = state.runs[-1]
+                run.finished_steps += 1
+                credits = record.get("credits")
+                if isinstance(credits, int):
+                    run.lowest = credits if run.lowest is None else min(run.lowest, credits)
+    return state
+
+
+def read_results(path: Path) -> dict[ItemKey, dict[str, Any]]:
+    """The results lines by item key; a cut last line is repaired first."""
+    lines: dict[ItemKey, dict[str, Any]] = {}
+    for number, record in enumerate(read_records(path), start=1):
+        key = record.get("item")
+        if not isinstance(key, int | str) or record.get("status") not in ("done", "failed"):
+            raise JournalError(
+                f"{path}, line {number}: not a results line of picsart-flow (it needs item and "
+                "status); was the file edited?"
+            )
+        if key in lines:
+            raise JournalError(f"{path}, line {number}: item {key!r} has a line already")
+        lines[key] = record
+    return lines
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Every JSON object line of ``path``; a last line without its newline is repaired.
+
+    Lines are written whole with their newline, so a last line without one was cut by a kill.
+    When what is there still parses, only the newline is missing and is added; otherwise the
+    cut line is removed.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise JournalError(f"{path} cannot be read: {error.strerror}") from None
+    complete_end = data.rfind(b"\n") + 1
+    tail = data[complete_end:]
+    if tail.strip():
+        if _parses_as_object(tail):
+            _append(path, b"\n")
+            data += b"\n"
+            log.warning("%s: its last line had lost its newline; added it", path)
+        else:
+            os.truncate(path, complete_end)
+            data = data[:complete_end]
+            log.warning("%s: removed the last line, which a kill had cut short", path)
+    records = []
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise JournalError(
+                f"{path}, line {number}: not valid JSON; was the file edited?"
+            ) from None
+        if not isinstance(record, dict):
+            raise JournalError(f"{path}, line {number}: not a JSON object; was the file edited?")
+        records.append(record)
+    return records
+
+
+def _parses_as_object(text: bytes) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
+def _append(path: Path, data: bytes) -> None:
+    with path.open("ab") as handle:
+        handle.write(data)
+
+
+def rewrite_results(path: Path, keep: dict[ItemKey, dict[str, Any]]) -> None:
+    """Replaces the results file with ``keep`` (in its order), atomically."""
+    temporary = path.with_name(path.name + ".rewrite")
+    with temporary.open("wb") as handle:
+        for line in keep.values():
+            handle.write(_encode(line))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _encode(record: dict[str, Any]) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+class _LineFile:
+    """An append-only file that takes each record in one ``write`` and syncs it to disk."""
+
+    def __init__(self, path: Path, sync: bool) -> None:
+        self.path = path
+        self._sync = sync
+        self._file = path.open("ab", buffering=0)
+
+    def append(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = self._file.write(view)
+            if written is None:
+                continue
+            view = view[written:]
+
+    def sync(self) -> None:
+        if self._sync:
+            os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class Recorder:
+    """Writes results lines and journal records from any worker thread.
+
+    Writes are serialized by a lock; the disk sync runs outside it, so that workers do not queue
+    behind one another's syncs. A record is on disk when its method returns.
+    """
+
+    def __init__(self, results: Path, *, sync: bool = True) -> None:
+        self.results_path = results
+        self.journal_path = journal_path(results)
+        self._lock = threading.Lock()
+        try:
+            self._results = _LineFile(results, sync)
+            self._journal = _LineFile(self.journal_path, sync)
+        except OSError as error:
+            raise JournalError(
+                f"cannot open {error.filename} for writing: {error.strerror}"
+            ) from None
+
+    def result(self, line: dict[str, Any]) -> None:
+        self._write(self._results, line)
+
+    def journal(self, record: dict[str, Any]) -> None:
+        self._write(self._journal, record)
+
+    def _write(self, target: _LineFile, record: dict[str, Any]) -> None:
+        data = _encode(record)
+        try:
+            with self._lock:
+                target.append(data)
+            target.sync()
+        except OSError as error:
+            raise JournalError(f"cannot write to {target.path}: {error.strerror}") from None
+
+    def close(self) -> None:
+        self._results.close()
+        self._journal.close()
+
+
+@dataclass
+class RunPlan:
+    """What a run has to do: the items without a results line, and what is known of them."""
+
+    works: list[ItemWork]
+    finished: dict[ItemKey, dict[str, Any]]
+    journal: JournalState | None
+    retried_interrupted: int = 0
+
+    @property
+    def resumed(self) -> bool:
+        return self.journal is not None
+
+    @property
+    def credits_spent_before(self) -> int:
+        return self.journal.credits_spent if self.journal else 0
+
+
+def plan_run(
+    results: Path,
+    items: list[InputItem],
+    header: dict[str, Any],
+    *,
+    resume: bool,
+    retry_interrupted: bool = False,
+) -> RunPlan:
+    """Checks that the run may write ``results`` and works out which items are left.
+
+    ``header`` holds the flow's and the input's fingerprints; a resumed run must match them.
+    ``JournalError`` says why not, in words fit for a usage error.
+    """
+    journal_file = journal_path(results)
+    has_results = results.exists() and results.stat().st_size > 0
+    has_journal = journal_file.exists() and journal_file.stat().st_size > 0
+    if not resume:
+        if has_results or has_journal:
+            raise JournalError(
+                f"{results if has_results else journal_file} holds an earlier run; add --resume "
+                "to finish it, or give another --out"
+            )
+        return RunPlan([ItemWork(item) for item in items], {}, None)
+    if not has_journal:
+        if has_results:
+            raise JournalError(
+                f"cannot resume {results}: its journal {journal_file.name} is missing, so which "
+                "paid calls were in flight when it stopped cannot be known; give another --out"
+            )
+        return RunPlan([ItemWork(item) for item in items], {}, None)
+    journal = read_journal(journal_file)
+    for name, what in (("flow", "flow"), ("input", "input")):
+        if journal.header.get(name) != header.get(name):
+            then = journal.header.get(f"{name}File") or journal.header.get(f"{name}Path") or "?"
+            raise JournalError(
+                f"cannot resume {results}: it was written for another {what} ({then}, as it was "
+                f"then); resume with the same flow file and input, or give another --out"
+            )
+    finished = read_results(results)
+    retried = 0
+    if retry_interrupted:
+        interrupted = [
+            key
+            for key, line in finished.items()
+            if isinstance(line.get("error"), dict) and line["error"].get("name") == INTERRUPTED
+        ]
+        if interrupted:
+            for key in interrupted:
+                del finished[key]
+            rewrite_results(results, finished)
+            retried = len(interrupted)
+    works = [
+        ItemWork(item, journal.items.get(item.key)) for item in items if item.key not in finished
+    ]
+    return RunPlan(works, finished, journal, retried)

@@ -1,0 +1,474 @@
+"""Running a flow over a batch: workers, the credit guard, results and the journal.
+
+The main thread hands items to a pool of ``workers`` threads, one item per worker at a time; a
+worker runs the item's steps in order through the executor, whose clients all share one
+``BatchThrottle``. Before handing out an item, the main thread asks the credit guard whether the
+credits this item could cost still fit the budget; when they do not while other items are in
+flight, it waits for those to settle (their cost is then known) and asks again, and only stops
+when nothing is in flight and the answer is still no.
+
+Every item ends as one results line, whatever happens to it: a mapping that fails, an action's
+error, a rate limit that does not lift, or a bug in this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..lib.ratelimit import CREDIT_AVAILABLE_HEADER
+from ..messages import Message
+from .inputs import InputItem, ItemKey, folder_item_input
+from .journal import INTERRUPTED, ItemWork, JournalError, Recorder
+from .mapping import MappingError
+from .model import INPUT_NAME, Flow
+from .pacing import BatchThrottle
+from .progress import ProgressReporter
+
+if TYPE_CHECKING:
+    from ..executor import Executor
+
+log = logging.getLogger("picsart.flows")
+
+StopReason = Literal["interrupted", "max-credits", "balance"]
+POLL_SECONDS = 0.2
+
+INTERRUPTED_MESSAGE = (
+    "the run stopped while this step's call was in flight, so Picsart may have charged it; it "
+    "was not sent again, so it cannot be charged twice. To send it once more (which may charge "
+    "it again), run the same command with --resume --retry-interrupted"
+)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    workers: int = 4
+    max_credits: int | None = None
+    retry_interrupted: bool = False
+
+
+class CreditMeter:
+    """Credits spent so far, and whether one more item fits the budget.
+
+    Spent in this run = the balance read before starting minus the lowest
+    ``X-Picsart-Credit-Available`` any answer carried. The guard never counts less than one credit
+    for each step that succeeded, so that answers without the header cannot hide spending. The
+    estimate for one item is one credit per step until items have settled, then the larger of
+    that and the average cost of the settled items (which counts the charges of items still in
+    flight too, so it errs high).
+    """
+
+    def __init__(
+        self,
+        balance: int | None,
+        steps: int,
+        *,
+        max_credits: int | None = None,
+        spent_before: int = 0,
+    ) -> None:
+        self.balance = balance
+        self.steps = steps
+        self.max_credits = max_credits
+        self.spent_before = spent_before
+        self._lowest: int | None = None
+        self._settled = 0
+        self._succeeded_steps = 0
+        self._lock = threading.Lock()
+
+    def observe(self, credits_available: int | None) -> None:
+        """Takes in one successful step's answer."""
+        with self._lock:
+            self._succeeded_steps += 1
+            if credits_available is not None and (
+                self._lowest is None or credits_available < self._lowest
+            ):
+                self._lowest = credits_available
+
+    def settle(self) -> None:
+        with self._lock:
+            self._settled += 1
+
+    @property
+    def spent(self) -> int:
+        """Spent in this run, as the answers' headers tell it."""
+        with self._lock:
+            if self.balance is None or self._lowest is None:
+                return 0
+            return max(0, self.balance - self._lowest)
+
+    def _committed(self) -> int:
+        spent = self.spent
+        with self._lock:
+            return max(spent, self._succeeded_steps)
+
+    def estimate_per_item(self) -> int:
+        committed = self._committed()
+        with self._lock:
+            settled = self._settled
+        floor = max(1, self.steps)
+        if settled == 0:
+            return floor
+        return max(floor, math.ceil(committed / settled))
+
+    def refusal(self, in_flight: int) -> StopReason | None:
+        """Why one more item may not start now, or None when it may."""
+        could_cost = (in_flight + 1) * self.estimate_per_item()
+        committed = self._committed()
+        if (
+            self.max_credits is not None
+            and self.spent_before + committed + could_cost > self.max_credits
+        ):
+            return "max-credits"
+        if self.balance is not None and committed + could_cost > self.balance:
+            return "balance"
+        return None
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the final report on stderr and the summary line on stdout."""
+
+    items: int
+    done: int = 0
+    failed: int = 0
+    not_started: int = 0
+    done_now: int = 0
+    failed_now: int = 0
+    interrupted_now: int = 0
+    stop_reason: StopReason | None = None
+    balance: int | None = None
+    credits_spent: int = 0
+    credits_spent_before: int = 0
+    credits_per_item: int = 0
+    seconds: float = 0.0
+    requests: int = 0
+    rate_limited: int = 0
+    workers: int = 0
+    spike_limit: float = 0.0
+
+    @property
+    def request_rate(self) -> float:
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "items": self.items,
+            "done": self.done,
+            "failed": self.failed,
+            "notStarted": self.not_started,
+            "thisRun": {
+                "done": self.done_now,
+                "failed": self.failed_now,
+                "interrupted": self.interrupted_now,
+            },
+            "stopped": self.stop_reason,
+            "credits": {
+                "balanceAtStart": self.balance,
+                "spent": self.credits_spent,
+                "spentInAllRuns": self.credits_spent_before + self.credits_spent,
+            },
+            "seconds": round(self.seconds, 3),
+            "requests": self.requests,
+            "requestsPerSecond": round(self.request_rate, 2),
+            "rateLimited": self.rate_limited,
+        }
+
+
+@dataclass
+class _Outcome:
+    status: Literal["done", "failed"]
+    interrupted: bool = False
+
+
+@dataclass
+class _Tally:
+    done: int = 0
+    failed: int = 0
+    interrupted: int = 0
+
+    def add(self, outcome: _Outcome) -> None:
+        if outcome.status == "done":
+            self.done += 1
+        else:
+            self.failed += 1
+            self.interrupted += outcome.interrupted
+
+
+@dataclass
+class BatchRunner:
+    """Runs one flow over a list of items; ``stop_starting`` is what the first Ctrl-C calls."""
+
+    flow: Flow
+    executor: Executor
+    cfg: Mapping[str, Any]
+    recorder: Recorder
+    throttle: BatchThrottle
+    credits: CreditMeter
+    progress: ProgressReporter
+    settings: RunSettings = field(default_factory=RunSettings)
+    clock: Callable[[], float] = time.monotonic
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _tally: _Tally = field(default_factory=_Tally)
+    _requests_before: int = 0
+    running: int = 0
+
+    def stop_starting(self) -> None:
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def run(self, works: list[ItemWork]) -> RunSummary:
+        """Runs ``works`` and returns what happened; ``JournalError`` if a record cannot be
+        written (then nothing more is started)."""
+        started = self.clock()
+        requests_before = self._requests_before = self.throttle.requests
+        limited_before = self.throttle.rate_limited
+        summary = RunSummary(items=len(works), workers=self.settings.workers)
+        self.progress.start(len(works))
+        try:
+            queue = deque(self._without_calls(works))
+            stop_reason = self._run_queue(queue)
+        finally:
+            self.progress.stop()
+        summary.not_started = len(queue)
+        summary.stop_reason = stop_reason
+        summary.done_now = self._tally.done
+        summary.failed_now = self._tally.failed
+        summary.interrupted_now = self._tally.interrupted
+        summary.seconds = self.clock() - started
+        summary.balance = self.credits.balance
+        summary.credits_spent = self.credits.spent
+        summary.credits_spent_before = self.credits.spent_before
+        summary.credits_per_item = self.credits.estimate_per_item()
+        summary.requests = self.throttle.requests - requests_before
+        summary.rate_limited = self.throttle.rate_limited - limited_before
+        summary.spike_limit = self.throttle.configured_limit
+        return summary
+
+    def _without_calls(self, works: list[ItemWork]) -> list[ItemWork]:
+        """Ends the items that need no call at once (so the credit guard never holds them back)
+        and returns the others."""
+        remaining = []
+        for work in works:
+            if work.item.problem is not None:
+                self._finish(self._unreadable(work))
+            elif self._interrupted_step(work) is not None:
+                self._finish(self._interrupted(work))
+            elif work.journal is not None and all(
+                step.id in work.journal.outputs for step in self.flow.steps
+            ):
+                self._finish(self._process(work))
+            else:
+                remaining.append(work)
+        return remaining
+
+    def _run_queue(self, queue: deque[ItemWork]) -> StopReason | None:
+        workers = self.settings.workers
+        in_flight: dict[Future[_Outcome], ItemKey] = {}
+        fatal: BaseException | None = None
+        stop_reason: StopReason | None = None
+        with ThreadPoolExecutor(workers, thread_name_prefix="picsart-flow") as pool:
+            while queue and fatal is None:
+                if self.stopping:
+                    stop_reason = "interrupted"
+                    break
+                if len(in_flight) >= workers:
+                    fatal = self._collect(in_flight)
+                    continue
+                refusal = self.credits.refusal(len(in_flight))
+                if refusal is not None:
+                    if in_flight:
+                        fatal = self._collect(in_flight)
+                        continue
+                    stop_reason = refusal
+                    break
+                work = queue.popleft()
+                in_flight[pool.submit(self._process, work)] = work.key
+                self.running = len(in_flight)
+            while in_flight:
+                fatal = self._collect(in_flight) or fatal
+        if fatal is not None:
+            raise fatal
+        if stop_reason is None and self.stopping and queue:
+            stop_reason = "interrupted"
+        return stop_reason
+
+    def _collect(self, in_flight: dict[Future[_Outcome], ItemKey]) -> BaseException | None:
+        """Waits a moment for items to end and counts them; returns a failure to write, if any."""
+        finished, _ = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        fatal: BaseException | None = None
+        for future in finished:
+            in_flight.pop(future)
+            self.credits.settle()
+            error = future.exception()
+            if error is not None:
+                self._stopping.set()
+                fatal = error
+                continue
+            self._finish(future.result())
+        self.running = len(in_flight)
+        return fatal
+
+    def _finish(self, outcome: _Outcome) -> None:
+        self._tally.add(outcome)
+        self.progress.update(
+            self._tally.done, self._tally.failed, self.throttle.requests - self._requests_before
+        )
+
+    def _interrupted_step(self, work: ItemWork) -> str | None:
+        if self.settings.retry_interrupted or work.journal is None:
+            return None
+        return work.journal.in_flight
+
+    def _unreadable(self, work: ItemWork) -> _Outcome:
+        error = {"step": INPUT_NAME, "name": "InputError", "message": work.item.problem}
+        return self._record(work.key, None, {}, "failed", error)
+
+    def _interrupted(self, work: ItemWork) -> _Outcome:
+        assert work.journal is not None
+        error = {
+            "step": work.journal.in_flight,
+            "name": INTERRUPTED,
+            "message": INTERRUPTED_MESSAGE,
+        }
+        outcome = self._record(
+            work.key, work.journal.input, dict(work.journal.outputs), "failed", error
+        )
+        outcome.interrupted = True
+        return outcome
+
+    def _record(
+        self,
+        key: ItemKey,
+        item_input: Any,
+        outputs: dict[str, Any],
+        status: Literal["done", "failed"],
+        error: dict[str, Any] | None = None,
+    ) -> _Outcome:
+        line: dict[str, Any] = {
+            "item": key,
+            "input": item_input,
+            "status": status,
+            "steps": outputs,
+        }
+        if error is not None:
+            line["error"] = error
+        self.recorder.result(line)
+        return _Outcome(status)
+
+    def _process(self, work: ItemWork) -> _Outcome:
+        """Runs one item's remaining steps; always ends with its results line."""
+        key = work.key
+        journal = work.journal
+        outputs: dict[str, Any] = dict(journal.outputs) if journal else {}
+        item_input: Any = None
+        current = INPUT_NAME
+        try:
+            if journal is not None and journal.input_recorded:
+                item_input = journal.input
+            else:
+                item_input = self._prepare(work.item)
+                self.recorder.journal({"type": "item", "item": key, "input": item_input})
+            document: dict[str, Any] = {INPUT_NAME: item_input, **outputs}
+            for step in self.flow.steps:
+                if step.id in outputs:
+                    continue
+                current = step.id
+                try:
+                    body = step.body.evaluate(document)
+                except MappingError as error:
+                    mapping_failure = {
+                        "step": step.id,
+                        "name": "MappingError",
+                        "message": str(error),
+                    }
+                    return self._record(key, item_input, outputs, "failed", mapping_failure)
+                self.recorder.journal({"type": "started", "item": key, "step": step.id})
+                output, failure = self._run_step(key, step.id, step.action, body, step.cfg)
+                if failure is not None:
+                    return self._record(key, item_input, outputs, "failed", failure)
+                outputs[step.id] = document[step.id] = output
+            return self._record(key, item_input, outputs, "done")
+        except JournalError:
+            raise
+        except _PreparationError as error:
+            failure = {"step": INPUT_NAME, "name": error.name, "message": str(error)}
+            return self._record(key, item_input, outputs, "failed", failure)
+        except Exception as error:
+            log.debug("item %r failed unexpectedly", key, exc_info=True)
+            failure = {"step": current, "name": type(error).__name__, "message": str(error)}
+            return self._record(key, item_input, outputs, "failed", failure)
+
+    def _prepare(self, item: InputItem) -> Any:
+        if item.file is None:
+            return item.value
+        try:
+            return folder_item_input(item, self.executor.services.attachment_store())
+        except OSError as error:
+            raise _PreparationError(
+                "OSError", f"cannot read {item.file}: {error.strerror}"
+            ) from None
+        except Exception as error:
+            raise _PreparationError(
+                type(error).__name__,
+                f"cannot copy {item.file} into the attachment store: {error}",
+            ) from None
+
+    def _run_step(
+        self, key: ItemKey, step_id: str, action: str, body: dict[str, Any], cfg: Mapping[str, Any]
+    ) -> tuple[Any, dict[str, Any] | None]:
+        result = self.executor.run(action, Message(body=body), {**self.cfg, **cfg})
+        problems = result.of_kind("error") + result.of_kind("rebound")
+        data = result.of_kind("data")
+        if problems or not data:
+            payload: dict[str, Any] = (
+                problems[0]
+                if problems
+                else {"name": "NoOutput", "message": "the action ended without any output"}
+            )
+            return None, {"step": step_id, **payload}
+        message = data[0]
+        credits = credits_available(message.headers, message.body)
+        self.credits.observe(credits)
+        self.recorder.journal(
+            {
+                "type": "finished",
+                "item": key,
+                "step": step_id,
+                "output": message.body,
+                "credits": credits,
+            }
+        )
+        return message.body, None
+
+
+class _PreparationError(Exception):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+def credits_available(headers: Mapping[str, Any], body: Any) -> int | None:
+    """``X-Picsart-Credit-Available`` from a data message: its headers, or (Make Raw Request)
+    the answer's headers in its body."""
+    sources: list[Any] = [headers]
+    if isinstance(body, dict) and isinstance(body.get("headers"), dict):
+        sources.append(body["headers"])
+    wanted = CREDIT_AVAILABLE_HEADER.lower()
+    for source in sources:
+        for name, value in source.items():
+            if isinstance(name, str) and name.lower() == wanted:
+                try:
+                    return int(float(str(value).strip()))
+                except ValueError:
+                    return None
+    return None

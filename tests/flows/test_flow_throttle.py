@@ -1,0 +1,123 @@
+"""The shared throttle: a margin under the spike limit, one slowdown per 429, no 429 in practice."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from picsart_component.flows.pacing import BatchThrottle
+from picsart_component.lib.ratelimit import RateLimitInfo
+from picsart_component.sandbox import RunningSandbox
+from tests.flows.flow_support import (
+    TWO_STEPS,
+    invoke,
+    paid_calls,
+    request_log,
+    results,
+    sandbox_process,
+    summary,
+    write_items,
+    write_photos,
+)
+from tests.helpers import FakeTime
+
+
+def test_requests_are_spaced_a_little_under_the_spike_limit(fake_time: FakeTime) -> None:
+    throttle = BatchThrottle(100, clock=fake_time.clock, sleep=fake_time.sleep)
+    for _ in range(4):
+        throttle.acquire()
+    assert fake_time.sleeps == pytest.approx([1 / 95] * 3, rel=1e-4)
+    assert throttle.requests == 4
+
+
+def test_a_spike_429_slows_the_pace_to_what_the_server_took(fake_time: FakeTime) -> None:
+    throttle = BatchThrottle(100, clock=fake_time.clock, sleep=fake_time.sleep)
+    for _ in range(50):
+        throttle.acquire()
+    throttle.observe(RateLimitInfo(limit=500, available=400, reset_at=None, credits_available=1))
+    throttle.hold_until(fake_time.now + 0.01)
+    assert throttle.spike_limit == pytest.approx(50 * 0.95)
+    assert throttle.rate_limited == 1
+    assert throttle.held_until == fake_time.now + 0.01
+
+
+def test_429s_on_requests_paced_at_the_old_rate_slow_it_once(fake_time: FakeTime) -> None:
+    throttle = BatchThrottle(100, clock=fake_time.clock, sleep=fake_time.sleep)
+    first, second = ThreadPoolExecutor(1), ThreadPoolExecutor(1)
+    with first, second:
+        for _ in range(40):
+            first.submit(throttle.acquire).result()
+        second.submit(throttle.acquire).result()
+        first.submit(throttle.hold_until, fake_time.now).result()
+        slowed = throttle.spike_limit
+        second.submit(throttle.hold_until, fake_time.now).result()
+        assert throttle.spike_limit == slowed == pytest.approx(41 * 0.95)
+        second.submit(throttle.acquire).result()
+        second.submit(throttle.hold_until, fake_time.now).result()
+        assert throttle.spike_limit < slowed
+    assert throttle.rate_limited == 3
+
+
+def test_a_used_up_quota_holds_but_does_not_slow_the_pace(fake_time: FakeTime) -> None:
+    throttle = BatchThrottle(100, clock=fake_time.clock, sleep=fake_time.sleep)
+    throttle.acquire()
+    throttle.observe(
+        RateLimitInfo(limit=500, available=0, reset_at=fake_time.now + 30, credits_available=1)
+    )
+    throttle.hold_until(fake_time.now + 30)
+    assert throttle.spike_limit == pytest.approx(95)
+    throttle.acquire()
+    assert fake_time.sleeps[-1] == pytest.approx(30)
+
+
+@pytest.fixture
+def flow_file(tmp_path: Path) -> Path:
+    path = tmp_path / "flow.yaml"
+    path.write_text(TWO_STEPS, encoding="utf-8")
+    return path
+
+
+def test_several_workers_at_a_low_spike_limit_get_no_429(
+    tmp_path: Path, flow_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow_file.write_text(
+        TWO_STEPS.replace('"image_url": input.url', '"image": input.image'), encoding="utf-8"
+    )
+    photos = write_photos(tmp_path / "photos", 25)
+    out = tmp_path / "results.jsonl"
+    with sandbox_process(spike_limit=20) as root_url:
+        monkeypatch.setenv("PICSART_API_KEY", "throttle-test-key")
+        monkeypatch.setenv("PICSART_BASE_URL", root_url + "tools/1.0/")
+        monkeypatch.setenv("PICSART_ATTACHMENTS_DIR", str(tmp_path / "store"))
+        monkeypatch.setenv("PICSART_SPIKE_LIMIT", "20")
+        result = invoke(
+            "run", str(flow_file), "--input", str(photos), "--out", str(out), "--workers", "4",
+            "--status-every", "0.5",
+        )  # fmt: skip
+        log = request_log(root_url)
+    assert result.exit_code == 0, result.stderr
+    assert [entry for entry in log if entry["status"] == 429] == []
+    assert len(paid_calls(log)) == 50
+    assert summary(result)["rateLimited"] == 0
+    assert summary(result)["requestsPerSecond"] > 10
+    assert "items (done" in result.stderr
+
+
+def test_a_429_pauses_every_worker_until_its_reset_time(
+    sandbox: RunningSandbox, tmp_path: Path, photo_url: str, flow_file: Path
+) -> None:
+    sandbox.set_faults("429:next=1,reset_in=1,path=removebg")
+    items = write_items(tmp_path / "items.jsonl", photo_url, 8)
+    out = tmp_path / "results.jsonl"
+    result = invoke("run", str(flow_file), "--input", str(items), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert len(results(out)) == 8
+    log = [entry for entry in sandbox.request_log() if entry["path"] != "/tools/1.0/balance"]
+    (limited,) = [entry for entry in log if entry["status"] == 429]
+    during_the_hold = [
+        entry for entry in log if limited["time"] + 0.1 < entry["time"] < limited["time"] + 0.9
+    ]
+    assert during_the_hold == []
+    assert summary(result)["rateLimited"] == 1
