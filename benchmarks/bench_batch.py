@@ -14,22 +14,19 @@ Run: ``python -m benchmarks.bench_batch [items]``.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import requests
 
 from benchmarks.report import Figure, print_table
+from picsart_component.sandbox.loopback import sandbox_process, serve_bytes
 from picsart_component.sandbox.samples import sample_png_bytes
 
 SPIKE_LIMIT = 50
@@ -44,55 +41,6 @@ FLOW = """\
   action: upscale
   body: '{"image_url": cutout.data.url, "upscale_factor": 2}'
 """
-SANDBOX = """
-import sys
-from picsart_component.sandbox.options import SandboxOptions
-from picsart_component.sandbox.server import serve_forever
-options = SandboxOptions(
-    port=0, spike_limit={spike}, quota=10**9, window=3600, credits=10**7, log_size=100_000,
-    max_stored_files=100_000, max_stored_bytes=8 * 2**30,
-)
-serve_forever(options, on_ready=lambda running: print(running.root_url, flush=True))
-"""
-
-
-@contextmanager
-def _photo_server() -> Iterator[str]:
-    """Serves one small product photo on loopback, where the sandbox may fetch from."""
-    photo = sample_png_bytes("product-plain", PHOTO_SIZE)
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(photo)))
-            self.end_headers()
-            self.wfile.write(photo)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet."""
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/photo.png"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextmanager
-def _sandbox(spike_limit: float) -> Iterator[str]:
-    """The root URL of a sandbox in its own process."""
-    code = SANDBOX.format(spike=spike_limit)
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout is not None
-        yield child.stdout.readline().strip()
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
 
 
 def measure_batch(
@@ -101,15 +49,24 @@ def measure_batch(
     """Runs the batch once; returns the sandbox's view and the runner's summary."""
     with (
         tempfile.TemporaryDirectory() as folder,
-        _photo_server() as photo_url,
-        _sandbox(spike_limit) as root,
+        serve_bytes(sample_png_bytes("product-plain", PHOTO_SIZE)) as photo_root,
+        sandbox_process(
+            spike_limit=spike_limit,
+            quota=10**9,
+            window=3600,
+            credits=10**7,
+            log_size=100_000,
+            max_stored_files=100_000,
+            max_stored_bytes=8 * 2**30,
+        ) as root,
     ):
         work = Path(folder)
         flow = work / "flow.yaml"
         flow.write_text(FLOW, encoding="utf-8")
         inputs = work / "items.jsonl"
+        photo = photo_root + "photo.png"
         inputs.write_text(
-            "".join(json.dumps({"url": f"{photo_url}?n={n}"}) + "\n" for n in range(items)),
+            "".join(json.dumps({"url": f"{photo}?n={n}"}) + "\n" for n in range(items)),
             encoding="utf-8",
         )
         results = work / "results.jsonl"

@@ -10,21 +10,19 @@ means the 50 MB run should need at most 25 MB more than the tiny one.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 from PIL import Image
 
 from benchmarks.report import Figure
 from picsart_component.sandbox import start_sandbox
+from picsart_component.sandbox.loopback import serve_bytes
 
 GOAL_MB = 25.0
 CHILD = """
@@ -49,15 +47,6 @@ else:
 print(json.dumps({"events": kinds, "errors": result.of_kind("error"), "result_bytes": size,
                   "peak_rss_kb": peak_kb}))
 """
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """The benchmark prints its own report."""
-
-    @classmethod
-    def bound(cls, folder: Path) -> functools.partial[_QuietHandler]:
-        return functools.partial(cls, directory=str(folder))
 
 
 def noise_png(side: int) -> bytes:
@@ -89,20 +78,15 @@ def measure(source_url: str, base_url: str, folder: Path) -> dict[str, object]:
 
 
 def run() -> list[Figure]:
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch)
-        (folder / "tiny.png").write_bytes(noise_png(32))
-        big = noise_png(4100)
-        (folder / "big.png").write_bytes(big)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler.bound(folder))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
-        try:
-            with start_sandbox(quiet=True, max_pixels=100_000_000) as sandbox:
-                tiny = measure(base + "tiny.png", sandbox.base_url, folder)
-                large = measure(base + "big.png", sandbox.base_url, folder)
-        finally:
-            server.shutdown()
+    big = noise_png(4100)
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        serve_bytes(noise_png(32)) as tiny_url,
+        serve_bytes(big) as big_url,
+        start_sandbox(quiet=True, max_pixels=100_000_000) as sandbox,
+    ):
+        tiny = measure(tiny_url + "tiny.png", sandbox.base_url, Path(scratch))
+        large = measure(big_url + "big.png", sandbox.base_url, Path(scratch))
     tiny_mb = int(str(tiny["peak_rss_kb"])) / 1024
     large_mb = int(str(large["peak_rss_kb"])) / 1024
     growth = round(large_mb - tiny_mb, 1) + 0.0

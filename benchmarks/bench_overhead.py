@@ -15,12 +15,8 @@ from __future__ import annotations
 import io
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -31,40 +27,12 @@ from picsart_component.executor import Executor, Services
 from picsart_component.lib.client import ClientSettings
 from picsart_component.lib.store import LocalStore
 from picsart_component.messages import Message
+from picsart_component.sandbox.loopback import sandbox_process
 from picsart_component.sandbox.samples import sample_png_bytes
 
 CALLS = 200
 GOAL = 1.15
 KEY = "benchmark-key"
-SANDBOX = "from picsart_component.sandbox.command import sandbox; sandbox()"
-
-
-@contextmanager
-def sandbox_process() -> Iterator[str]:
-    """An unthrottled sandbox in a child process; yields its base URL."""
-    command = [
-        sys.executable,
-        "-c",
-        SANDBOX,
-        "--port",
-        "0",
-        "--quiet",
-        "--spike-limit",
-        "1000000",
-        "--quota",
-        "1000000000",
-        "--window",
-        "3600",
-        "--credits",
-        "1000000",
-    ]
-    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    try:
-        assert child.stderr is not None
-        yield child.stderr.readline().split()[-1]
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
 
 
 def small_png() -> bytes:
@@ -119,7 +87,11 @@ def run(calls: int = CALLS) -> list[Figure]:
         ("overhead, worst case (64x48 image, for information)", small_png(), False),
     )
     figures = []
-    with tempfile.TemporaryDirectory() as scratch, sandbox_process() as base_url:
+    sandbox = sandbox_process(
+        spike_limit=1_000_000, quota=1_000_000_000, window=3600, credits=1_000_000
+    )
+    with tempfile.TemporaryDirectory() as scratch, sandbox as root_url:
+        base_url = root_url + "tools/1.0/"
         for name, image, judged in cases:
             action, bare = compare(image, base_url, Path(scratch), calls)
             ratio = action / bare

@@ -14,7 +14,6 @@ Run: ``python -m benchmarks.sandbox_throughput [seconds] [workers]``.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -25,10 +24,10 @@ from typing import Any
 import requests
 
 from picsart_component.sandbox import start_sandbox
+from picsart_component.sandbox.loopback import sandbox_process
 
 HEADERS = {"X-Picsart-API-Key": "benchmark", "Accept": "application/json"}
 SPIKE_LIMIT, QUOTA, WINDOW = 1_000_000, 1_000_000_000, 3600
-CLI = "from picsart_component.sandbox.command import sandbox; sandbox()"
 
 
 @contextmanager
@@ -38,15 +37,8 @@ def _sandbox(separate_process: bool) -> Iterator[str]:
         with start_sandbox(spike_limit=SPIKE_LIMIT, quota=QUOTA, window=WINDOW) as sandbox:
             yield sandbox.base_url
         return
-    command = [sys.executable, "-c", CLI, "--port", "0", "--quiet"]
-    command += ["--spike-limit", str(SPIKE_LIMIT), "--quota", str(QUOTA), "--window", str(WINDOW)]
-    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    try:
-        assert child.stderr is not None
-        yield child.stderr.readline().split()[-1]
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
+    with sandbox_process(spike_limit=SPIKE_LIMIT, quota=QUOTA, window=WINDOW) as root_url:
+        yield root_url + "tools/1.0/"
 
 
 def measure_balance_throughput(

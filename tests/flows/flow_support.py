@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import io
 import json
-import subprocess
-import sys
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +15,8 @@ from click.testing import CliRunner, Result
 from PIL import Image
 
 from picsart_component.cli import main
+from picsart_component.sandbox.loopback import sandbox_process as loopback_sandbox
+from picsart_component.sandbox.loopback import serve_bytes
 
 KEY = "flow-test-key-4d2c"
 PAID_PATHS = ("/tools/1.0/removebg", "/tools/1.0/upscale")
@@ -45,49 +43,16 @@ def png(size: tuple[int, int] = (48, 36), color: str = "teal") -> bytes:
 @contextmanager
 def photo_server() -> Iterator[str]:
     """Serves one photo at any path on loopback, which the sandbox may fetch from."""
-    photo = png()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(photo)))
-            self.end_headers()
-            self.wfile.write(photo)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet."""
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-SANDBOX_PROCESS = """
-from picsart_component.sandbox.options import SandboxOptions
-from picsart_component.sandbox.server import serve_forever
-options = SandboxOptions(port=0, spike_limit={spike_limit}, quota=100_000, credits=1000)
-serve_forever(options, on_ready=lambda running: print(running.root_url, flush=True))
-"""
+    with serve_bytes(png()) as root_url:
+        yield root_url
 
 
 @contextmanager
 def sandbox_process(spike_limit: float) -> Iterator[str]:
     """A sandbox in its own process (its root URL), so that its threads and the runner's do not
     take turns with one interpreter lock, which would add jitter no real server sees."""
-    code = SANDBOX_PROCESS.format(spike_limit=spike_limit)
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout is not None
-        yield child.stdout.readline().strip()
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
+    with loopback_sandbox(spike_limit=spike_limit, quota=100_000, credits=1000) as root_url:
+        yield root_url
 
 
 def request_log(root_url: str) -> list[dict[str, Any]]:
