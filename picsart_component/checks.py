@@ -21,6 +21,7 @@ from .manifest import (
     VERIFY_CREDENTIALS_MAIN,
     ManifestError,
     load_module,
+    reject_duplicate_keys,
     resolve_in_component,
 )
 
@@ -56,7 +57,9 @@ def check_component(root: Path) -> list[str]:
     """Every problem found in the component at ``root``; an empty list means it is clean."""
     path = root / MANIFEST_NAME
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_no_duplicates)
+        manifest = json.loads(
+            path.read_text(encoding="utf-8"), object_pairs_hook=reject_duplicate_keys
+        )
     except FileNotFoundError:
         return [f"{MANIFEST_NAME}: not found in {root}"]
     except ValueError as error:
@@ -67,19 +70,6 @@ def check_component(root: Path) -> list[str]:
     if not problems:
         problems += _generated_problems(root)
     return problems
-
-
-class _DuplicateKeyError(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _DuplicateKeyError(f"the name {key!r} is used twice in one object")
-        seen[key] = value
-    return seen
 
 
 def _manifest_problems(root: Path, manifest: dict[str, Any]) -> Iterator[str]:

@@ -66,6 +66,16 @@ class Manifest(BaseModel):
             raise ManifestError(f"unknown action {key!r}; the actions are: {known}") from None
 
 
+def reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A ``json.loads`` ``object_pairs_hook``: a key given twice is an error, not a silent win."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {key!r} appears twice in one object; keep one")
+        result[key] = value
+    return result
+
+
 def _read_json_object(path: Path, missing: str) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

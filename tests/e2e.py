@@ -23,16 +23,15 @@ import pytest
 import requests
 from PIL import Image
 
-from picsart_component.executor import Executor, RunResult, Services
+from picsart_component.executor import Executor, RunResult
 from picsart_component.lib.client import ClientSettings
-from picsart_component.lib.ratelimit import Throttle
 from picsart_component.lib.retry import RetrySettings
 from picsart_component.lib.store import LocalStore
 from picsart_component.messages import Message
 from picsart_component.sandbox import RunningSandbox, start_sandbox
 from picsart_component.sandbox.conformance import AnswerValidator, ConformanceChecker
 from tests.conftest import spec_dir
-from tests.helpers import FakeTime
+from tests.helpers import FakeTime, make_executor
 
 KEY = "e2e-key-0123"
 
@@ -153,14 +152,9 @@ def harness(tmp_path: Path, check_sandbox_answers: SandboxAnswers) -> Iterator[S
     fake_time = FakeTime(start=time.time())
     with start_sandbox(quiet=True, spike_limit=10_000, quota=100_000) as sandbox:
         store = LocalStore(tmp_path / "store")
-        services = Services(
+        executor = make_executor(
+            fake_time,
             settings=ClientSettings(retry=RetrySettings(max_attempts=5), read_timeout=5),
-            throttle=Throttle(1e9, clock=fake_time.clock, sleep=fake_time.sleep),
-            sleep=fake_time.sleep,
-            clock=fake_time.clock,
             store=store,
-            environ={},
         )
-        yield SandboxHarness(
-            sandbox, Executor(services=services), store, fake_time, check_sandbox_answers
-        )
+        yield SandboxHarness(sandbox, executor, store, fake_time, check_sandbox_answers)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from picsart_component.executor import Executor, Services
 from picsart_component.lib.client import ClientSettings, PicsartClient
+from picsart_component.lib.download import Resolver
 from picsart_component.lib.ratelimit import Throttle
 from picsart_component.lib.retry import RetrySettings
+from picsart_component.lib.store import AttachmentStore
 
 
 class FakeTime:
@@ -51,14 +55,40 @@ def make_client(
     )
 
 
-def make_services(fake_time: Any, **settings: Any) -> Services:
+def offline_resolver(hosts: Mapping[str, str] | None = None) -> Resolver:
+    """A resolver that answers from ``hosts`` (and for address literals) and never asks DNS."""
+
+    def resolve(host: str, port: int) -> list[str]:
+        try:
+            return [str(ipaddress.ip_address(host.strip("[]")))]
+        except ValueError:
+            pass
+        if hosts and host in hosts:
+            return [hosts[host]]
+        raise OSError(f"tests never resolve names through DNS ({host})")
+
+    return resolve
+
+
+def make_services(
+    fake_time: Any,
+    *,
+    settings: ClientSettings | None = None,
+    store: AttachmentStore | None = None,
+    environ: Mapping[str, str] | None = None,
+    resolver: Resolver | None = None,
+) -> Services:
+    """Services whose waits are fake, with a private throttle, store and environment."""
     return Services(
-        settings=ClientSettings(**settings),
+        settings=settings or ClientSettings(),
         throttle=Throttle(1e9, clock=fake_time.clock, sleep=fake_time.sleep),
         sleep=fake_time.sleep,
         clock=fake_time.clock,
+        store=store,
+        environ={} if environ is None else environ,
+        resolver=resolver or offline_resolver(),
     )
 
 
-def make_executor(fake_time: Any, **settings: Any) -> Executor:
-    return Executor(services=make_services(fake_time, **settings))
+def make_executor(fake_time: Any, **services: Any) -> Executor:
+    return Executor(services=make_services(fake_time, **services))

@@ -37,9 +37,7 @@ from PIL import Image
 from pydantic import BaseModel
 from requests_toolbelt.multipart.decoder import MultipartDecoder
 
-from picsart_component.executor import Executor, RunResult, Services
-from picsart_component.lib.client import ClientSettings
-from picsart_component.lib.ratelimit import Throttle
+from picsart_component.executor import Executor, RunResult
 from picsart_component.lib.store import LocalStore
 from picsart_component.manifest import COMPONENT_ROOT, load_manifest, load_module
 from picsart_component.messages import Event, Message
@@ -58,7 +56,7 @@ from tests.fuzz_strategies import (
     types_of,
     valid_bodies,
 )
-from tests.helpers import API_KEY, BASE_URL, FakeTime
+from tests.helpers import API_KEY, BASE_URL, FakeTime, make_services
 
 settings.register_profile(
     "picsart-fuzz",
@@ -135,15 +133,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     temp_dir = root / "tmp"
     temp_dir.mkdir()
     fake_time = FakeTime()
-    services = Services(
-        settings=ClientSettings(),
-        throttle=Throttle(1e9, clock=fake_time.clock, sleep=fake_time.sleep),
-        sleep=fake_time.sleep,
-        clock=fake_time.clock,
-        store=store,
-        environ={},
-        resolver=_no_dns,
-    )
+    services = make_services(fake_time, store=store, resolver=_no_dns)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(socket.socket, "connect", _refuse)
         patch.setattr(socket.socket, "connect_ex", _refuse)

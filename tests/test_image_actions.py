@@ -15,12 +15,10 @@ import responses
 from PIL import Image
 from requests_toolbelt.multipart.decoder import MultipartDecoder
 
-from picsart_component.executor import Executor, RunResult, Services
-from picsart_component.lib.client import ClientSettings
-from picsart_component.lib.ratelimit import Throttle
+from picsart_component.executor import Executor, RunResult
 from picsart_component.lib.store import LocalStore
 from picsart_component.messages import Message
-from tests.helpers import API_KEY, BASE_URL, FakeTime
+from tests.helpers import API_KEY, BASE_URL, FakeTime, make_executor
 
 REMOVEBG = BASE_URL + "removebg"
 UPSCALE = BASE_URL + "upscale"
@@ -64,16 +62,7 @@ def temp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def executor(fake_time: FakeTime, store: LocalStore, temp_dir: Path) -> Executor:
-    services = Services(
-        settings=ClientSettings(),
-        throttle=Throttle(1e9, clock=fake_time.clock, sleep=fake_time.sleep),
-        sleep=fake_time.sleep,
-        clock=fake_time.clock,
-        store=store,
-        environ={},
-        resolver=resolver,
-    )
-    return Executor(services=services)
+    return make_executor(fake_time, store=store, resolver=resolver)
 
 
 @pytest.fixture
@@ -476,16 +465,8 @@ def _tiff() -> bytes:
 def test_a_source_over_the_size_limit_is_refused_while_streaming(
     fake_time: FakeTime, store: LocalStore, temp_dir: Path, api: responses.RequestsMock
 ) -> None:
-    executor = Executor(
-        services=Services(
-            settings=ClientSettings(),
-            throttle=Throttle(1e9),
-            sleep=fake_time.sleep,
-            clock=fake_time.clock,
-            store=store,
-            environ={"PICSART_MAX_IMAGE_MB": "0.001"},
-            resolver=resolver,
-        )
+    executor = make_executor(
+        fake_time, store=store, environ={"PICSART_MAX_IMAGE_MB": "0.001"}, resolver=resolver
     )
     api.get(
         "https://images.example.com/big.png",

@@ -192,7 +192,7 @@ def test_validation_refuses_a_duplicated_name(component_copy: Path) -> None:
     )
     path.write_text(text)
     assert check_component(component_copy) == [
-        "component.json: the name 'upscale' is used twice in one object"
+        "component.json: the key 'upscale' appears twice in one object; keep one"
     ]
 
 

@@ -15,8 +15,8 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from picsart_component.executor import Executor, RunResult, Services
-from picsart_component.lib.client import API_KEY_HEADER, ClientSettings, PicsartClient
+from picsart_component.executor import Executor, RunResult
+from picsart_component.lib.client import API_KEY_HEADER, PicsartClient
 from picsart_component.lib.download import Downloader, URLPolicy, URLRefusedError
 from picsart_component.lib.ratelimit import Throttle
 from picsart_component.lib.retry import RetryPolicy, RetrySettings
@@ -24,7 +24,7 @@ from picsart_component.lib.store import LocalStore
 from picsart_component.messages import Message
 from tests.conftest import REPO_ROOT
 from tests.e2e import png
-from tests.helpers import FakeTime
+from tests.helpers import FakeTime, make_executor
 
 Handler = Callable[[Request], Response]
 
@@ -187,15 +187,7 @@ def bomb_png(width: int, height: int) -> bytes:
 
 def image_executor(tmp_path: Path, fake_time: FakeTime) -> tuple[Executor, LocalStore]:
     store = LocalStore(tmp_path / "store")
-    services = Services(
-        settings=ClientSettings(),
-        throttle=Throttle(1e9),
-        sleep=fake_time.sleep,
-        clock=fake_time.clock,
-        store=store,
-        environ={},
-    )
-    return Executor(services=services), store
+    return make_executor(fake_time, store=store), store
 
 
 def test_a_decompression_bomb_is_a_clear_input_error_and_nothing_is_sent(

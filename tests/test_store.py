@@ -17,9 +17,6 @@ from PIL import Image
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from picsart_component.executor import Executor, Services
-from picsart_component.lib.client import ClientSettings
-from picsart_component.lib.ratelimit import Throttle
 from picsart_component.lib.store import (
     LocalStore,
     MaesterStore,
@@ -28,7 +25,7 @@ from picsart_component.lib.store import (
     store_from_env,
 )
 from picsart_component.messages import Message
-from tests.helpers import API_KEY, BASE_URL, FakeTime
+from tests.helpers import API_KEY, BASE_URL, FakeTime, make_executor, offline_resolver
 
 TOKEN = "maester-token-123"
 
@@ -176,15 +173,11 @@ def test_download_result_goes_to_maester_and_the_next_step_reads_it_back(
     maester: tuple[str, ObjectStorage], fake_time: FakeTime
 ) -> None:
     uri, storage = maester
-    services = Services(
-        settings=ClientSettings(),
-        throttle=Throttle(1e9, clock=fake_time.clock, sleep=fake_time.sleep),
-        sleep=fake_time.sleep,
-        clock=fake_time.clock,
+    executor = make_executor(
+        fake_time,
         environ={"ELASTICIO_OBJECT_STORAGE_URI": uri, "ELASTICIO_OBJECT_STORAGE_TOKEN": TOKEN},
-        resolver=lambda host, port: ["151.101.1.1"],
+        resolver=offline_resolver({"cdn.picsart.io": "151.101.1.1"}),
     )
-    executor = Executor(services=services)
     result_url = "https://cdn.picsart.io/r/cutout.png"
     with responses.RequestsMock() as api:
         api.add_passthru(uri)

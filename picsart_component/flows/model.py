@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from ..lib.errors import Problem
+from ..manifest import reject_duplicate_keys
 from ..validation import json_path
 from .mapping import ExpressionSyntaxError, StepBody, root_names
 
@@ -126,7 +127,7 @@ def read_flow_document(path: Path) -> Any:
         raise FlowFileError(path, [Problem("$", "is not UTF-8 text")]) from None
     try:
         if path.suffix.lower() == ".json":
-            return json.loads(text, object_pairs_hook=_unique_keys)
+            return json.loads(text, object_pairs_hook=reject_duplicate_keys)
         return yaml.load(text, Loader=_StrictYamlLoader)  # noqa: S506 - a SafeLoader subclass
     except json.JSONDecodeError as error:
         rule = f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
@@ -135,15 +136,6 @@ def read_flow_document(path: Path) -> Any:
         raise FlowFileError(path, [Problem("$", str(error))]) from None
     except yaml.YAMLError as error:
         raise FlowFileError(path, [Problem("$", _yaml_problem(error))]) from None
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the key {key!r} appears twice in one object; keep one")
-        result[key] = value
-    return result
 
 
 class _StrictYamlLoader(yaml.SafeLoader):
