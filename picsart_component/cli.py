@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_USAGE = 2
 EXIT_REBOUND = 75
 
 ENV_API_KEY = "PICSART_API_KEY"
@@ -313,7 +312,7 @@ def run(
     Examples:
       picsart-flow run makeRawRequest --body '{"url": "balance", "method": "GET"}'
       picsart-flow run upscale --body '{"image_url": "https://x.test/a.jpg", "upscale_factor": 2}'
-      picsart-flow run removeBackground --fixture cutout --cfg '{"downloadResult": true}'
+      picsart-flow run makeRawRequest --fixture balance
     """
     from pydantic import ValidationError
 
@@ -393,9 +392,9 @@ def demo(out_dir: Path, verbose: bool) -> None:
     with api_target(cfg) as target_cfg:
         if target_cfg is cfg:
             click.echo(
-                "picsart-flow: using the real Picsart API at "
+                "picsart-flow: using the configured API at "
                 f"{cfg.get('imageApiBaseUrl') or 'https://api.picsart.io/tools/1.0/'}; "
-                "the demo makes six paid calls",
+                "on Picsart the demo makes six paid calls",
                 err=True,
             )
         report = run_demo(executor, target_cfg, out_dir, click.echo)
