@@ -405,6 +405,44 @@ def demo(out_dir: Path, verbose: bool) -> None:
     sys.exit(EXIT_FAILED if report.failures else EXIT_OK)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def attach(files: tuple[Path, ...]) -> None:
+    """Copy image files into the attachment store and print the URL of each.
+
+    The `image` and `bg_image` fields accept those URLs, so a local photo can go through the
+    same download-and-upload path a flow uses. One JSON line per file; exits 1 if a file is
+    missing or is not an image.
+
+    \b
+    Example:
+      picsart-flow attach mug.jpg
+      picsart-flow run upscale --body '{"image": "file:///…/3f2a….jpg", "upscale_factor": 2}'
+    """
+    from .lib.sources import CONTENT_TYPES, sniff_format
+    from .lib.store import store_from_env
+
+    store = store_from_env()
+    failed = False
+    for path in files:
+        try:
+            with path.open("rb") as handle:
+                image_format = sniff_format(handle.read(32))
+                content_type = CONTENT_TYPES.get(image_format or "")
+                if content_type is None:
+                    click.echo(f"picsart-flow: {path}: not an image Picsart accepts", err=True)
+                    failed = True
+                    continue
+                handle.seek(0)
+                stored = store.save(iter(lambda: handle.read(1 << 16), b""), content_type)
+        except OSError as error:
+            click.echo(f"picsart-flow: {path}: {error.strerror}", err=True)
+            failed = True
+            continue
+        emit_json({"file": str(path), **stored.attachment()})
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
 def _register_commands() -> None:
     from .flows.command import flow
     from .sandbox.command import sandbox

@@ -31,7 +31,7 @@ from picsart_component.messages import Message
 from picsart_component.sandbox import RunningSandbox, start_sandbox
 from picsart_component.sandbox.conformance import AnswerValidator, ConformanceChecker
 from tests.conftest import spec_dir
-from tests.helpers import FakeTime, make_executor
+from tests.helpers import FakeTime, RealTimeFakeSleep, make_executor
 
 KEY = "e2e-key-0123"
 
@@ -149,7 +149,7 @@ def check_sandbox_answers(
 
 @pytest.fixture
 def harness(tmp_path: Path, check_sandbox_answers: SandboxAnswers) -> Iterator[SandboxHarness]:
-    fake_time = FakeTime(start=time.time())
+    fake_time = RealTimeFakeSleep()
     with start_sandbox(quiet=True, spike_limit=10_000, quota=100_000) as sandbox:
         store = LocalStore(tmp_path / "store")
         executor = make_executor(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,20 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+class RealTimeFakeSleep(FakeTime):
+    """Real time plus the waits slept so far: for talking to a real server, whose epoch reset
+    times follow the real clock, while retry waits still take no wall-clock time."""
+
+    def __init__(self) -> None:
+        super().__init__(start=0.0)
+
+    def clock(self) -> float:
+        return time.time() + sum(self.sleeps)
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
 
 
 BASE_URL = "https://api.picsart.io/tools/1.0/"

@@ -56,7 +56,20 @@ def test_actions_lists_each_key_and_title() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["actions"], ["validate"], ["verify"], ["run"], ["generate"]]
+    "command",
+    [
+        [],
+        ["actions"],
+        ["validate"],
+        ["verify"],
+        ["run"],
+        ["generate"],
+        ["demo"],
+        ["attach"],
+        ["sandbox"],
+        ["flow", "validate"],
+        ["flow", "run"],
+    ],
 )
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = invoke(*command, "--help")
@@ -350,3 +363,21 @@ def test_the_api_key_never_appears_in_output_or_logs(
     assert any(r.levelno == logging.WARNING for r in caplog.records), "retries were logged"
     sent = [call.request.headers.get(API_KEY_HEADER) for call in responses.calls]
     assert set(sent) == {CANARY_KEY}
+
+
+def test_attach_puts_a_local_image_into_the_store_for_the_image_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PICSART_ATTACHMENTS_DIR", str(tmp_path / "store"))
+    photo = tmp_path / "mug.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    (tmp_path / "notes.txt").write_text("hello")
+    result = invoke("attach", str(photo), str(tmp_path / "notes.txt"), str(tmp_path / "gone.png"))
+    assert result.exit_code == 1
+    (line,) = lines(result)
+    assert line["file"] == str(photo)
+    assert line["content-type"] == "image/png"
+    assert line["size"] == 48
+    assert line["url"].startswith((tmp_path / "store").resolve().as_uri())
+    assert "notes.txt: not an image Picsart accepts" in result.stderr
+    assert "gone.png: No such file or directory" in result.stderr
