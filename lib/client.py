@@ -258,12 +258,8 @@ class PicsartClient:
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout),
             )
             content = raw.content
-        except requests.Timeout as error:
-            raise APITimeoutError(
-                f"no response within the timeout ({type(error).__name__})", method=method, url=url
-            ) from None
         except requests.RequestException as error:
-            raise APIConnectionError(_connection_message(error), method=method, url=url) from None
+            raise transport_error(error, method, url) from None
         finally:
             if opened is not None:
                 opened.close()
@@ -312,6 +308,15 @@ def _decode_body(content: bytes, content_type: str) -> Any:
         except ValueError:
             return text
     return text
+
+
+def transport_error(error: requests.RequestException, method: str, url: str) -> APIConnectionError:
+    """A failure without a (complete) answer, as the typed error the retry table knows."""
+    if isinstance(error, requests.Timeout):
+        return APITimeoutError(
+            f"no response within the timeout ({type(error).__name__})", method=method, url=url
+        )
+    return APIConnectionError(_connection_message(error), method=method, url=url)
 
 
 def _connection_message(error: requests.RequestException) -> str:

@@ -21,7 +21,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from .errors import APIConnectionError, APITimeoutError, PicsartError, build_status_error
+from .client import transport_error
+from .errors import PicsartError, build_status_error
 from .retry import RetryPolicy
 
 ALLOW_HOSTS_ENV = "PICSART_ALLOW_HOSTS"
@@ -276,12 +277,8 @@ class Downloader:
                     timeout=self.timeout,
                     headers=self._headers,
                 )
-            except requests.Timeout:
-                raise APITimeoutError("no response in time", method="GET", url=current) from None
             except requests.RequestException as error:
-                raise APIConnectionError(
-                    f"the connection failed ({type(error).__name__})", method="GET", url=current
-                ) from None
+                raise transport_error(error, "GET", current) from None
             if response.is_redirect and "Location" in response.headers:
                 current = urljoin(current, response.headers["Location"])
                 response.close()
@@ -297,16 +294,8 @@ class Downloader:
                 if self.max_bytes is not None and received > self.max_bytes:
                     raise TooLargeError(_too_large(self.max_bytes))
                 yield chunk
-        except requests.exceptions.ChunkedEncodingError:
-            raise APIConnectionError(
-                "the download was cut off before it was complete", method="GET", url=url
-            ) from None
-        except requests.Timeout:
-            raise APITimeoutError("the download stalled", method="GET", url=url) from None
         except requests.RequestException as error:
-            raise APIConnectionError(
-                f"the download failed ({type(error).__name__})", method="GET", url=url
-            ) from None
+            raise transport_error(error, "GET", url) from None
 
 
 def _excerpt(response: requests.Response) -> bytes:

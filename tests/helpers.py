@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import struct
 import time
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,3 +109,19 @@ def make_services(
 
 def make_executor(fake_time: Any, **services: Any) -> Executor:
     return Executor(services=make_services(fake_time, **services))
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge size, as a decompression bomb's would."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )

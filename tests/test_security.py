@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import struct
 import tempfile
 import threading
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from picsart_component.lib.store import LocalStore
 from picsart_component.messages import Message
 from tests.conftest import REPO_ROOT
 from tests.e2e import png
-from tests.helpers import FakeTime, make_executor
+from tests.helpers import FakeTime, make_executor, png_declaring
 
 Handler = Callable[[Request], Response]
 
@@ -169,22 +167,6 @@ def test_non_public_addresses_are_refused_without_connecting(url: str) -> None:
         URLPolicy(resolver=lambda host, port: [host.strip("[]")]).check_url(url)
 
 
-def bomb_png(width: int, height: int) -> bytes:
-    """A PNG whose header claims a huge image while the file stays tiny."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + chunk(b"IEND", b"")
-    )
-
-
 def image_executor(tmp_path: Path, fake_time: FakeTime) -> tuple[Executor, LocalStore]:
     store = LocalStore(tmp_path / "store")
     return make_executor(fake_time, store=store), store
@@ -194,7 +176,7 @@ def test_a_decompression_bomb_is_a_clear_input_error_and_nothing_is_sent(
     tmp_path: Path, fake_time: FakeTime
 ) -> None:
     executor, store = image_executor(tmp_path, fake_time)
-    stored = store.save(iter([bomb_png(30_000, 30_000)]), "image/png")
+    stored = store.save(iter([png_declaring(30_000, 30_000)]), "image/png")
     result: RunResult = executor.run(
         "upscale",
         Message(body={"image": stored.url, "upscale_factor": 2}),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from picsart_component.sandbox.samples import (
     sample_subject_mask,
     write_samples,
 )
+from tests.helpers import png_declaring
 
 SMALL = (160, 120)
 BACKDROP = (235, 235, 230)
@@ -93,22 +92,6 @@ def box_of(alpha: Image.Image, threshold: int = 128) -> tuple[int, int, int, int
     box = alpha.point([0] * threshold + [255] * (256 - threshold)).getbbox()
     assert box is not None
     return box
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    body = kind + data
-    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims a huge size, as a decompression bomb's would."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + png_chunk(b"IEND", b"")
-    )
 
 
 def saved(image: Image.Image, image_format: str, **options: Any) -> bytes:
