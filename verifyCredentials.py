@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from picsart_component.executor import ActionContext
+from .lib.context import PicsartContext as Context
+from .lib.errors import AuthenticationError, PicsartError
 
-from .lib.errors import APIError, AuthenticationError, PicsartError
 
-
-def verify(credentials: Mapping[str, Any], context: ActionContext) -> dict[str, Any]:
+def verify(credentials: Mapping[str, Any], context: Context) -> dict[str, Any]:
     """``{"verified": True, "credits": N}``, or ``{"verified": False, "reason": ...}``."""
     try:
         credits = context.client.balance()
@@ -25,10 +24,4 @@ def verify(credentials: Mapping[str, Any], context: ActionContext) -> dict[str, 
 
 
 def _not_verified(error: PicsartError, reason: str) -> dict[str, Any]:
-    result: dict[str, Any] = {"verified": False, "reason": reason}
-    if isinstance(error, APIError):
-        if error.status is not None:
-            result["status"] = error.status
-        if error.correlation_id:
-            result["correlationId"] = error.correlation_id
-    return result
+    return {"verified": False, "reason": reason, **error.event_fields()}

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field
 
-from picsart_component.executor import ActionContext
-from picsart_component.messages import Message
-from picsart_component.models import ConfigModel, InputModel, OutputModel
+from picsart_component.runtime.messages import Message
+from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
 
 from ..lib.body import JsonBody
-from ..lib.errors import InputError, Problem
-from ..lib.urls import URLError
+from ..lib.context import PicsartContext as Context
+from ..lib.errors import InputError, Problem, URLError
 
 
 class Config(ConfigModel):
@@ -56,9 +54,7 @@ class Output(OutputModel):
     )
 
 
-def process(msg: Message, cfg: Mapping[str, Any], context: ActionContext) -> Message:
-    body = Input.model_validate(msg.body)
-    config = Config.model_validate(cfg)
+def process(body: Input, config: Config, context: Context) -> Message:
     try:
         context.client.resolve(body.url)
     except URLError as error:

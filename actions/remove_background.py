@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from picsart_component.executor import ActionContext
-from picsart_component.messages import Message
+from picsart_component.runtime.messages import Message
 
 from ..lib.colors import color_rule_broken
+from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
 from ..lib.fields import (
     DEPRECATED_ID_NOTE,
@@ -21,7 +21,9 @@ from ..lib.fields import (
     at_most_one,
     http_url_problems,
 )
-from ..lib.images import REMOVE_BACKGROUND_FORMATS, run_image_tool
+from ..lib.images import run_image_tool
+
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO"})
 
 ONLY_ONE_BACKGROUND = (
     "Fill only one of Background Image, Background Image URL, Background Image ID and "
@@ -261,17 +263,14 @@ def ineffective_settings(body: Input) -> list[str]:
     return notes
 
 
-def process(msg: Message, cfg: Mapping[str, Any], context: ActionContext) -> Message:
-    body = Input.model_validate(msg.body)
-    config = Config.model_validate(cfg)
+def process(body: Input, config: Config, context: Context) -> Message:
     for note in ineffective_settings(body):
         context.logger.warning("has no effect: %s", note)
     return run_image_tool(
         "removebg",
         body,
-        msg=msg,
         context=context,
         download_result=config.downloadResult,
-        accepted_formats=REMOVE_BACKGROUND_FORMATS,
+        accepted_formats=ACCEPTED_FORMATS,
         file_fields={"image": "image", "bg_image": "bg_image"},
     )

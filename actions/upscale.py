@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+import logging
+from typing import Literal
 
 from pydantic import Field
 
-from picsart_component.executor import ActionContext
-from picsart_component.messages import Message
+from picsart_component.runtime.messages import Message
 
+from ..lib.context import PicsartContext as Context
+from ..lib.errors import InputError, Problem
 from ..lib.fields import DownloadResultConfig, ImageResultOutput, ImageSourceInput
-from ..lib.images import UPSCALE_FORMATS, check_upscale_dimensions, run_image_tool
+from ..lib.images import run_image_tool
+
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
+MAX_OUTPUT_SIDE = 4800
+QUOTED_OUTPUT_PIXELS = 16 * 1024 * 1024
+RECOMMENDED_INPUT_SIDE = {2: 2000, 4: 1024, 6: 800, 8: 600}
 
 
 class Config(DownloadResultConfig):
@@ -39,18 +45,48 @@ class Output(ImageResultOutput):
     pass
 
 
-def process(msg: Message, cfg: Mapping[str, Any], context: ActionContext) -> Message:
-    body = Input.model_validate(msg.body)
-    config = Config.model_validate(cfg)
+def check_dimensions(size: tuple[int, int], factor: int, logger: logging.Logger) -> None:
+    """Refuse outputs over 4800x4800 before paying for them; warn above the recommended input."""
+    width, height = size
+    largest = MAX_OUTPUT_SIDE // factor
+    if width * factor > MAX_OUTPUT_SIDE or height * factor > MAX_OUTPUT_SIDE:
+        raise InputError(
+            [
+                Problem(
+                    "$.upscale_factor",
+                    f"upscaling a {width}x{height} image by {factor} would give "
+                    f"{width * factor}x{height * factor}, over the {MAX_OUTPUT_SIDE}x"
+                    f"{MAX_OUTPUT_SIDE} limit; with factor {factor} the largest input is "
+                    f"{largest}x{largest}",
+                )
+            ]
+        )
+    recommended = RECOMMENDED_INPUT_SIDE[factor]
+    if width > recommended or height > recommended:
+        logger.warning(
+            "the %dx%d input is above the recommended %dx%d for factor %d; "
+            "the result may be less sharp",
+            width,
+            height,
+            recommended,
+            recommended,
+            factor,
+        )
+    pixels = width * height * factor * factor
+    if pixels > QUOTED_OUTPUT_PIXELS:
+        logger.warning(
+            "the result would have %.1f Mpx; Picsart quotes 16 Mpx as its output limit",
+            pixels / (1 << 20),
+        )
+
+
+def process(body: Input, config: Config, context: Context) -> Message:
     return run_image_tool(
         "upscale",
         body,
-        msg=msg,
         context=context,
         download_result=config.downloadResult,
-        accepted_formats=UPSCALE_FORMATS,
+        accepted_formats=ACCEPTED_FORMATS,
         file_fields={"image": "image"},
-        check_image=lambda size: check_upscale_dimensions(
-            size, body.upscale_factor, context.logger
-        ),
+        check_image=lambda size: check_dimensions(size, body.upscale_factor, context.logger),
     )

@@ -28,8 +28,8 @@ GOAL_MB = 25.0
 CHILD = """
 import json, resource, sys
 from pathlib import Path
-from picsart_component.executor import Executor
-from picsart_component.messages import Message
+from picsart_component.runtime.executor import Executor
+from picsart_component.runtime.messages import Message
 result = Executor().run(
     "removeBackground",
     Message(body={"image": sys.argv[1], "format": "PNG"}),

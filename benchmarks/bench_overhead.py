@@ -23,10 +23,11 @@ import requests
 from PIL import Image
 
 from benchmarks.report import Figure
-from picsart_component.executor import Executor, Services
 from picsart_component.lib.client import ClientSettings
+from picsart_component.lib.context import Services
 from picsart_component.lib.store import LocalStore
-from picsart_component.messages import Message
+from picsart_component.runtime.executor import Executor
+from picsart_component.runtime.messages import Message
 from picsart_component.sandbox.loopback import sandbox_process
 from picsart_component.sandbox.samples import sample_png_bytes
 

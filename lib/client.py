@@ -6,13 +6,13 @@ Actions never touch ``requests`` themselves; they call ``PicsartClient.request``
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-import os
 import random
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +27,14 @@ from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    HeldTooLong,
     RateLimitError,
+    URLError,
     build_status_error,
 )
-from .ratelimit import DEFAULT_SPIKE_LIMIT, Clock, HeldTooLong, RateLimitInfo, Sleep, Throttle
+from .ratelimit import DEFAULT_SPIKE_LIMIT, Clock, RateLimitInfo, Sleep, Throttle
 from .retry import RetryPolicy, RetrySettings
-from .urls import KeyPolicy, URLError, join_url, normalize_base_url
+from .urls import KeyPolicy, join_url, normalize_base_url
 
 log = logging.getLogger("picsart.client")
 
@@ -44,43 +46,12 @@ USER_AGENT = (
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """Timeouts, retry limits and the spike-arrest limit. ``from_env`` reads ``PICSART_*``."""
+    """Timeouts, retry limits and the spike-arrest limit (``ComponentSettings`` reads them)."""
 
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
     spike_limit: float = DEFAULT_SPIKE_LIMIT
     retry: RetrySettings = field(default_factory=RetrySettings)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ClientSettings:
-        env = os.environ if environ is None else environ
-        defaults = cls()
-        retry_defaults = defaults.retry
-        return cls(
-            connect_timeout=env_number(env, "PICSART_CONNECT_TIMEOUT", defaults.connect_timeout),
-            read_timeout=env_number(env, "PICSART_READ_TIMEOUT", defaults.read_timeout),
-            spike_limit=env_number(env, "PICSART_SPIKE_LIMIT", defaults.spike_limit),
-            retry=RetrySettings(
-                max_attempts=int(
-                    env_number(env, "PICSART_MAX_ATTEMPTS", retry_defaults.max_attempts)
-                ),
-                max_total_wait=env_number(env, "PICSART_MAX_WAIT", retry_defaults.max_total_wait),
-            ),
-        )
-
-
-def env_number(env: Mapping[str, str], name: str, default: float) -> float:
-    """A positive number from the environment, or ``default`` when the variable is unset."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be greater than 0, got {raw!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -155,6 +126,7 @@ class PicsartClient:
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
         jitter: Callable[[], float] = random.random,
+        on_response: Callable[[RateLimitInfo], None] | None = None,
     ) -> None:
         key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         if not key.get_secret_value().strip():
@@ -167,6 +139,7 @@ class PicsartClient:
         self._clock = clock
         self._throttle = throttle or shared_throttle(self.base_url, self.settings.spike_limit)
         self._retry = RetryPolicy(self.settings.retry, clock=clock, sleep=sleep, jitter=jitter)
+        self._on_response = on_response
 
     def __repr__(self) -> str:
         return f"PicsartClient(base_url={self.base_url!r})"
@@ -202,12 +175,8 @@ class PicsartClient:
         """
         url = self.resolve(path_or_url)
         method = method.upper()
-        try:
-            return self._retry.retrying()(self._attempt, method, url, body, accept_statuses)
-        except RateLimitError as error:
-            if error.retry_at is None:
-                error.retry_at = self._clock() + self.settings.retry.rate_limit_fallback_wait
-            raise
+        fallbacks = itertools.count()
+        return self._retry.retrying()(self._attempt, method, url, body, accept_statuses, fallbacks)
 
     def balance(self) -> int:
         """The credits left on the account (``GET balance``)."""
@@ -229,7 +198,9 @@ class PicsartClient:
         url: str,
         body: RequestBody | None,
         accept_statuses: Collection[int],
+        fallbacks: Iterator[int],
     ) -> PicsartResponse:
+        """One attempt. ``fallbacks`` counts this request's 429s that came without a reset time."""
         try:
             self._throttle.acquire(max_wait=self.settings.retry.max_total_wait)
         except HeldTooLong as held:
@@ -267,6 +238,8 @@ class PicsartClient:
         response_headers = dict(raw.headers)
         info = RateLimitInfo.from_headers(raw.headers, self._clock())
         self._throttle.observe(info)
+        if self._on_response is not None:
+            self._on_response(info)
         log.debug(
             "%s %s -> %d in %.3fs [correlation id %s]",
             method,
@@ -276,16 +249,19 @@ class PicsartClient:
             raw.headers.get(CORRELATION_ID_HEADER, "-"),
         )
         if raw.status_code >= 400 and raw.status_code not in accept_statuses:
+            retry_at = None
             if raw.status_code == 429:
-                fallback = self._clock() + self.settings.retry.rate_limit_fallback_wait
-                self._throttle.hold_until(info.reset_at or fallback)
+                retry_at = info.reset_at
+                if retry_at is None:
+                    retry_at = self._clock() + self.settings.retry.fallback_wait(next(fallbacks))
+                self._throttle.hold_until(retry_at)
             raise build_status_error(
                 status=raw.status_code,
                 method=method,
                 url=url,
                 headers=raw.headers,
                 body=content,
-                retry_at=info.reset_at if raw.status_code == 429 else None,
+                retry_at=retry_at,
             )
         return PicsartResponse(
             method=method,

@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 
-from picsart_component.models import ConfigModel, problems_from
+from picsart_component.runtime.models import ConfigModel, problems_from
 
-from .errors import InputError
-from .urls import DEFAULT_BASE_URL, URLError, normalize_base_url
+from .errors import InputError, URLError
+from .urls import DEFAULT_BASE_URL, normalize_base_url
 
 
 class Credentials(ConfigModel):

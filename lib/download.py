@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import os
 import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,24 +21,15 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .client import transport_error
-from .errors import PicsartError, build_status_error
+from .errors import TooLargeError, URLRefusedError, build_status_error
 from .retry import RetryPolicy
 
-ALLOW_HOSTS_ENV = "PICSART_ALLOW_HOSTS"
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 1 << 16
 USER_AGENT = "picsart-component (image download)"
 
 T = TypeVar("T")
 Resolver = Callable[[str, int], list[str]]
-
-
-class URLRefusedError(PicsartError):
-    """The URL may not be fetched: wrong scheme, a non-public address, too many redirects."""
-
-
-class TooLargeError(PicsartError):
-    """The file is larger than the configured limit; it was not read to the end."""
 
 
 def resolve_host(host: str, port: int) -> list[str]:
@@ -63,13 +53,6 @@ def _non_public_reason(address: str) -> str | None:
     return next((f"{label} address {ip}" for label, hit in checks if hit), None)
 
 
-def parse_allow_hosts(value: str | Iterable[str] | None) -> frozenset[str]:
-    if value is None:
-        return frozenset()
-    items = value.split(",") if isinstance(value, str) else value
-    return frozenset(item.strip().lower().strip("[]") for item in items if item.strip())
-
-
 @dataclass(frozen=True)
 class URLPolicy:
     """Which URLs a user may make the component fetch.
@@ -81,19 +64,6 @@ class URLPolicy:
     allow_hosts: frozenset[str] = frozenset()
     trusted_origins: frozenset[tuple[str, str, int | None]] = frozenset()
     resolver: Resolver = field(default=resolve_host, compare=False)
-
-    @classmethod
-    def from_env(
-        cls,
-        environ: Mapping[str, str] | None = None,
-        *,
-        extra_allow_hosts: str | Iterable[str] | None = None,
-        trusted_urls: Iterable[str] = (),
-        resolver: Resolver = resolve_host,
-    ) -> URLPolicy:
-        env = os.environ if environ is None else environ
-        hosts = parse_allow_hosts(env.get(ALLOW_HOSTS_ENV)) | parse_allow_hosts(extra_allow_hosts)
-        return cls(hosts, frozenset(origin_of(url) for url in trusted_urls), resolver)
 
     def with_trusted(self, urls: Iterable[str]) -> URLPolicy:
         origins = self.trusted_origins | {origin_of(url) for url in urls}
@@ -126,7 +96,7 @@ class URLPolicy:
         if reason:
             raise URLRefusedError(
                 f"{host} resolves to a {reason}; downloads from non-public addresses are "
-                f"refused unless the host is listed in {ALLOW_HOSTS_ENV}"
+                f"refused unless the host is listed in PICSART_ALLOW_HOSTS"
             )
 
 

@@ -3,6 +3,9 @@
 A user pastes ``str(error)`` into a support ticket, so it always carries Picsart's correlation id
 when there is one. No error ever holds the API key: they are built from the response and from the
 request's method and URL, never from its headers.
+
+``Problem`` and ``InputError`` (a broken input rule, nothing sent) belong to the runtime, which
+raises them too; they are imported here so that the component reads all its errors from one place.
 """
 
 from __future__ import annotations
@@ -11,38 +14,57 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any
+
+from picsart_component.runtime.errors import ComponentError, InputError, Problem
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "ComponentError",
+    "ErrorBody",
+    "HeldTooLong",
+    "InputError",
+    "NotAcceptableError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PaymentRequiredError",
+    "PicsartError",
+    "Problem",
+    "RateLimitError",
+    "RequestValidationError",
+    "ResultDownloadError",
+    "ServerError",
+    "SettingsError",
+    "SourceImageError",
+    "StoreError",
+    "TooLargeError",
+    "TransientError",
+    "TransientStoreError",
+    "URLError",
+    "URLRefusedError",
+    "UnsupportedMediaTypeError",
+]
 
 CORRELATION_ID_HEADER = "X-Picsart-Correlation-Id"
 _BODY_EXCERPT_CHARS = 500
 
 
-class PicsartError(Exception):
-    """Root of every error this component raises on purpose."""
+class PicsartError(ComponentError):
+    """Root of every error this component raises on purpose, but for ``InputError``."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One broken rule in an input: ``path`` is a JSON path such as ``$.image_url``."""
-
-    path: str
-    rule: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.rule}"
+class URLError(ValueError):
+    """A URL or path that cannot be used; the message says why."""
 
 
-class InputError(PicsartError):
-    """The input breaks one or more rules; nothing was sent to Picsart."""
-
-    def __init__(self, problems: list[Problem], summary: str = "Invalid input") -> None:
-        self.problems = list(problems)
-        self.summary = summary
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{self.summary}: " + "; ".join(str(p) for p in self.problems)
+class SettingsError(PicsartError, ValueError):
+    """An environment variable the component reads holds a value it cannot use."""
 
 
 class TransientError(PicsartError):
@@ -51,6 +73,38 @@ class TransientError(PicsartError):
 
 class SourceImageError(PicsartError):
     """An input image could not be fetched or is not usable; nothing was sent to Picsart."""
+
+
+class URLRefusedError(PicsartError):
+    """The URL may not be fetched: wrong scheme, a non-public address, too many redirects."""
+
+
+class TooLargeError(PicsartError):
+    """The file is larger than the configured limit; it was not read to the end."""
+
+
+class StoreError(PicsartError):
+    """A file could not be written to or read from the attachment store."""
+
+
+class TransientStoreError(StoreError, TransientError):
+    """The object storage failed in a way that may pass (no answer, or a 5xx)."""
+
+
+class ResultDownloadError(PicsartError):
+    """Picsart made the result, but it could not be copied into the attachment store.
+
+    The paid call is not repeated; the message names Picsart's result URL so the file can still
+    be fetched by hand while it lives (about 24 hours).
+    """
+
+
+class HeldTooLong(Exception):
+    """Waiting for the rate limit to reset would take longer than the caller allows."""
+
+    def __init__(self, until: float) -> None:
+        super().__init__(f"held until {until}")
+        self.until = until
 
 
 @dataclass(frozen=True)
@@ -107,6 +161,14 @@ class APIError(PicsartError):
             text += f" [correlation id {self.correlation_id}]"
         return text
 
+    def event_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if self.status is not None:
+            fields["status"] = self.status
+        if self.correlation_id:
+            fields["correlationId"] = self.correlation_id
+        return fields
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
@@ -158,13 +220,25 @@ class RequestValidationError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """429: too many requests. ``retry_at`` is when the caller may try again (epoch seconds)."""
+    """429: too many requests. ``retry_at`` is when the caller may try again (epoch seconds).
+
+    Emitted as a ``rebound``: the limit lifts with time, so the message is worth trying later.
+    """
 
     status = 429
+    event_kind = "rebound"
 
     def __init__(self, message: str, *, retry_at: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_at = retry_at
+
+    def event_fields(self) -> dict[str, Any]:
+        fields = super().event_fields()
+        if self.retry_at is not None:
+            fields["retryAt"] = datetime.fromtimestamp(self.retry_at, tz=timezone.utc).isoformat(
+                timespec="seconds"
+            )
+        return fields
 
 
 class ServerError(APIStatusError):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from picsart_component.models import ConfigModel, InputModel, OutputModel
+from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
 
 from .errors import Problem
 

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from .client import env_number
-from .download import Downloader, Fetched, TooLargeError, URLPolicy, URLRefusedError
-from .errors import APIError, PicsartError
+from .download import Downloader, Fetched, URLPolicy
+from .errors import (
+    APIError,
+    ResultDownloadError,
+    StoreError,
+    TooLargeError,
+    URLRefusedError,
+)
+from .formats import EXTENSION_BY_CONTENT_TYPE
 from .retry import RetryPolicy
 from .sources import DEFAULT_MAX_IMAGE_BYTES, ImageSources
-from .store import EXTENSIONS, AttachmentStore, StoredFile, StoreError
-
-MAX_IMAGE_MB_ENV = "PICSART_MAX_IMAGE_MB"
-
-
-class ResultDownloadError(PicsartError):
-    """Picsart made the result, but it could not be copied into the attachment store.
-
-    The paid call is not repeated; the message names Picsart's result URL so the file can still
-    be fetched by hand while it lives (about 24 hours).
-    """
-
-
-def max_image_bytes(environ: Mapping[str, str]) -> int:
-    megabytes = env_number(environ, MAX_IMAGE_MB_ENV, DEFAULT_MAX_IMAGE_BYTES / (1 << 20))
-    return int(megabytes * (1 << 20))
+from .store import AttachmentStore, StoredFile
 
 
 @dataclass
@@ -70,8 +61,9 @@ class FileServices:
 
 
 def _content_type(fetched: Fetched) -> str:
-    if fetched.content_type in EXTENSIONS:
+    if fetched.content_type in EXTENSION_BY_CONTENT_TYPE:
         return fetched.content_type
     suffix = os.path.splitext(unquote(urlsplit(fetched.url).path))[1].lower()
-    by_suffix = {ext: kind for kind, ext in EXTENSIONS.items()} | {".jpeg": "image/jpeg"}
+    by_suffix = {ext: kind for kind, ext in EXTENSION_BY_CONTENT_TYPE.items()}
+    by_suffix[".jpeg"] = "image/jpeg"
     return by_suffix.get(suffix, fetched.content_type or "application/octet-stream")

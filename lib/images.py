@@ -5,26 +5,19 @@ An action module states its fields and rules; this pipeline does the rest, once 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import Any
 
 from pydantic import BaseModel
 
-from picsart_component.executor import ActionContext
-from picsart_component.messages import Message
+from picsart_component.runtime.messages import Message
 
 from .body import FilePart, MultipartBody
-from .errors import CORRELATION_ID_HEADER, APIError, InputError, Problem
+from .context import PicsartContext
+from .errors import CORRELATION_ID_HEADER, APIError
 from .ratelimit import AVAILABLE_HEADER, CREDIT_AVAILABLE_HEADER, LIMIT_HEADER, RESET_TIME_HEADER
 
-REMOVE_BACKGROUND_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO"})
-UPSCALE_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
-
-MAX_UPSCALE_OUTPUT_SIDE = 4800
-QUOTED_UPSCALE_OUTPUT_PIXELS = 16 * 1024 * 1024
-RECOMMENDED_UPSCALE_INPUT_SIDE = {2: 2000, 4: 1024, 6: 800, 8: 600}
 FORWARDED_HEADERS = (
     CORRELATION_ID_HEADER,
     CREDIT_AVAILABLE_HEADER,
@@ -36,47 +29,11 @@ FORWARDED_HEADERS = (
 ImageCheck = Callable[[tuple[int, int]], None]
 
 
-def check_upscale_dimensions(size: tuple[int, int], factor: int, logger: logging.Logger) -> None:
-    """Refuse outputs over 4800x4800 before paying for them; warn above the recommended input."""
-    width, height = size
-    largest = MAX_UPSCALE_OUTPUT_SIDE // factor
-    if width * factor > MAX_UPSCALE_OUTPUT_SIDE or height * factor > MAX_UPSCALE_OUTPUT_SIDE:
-        raise InputError(
-            [
-                Problem(
-                    "$.upscale_factor",
-                    f"upscaling a {width}x{height} image by {factor} would give "
-                    f"{width * factor}x{height * factor}, over the {MAX_UPSCALE_OUTPUT_SIDE}x"
-                    f"{MAX_UPSCALE_OUTPUT_SIDE} limit; with factor {factor} the largest input is "
-                    f"{largest}x{largest}",
-                )
-            ]
-        )
-    recommended = RECOMMENDED_UPSCALE_INPUT_SIDE[factor]
-    if width > recommended or height > recommended:
-        logger.warning(
-            "the %dx%d input is above the recommended %dx%d for factor %d; "
-            "the result may be less sharp",
-            width,
-            height,
-            recommended,
-            recommended,
-            factor,
-        )
-    pixels = width * height * factor * factor
-    if pixels > QUOTED_UPSCALE_OUTPUT_PIXELS:
-        logger.warning(
-            "the result would have %.1f Mpx; Picsart quotes 16 Mpx as its output limit",
-            pixels / (1 << 20),
-        )
-
-
 def run_image_tool(
     endpoint: str,
     body: BaseModel,
     *,
-    msg: Message,
-    context: ActionContext,
+    context: PicsartContext,
     download_result: bool,
     accepted_formats: frozenset[str],
     file_fields: Mapping[str, str],
@@ -89,7 +46,7 @@ def run_image_tool(
     """
     fields = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
     sources = context.files.image_sources(
-        context.client.base_url, [a.url for a in msg.attachments.values()]
+        context.client.base_url, [a.url for a in context.message.attachments.values()]
     )
     with ExitStack() as temporary_files:
         parts: list[FilePart] = []

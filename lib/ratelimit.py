@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from .errors import HeldTooLong
+
 LIMIT_HEADER = "X-Picsart-Ratelimit-Limit"
 AVAILABLE_HEADER = "X-Picsart-Ratelimit-Available"
 RESET_TIME_HEADER = "X-Picsart-Ratelimit-Reset-Time"
@@ -74,14 +76,6 @@ class RateLimitInfo:
             reset_at=parse_reset_time(headers.get(RESET_TIME_HEADER), now),
             credits_available=_int_header(headers, CREDIT_AVAILABLE_HEADER),
         )
-
-
-class HeldTooLong(Exception):
-    """Waiting for the limit to reset would take longer than the caller allows."""
-
-    def __init__(self, until: float) -> None:
-        super().__init__(f"held until {until}")
-        self.until = until
 
 
 class Throttle:

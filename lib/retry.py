@@ -1,8 +1,11 @@
 """When a failed request is tried again, and how long we wait first: one table, one policy.
 
 This follows Picsart's troubleshooting guide. A 429 waits for ``X-Picsart-Ratelimit-Reset-Time``.
-A 429 without a usable reset time waits a minute, then twice as long each time. 5xx answers and
-lost connections back off exponentially with jitter. No other 4xx is ever tried again.
+A 429 without a usable reset time waits a minute, then twice as long each time
+(``RetrySettings.fallback_wait``); the client stamps that time on the error as its ``retry_at``,
+so the wait, the hold on every other thread and the time a rebound names are one number. 5xx
+answers and lost connections back off exponentially with jitter. No other 4xx is ever tried
+again.
 """
 
 from __future__ import annotations
@@ -51,6 +54,10 @@ class RetrySettings:
     rate_limit_fallback_wait: float = 60.0
     rate_limit_max_wait: float = 900.0
 
+    def fallback_wait(self, earlier_fallbacks: int) -> float:
+        """The wait after a 429 without a usable reset time: 60 s, then 120, 240, ... capped."""
+        return min(self.rate_limit_fallback_wait * 2.0**earlier_fallbacks, self.rate_limit_max_wait)
+
 
 class RetryPolicy:
     """Builds a tenacity ``Retrying`` per request; its clock, sleep and jitter are injectable."""
@@ -68,34 +75,23 @@ class RetryPolicy:
         self._sleep = sleep
         self._jitter = jitter
 
-    def wait_seconds(self, error: BaseException, attempt: int, rate_limited_before: int) -> float:
-        """How long to wait after ``attempt`` failed with ``error``.
-
-        ``rate_limited_before`` counts earlier 429s without a usable reset time in this request,
-        so that their fallback wait doubles each time.
-        """
+    def wait_seconds(self, error: BaseException, attempt: int) -> float:
+        """How long to wait after ``attempt`` failed with ``error``."""
         decision = decide(error)
         if decision is Decision.RATE_LIMITED:
             assert isinstance(error, RateLimitError)
             if error.retry_at is not None:
                 return max(0.0, error.retry_at - self._clock())
-            fallback = self.settings.rate_limit_fallback_wait * 2.0**rate_limited_before
-            return min(fallback, self.settings.rate_limit_max_wait)
+            return self.settings.fallback_wait(0)
         exponential = self.settings.backoff_initial * 2.0 ** (attempt - 1)
         capped = min(exponential, self.settings.backoff_max)
         return capped / 2 + capped / 2 * self._jitter()
 
     def retrying(self) -> tenacity.Retrying:
         settings = self.settings
-        fallback_count = 0
 
         def wait(state: tenacity.RetryCallState) -> float:
-            nonlocal fallback_count
-            error = _error_of(state)
-            seconds = self.wait_seconds(error, state.attempt_number, fallback_count)
-            if isinstance(error, RateLimitError) and error.retry_at is None:
-                fallback_count += 1
-            return seconds
+            return self.wait_seconds(_error_of(state), state.attempt_number)
 
         def stop(state: tenacity.RetryCallState) -> bool:
             if state.attempt_number >= settings.max_attempts:

@@ -20,45 +20,22 @@ from urllib.parse import unquote, urlsplit
 from PIL import Image
 
 from .body import FilePart
-from .download import Downloader, Fetched, TooLargeError, URLRefusedError
-from .errors import APIError, InputError, NotFoundError, Problem, SourceImageError
-from .store import AttachmentStore, StoreError
+from .download import Downloader, Fetched
+from .errors import (
+    APIError,
+    InputError,
+    NotFoundError,
+    Problem,
+    SourceImageError,
+    StoreError,
+    TooLargeError,
+    URLRefusedError,
+)
+from .formats import IMAGE_FORMATS, display, display_name, sniff_file
+from .store import AttachmentStore
 
 DEFAULT_MAX_IMAGE_BYTES = 100 * 1024 * 1024
 MAX_DECODED_PIXELS = 178_956_970
-
-CONTENT_TYPES = {
-    "JPEG": "image/jpeg",
-    "MPO": "image/jpeg",
-    "PNG": "image/png",
-    "TIFF": "image/tiff",
-    "WEBP": "image/webp",
-}
-EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "TIFF": ".tiff", "WEBP": ".webp"}
-DISPLAY_NAMES = {"JPEG": "JPG"}
-
-
-def sniff_format(head: bytes) -> str | None:
-    """The image format named by a file's first bytes (Pillow's names), or None."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "TIFF"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "GIF"
-    if head[:2] == b"BM":
-        return "BMP"
-    if head[4:8] == b"ftyp":
-        return "HEIF"
-    return None
-
-
-def display(formats: Iterable[str]) -> str:
-    return ", ".join(DISPLAY_NAMES.get(f, f) for f in sorted(formats))
 
 
 @dataclass(frozen=True)
@@ -73,7 +50,7 @@ class LocalImage:
 
     @property
     def content_type(self) -> str:
-        return CONTENT_TYPES[self.format]
+        return IMAGE_FORMATS[self.format].content_type
 
     def part(self, name: str) -> FilePart:
         return FilePart(name, self.path, self.filename, self.content_type)
@@ -182,15 +159,13 @@ class ImageSources:
             ) from None
 
     def _check_format(self, path: Path, field: str, accepted: frozenset[str]) -> str:
-        with path.open("rb") as handle:
-            head = handle.read(32)
-        image_format = sniff_format(head)
+        image_format = sniff_file(path)
         if image_format == "JPEG":
             image_format = _jpeg_or_mpo(path)
         if image_format is None:
             raise InputError([Problem(field, "is not an image (unrecognised file contents)")])
         if image_format not in accepted:
-            shown = DISPLAY_NAMES.get(image_format, image_format)
+            shown = display_name(image_format)
             raise InputError(
                 [Problem(field, f"is a {shown} image; this action accepts {display(accepted)}")]
             )
@@ -225,4 +200,4 @@ _SAFE_STEM = re.compile(r"[^A-Za-z0-9._-]+")
 def _filename(url: str, image_format: str) -> str:
     stem = PurePosixPath(unquote(urlsplit(url).path)).stem
     stem = _SAFE_STEM.sub("-", stem).strip(".-")[:80] or "image"
-    return stem + EXTENSIONS[image_format]
+    return stem + IMAGE_FORMATS[image_format].extension

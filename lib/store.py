@@ -12,34 +12,18 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import requests
 
-from .errors import PicsartError, TransientError
+from .errors import StoreError, TransientStoreError
+from .formats import EXTENSION_BY_CONTENT_TYPE, content_type_of_file
+from .settings import ComponentSettings
 
-ATTACHMENTS_DIR_ENV = "PICSART_ATTACHMENTS_DIR"
-MAESTER_URI_ENV = "ELASTICIO_OBJECT_STORAGE_URI"
-MAESTER_TOKEN_ENV = "ELASTICIO_OBJECT_STORAGE_TOKEN"  # noqa: S105 - a variable's name
-
-EXTENSIONS = {
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "image/webp": ".webp",
-    "image/tiff": ".tiff",
-}
 _LOCAL_NAME = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,5})?")
-
-
-class StoreError(PicsartError):
-    """A file could not be written to or read from the attachment store."""
-
-
-class TransientStoreError(StoreError, TransientError):
-    """The object storage failed in a way that may pass (no answer, or a 5xx)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +47,12 @@ class AttachmentStore:
     def owns(self, url: str) -> bool:
         raise NotImplementedError
 
+    def save_file(self, path: Path, chunk_size: int = 1 << 16) -> StoredFile:
+        """Copy a local file into the store, streaming it; its type comes from its contents."""
+        content_type = content_type_of_file(path)
+        with path.open("rb") as handle:
+            return self.save(iter(lambda: handle.read(chunk_size), b""), content_type)
+
     def local_path(self, url: str) -> Path | None:
         """The file behind a URL of this store, when it is on this machine."""
         return None
@@ -72,14 +62,6 @@ class AttachmentStore:
         """The chunks of a file this store owns."""
         raise NotImplementedError
         yield iter(())
-
-
-def default_attachments_dir(environ: Mapping[str, str]) -> Path:
-    configured = environ.get(ATTACHMENTS_DIR_ENV, "").strip()
-    if configured:
-        return Path(configured).expanduser()
-    data_home = environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "picsart-component" / "attachments"
 
 
 class LocalStore(AttachmentStore):
@@ -94,7 +76,7 @@ class LocalStore(AttachmentStore):
 
     def save(self, chunks: Iterable[bytes], content_type: str) -> StoredFile:
         self.directory.mkdir(parents=True, exist_ok=True)
-        name = uuid.uuid4().hex + EXTENSIONS.get(content_type, ".bin")
+        name = uuid.uuid4().hex + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
         size = 0
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
             dir=self.directory, prefix=".partial-", delete=False
@@ -145,7 +127,7 @@ class MaesterStore(AttachmentStore):
     """elastic.io's object storage: ``POST {uri}/objects`` with a bearer token.
 
     A failed upload is not retried here: its source stream is spent, so the caller repeats the
-    whole transfer (see ``lib.transfer``).
+    whole transfer (``FileServices.save_result`` downloads the result again).
     """
 
     def __init__(
@@ -191,7 +173,7 @@ class MaesterStore(AttachmentStore):
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", object_id):
             raise StoreError("object storage answered with an unusable objectId")
         url = f"{self.uri}/objects/{object_id}?storage_type=maester"
-        filename = object_id + EXTENSIONS.get(content_type, ".bin")
+        filename = object_id + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
         return StoredFile(url, counted.size, content_type, filename)
 
     def owns(self, url: str) -> bool:
@@ -237,11 +219,10 @@ class _Counted:
         return chunk
 
 
-def store_from_env(environ: Mapping[str, str] | None = None) -> AttachmentStore:
+def store_for(settings: ComponentSettings) -> AttachmentStore:
     """Maester when the platform's object-storage variables are set, else the local folder."""
-    env = os.environ if environ is None else environ
-    uri = env.get(MAESTER_URI_ENV, "").strip()
-    token = env.get(MAESTER_TOKEN_ENV, "").strip()
-    if uri and token:
-        return MaesterStore(uri, token)
-    return LocalStore(default_attachments_dir(env))
+    if settings.object_storage_uri and settings.object_storage_token:
+        return MaesterStore(
+            settings.object_storage_uri, settings.object_storage_token.get_secret_value()
+        )
+    return LocalStore(settings.attachments_folder)

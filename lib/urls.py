@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from urllib.parse import SplitResult, urlsplit
 
+from .errors import URLError
+
 DEFAULT_BASE_URL = "https://api.picsart.io/tools/1.0/"
 PICSART_DOMAIN = "picsart.io"
-
-
-class URLError(ValueError):
-    """A URL or path that cannot be used; the message says why."""
 
 
 def normalize_base_url(base_url: str | None) -> str:

@@ -6,168 +6,33 @@ inside the commands so that ``picsart-flow --help`` starts fast.
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
+from .console import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REBOUND,
+    api_target,
+    cfg_option,
+    configure_logging,
+    emit_json,
+    environment,
+    merge_cfg,
+    read_json_object,
+    read_json_option,
+    usage_error,
+    verbose_option,
+)
 
 if TYPE_CHECKING:
-    from .executor import Executor, RunResult
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_REBOUND = 75
-
-ENV_API_KEY = "PICSART_API_KEY"
-ENV_BASE_URL = "PICSART_BASE_URL"
-
-log = logging.getLogger("picsart.cli")
-
-
-class Redactor(logging.Filter):
-    """Replaces known secrets in log records and output; a second line of defence for the key."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def add(self, secret: Any) -> None:
-        if isinstance(secret, str) and len(secret.strip()) >= 4:
-            self.secrets.add(secret)
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "********")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            record.msg = self.redact(record.getMessage())
-            record.args = None
-            if record.exc_info:
-                record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-                record.exc_info = None
-        return True
-
-
-REDACTOR = Redactor()
-
-
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Ours, so that configuring again replaces it and leaves other handlers alone."""
-
-
-def configure_logging(verbose: bool) -> None:
-    handler = _StderrHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("picsart-flow: %(levelname)s %(message)s"))
-    handler.addFilter(REDACTOR)
-    root = logging.getLogger()
-    root.handlers[:] = [h for h in root.handlers if not isinstance(h, _StderrHandler)]
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    if verbose:
-        for noisy in ("urllib3", "PIL", "werkzeug"):
-            logging.getLogger(noisy).setLevel(logging.INFO)
-
-
-def emit_json(data: Any) -> None:
-    click.echo(REDACTOR.redact(json.dumps(data, ensure_ascii=False, default=str)))
-
-
-def usage_error(message: str) -> NoReturn:
-    raise click.UsageError(message)
-
-
-def read_json_option(value: str, option: str) -> Any:
-    """A JSON value given inline, as ``@FILE``, or as ``-`` for stdin."""
-    if value == "-":
-        text = sys.stdin.read()
-    elif value.startswith("@"):
-        try:
-            text = Path(value[1:]).read_text(encoding="utf-8")
-        except OSError as error:
-            usage_error(f"{option}: cannot read {value[1:]}: {error.strerror}")
-    else:
-        text = value
-    try:
-        return json.loads(text)
-    except ValueError as error:
-        usage_error(f"{option} is not valid JSON: {error}")
-
-
-def read_json_object(value: str | None, option: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    data = read_json_option(value, option)
-    if not isinstance(data, dict):
-        usage_error(f"{option} must be a JSON object")
-    return data
-
-
-def merge_cfg(
-    *layers: Mapping[str, Any], environ: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """The environment's ``PICSART_API_KEY``/``PICSART_BASE_URL``, under each later layer."""
-    env = os.environ if environ is None else environ
-    cfg: dict[str, Any] = {}
-    if env.get(ENV_API_KEY):
-        cfg["apiKey"] = env[ENV_API_KEY]
-    if env.get(ENV_BASE_URL):
-        cfg["imageApiBaseUrl"] = env[ENV_BASE_URL]
-    for layer in layers:
-        cfg.update(layer)
-    REDACTOR.add(cfg.get("apiKey"))
-    return cfg
-
-
-SANDBOX_NOTICE = (
-    "sandbox mode: no API key or base URL is configured, so a local sandbox answers instead "
-    "of Picsart; nothing is sent to Picsart and results are simulated. Set PICSART_API_KEY "
-    "(or apiKey in --cfg) to use the real API."
-)
-SANDBOX_API_KEY = "sandbox-key"
-
-
-@contextmanager
-def api_target(cfg: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """``cfg`` as given, or pointing at an embedded sandbox when it names no key and no URL.
-
-    A user who has set a key (or a base URL) never silently gets the sandbox.
-    """
-    if cfg.get("apiKey") or cfg.get("imageApiBaseUrl"):
-        yield cfg
-        return
-    from .sandbox import start_sandbox
-
-    with start_sandbox(quiet=True) as sandbox:
-        click.echo(f"picsart-flow: {SANDBOX_NOTICE}", err=True)
-        yield {**cfg, "apiKey": SANDBOX_API_KEY, "imageApiBaseUrl": sandbox.base_url}
-
-
-def verbose_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "-v", "--verbose", is_flag=True, help="Log every request and show tracebacks on stderr."
-    )(function)
-
-
-def cfg_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--cfg",
-        "cfg_value",
-        metavar="JSON|@FILE",
-        help=(
-            'Credentials and config fields, e.g. \'{"apiKey": "...", "downloadResult": true}\'. '
-            f"Without apiKey/imageApiBaseUrl, {ENV_API_KEY} and {ENV_BASE_URL} are used."
-        ),
-    )(function)
+    from .lib.context import Services
+    from .runtime.executor import Executor, RunResult
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -192,7 +57,7 @@ def actions(as_json: bool) -> None:
     Example:
       picsart-flow actions
     """
-    from .manifest import load_manifest
+    from .runtime.manifest import load_manifest
 
     manifest = load_manifest()
     if as_json:
@@ -217,8 +82,8 @@ def validate(directory: Path | None) -> None:
     Example:
       picsart-flow validate .
     """
-    from .checks import check_component
-    from .manifest import COMPONENT_ROOT
+    from .runtime.checks import check_component
+    from .runtime.manifest import COMPONENT_ROOT
 
     root = (directory or COMPONENT_ROOT).resolve()
     problems = check_component(root)
@@ -239,8 +104,8 @@ def generate(check: bool) -> None:
     Example:
       picsart-flow generate --check
     """
-    from .generate import stale_files, write_generated
-    from .manifest import COMPONENT_ROOT
+    from .runtime.generate import stale_files, write_generated
+    from .runtime.manifest import COMPONENT_ROOT
 
     if check:
         stale = stale_files(COMPONENT_ROOT)
@@ -265,8 +130,8 @@ def verify(cfg_value: str | None, verbose: bool) -> None:
       PICSART_API_KEY=... picsart-flow verify
     """
     configure_logging(verbose)
-    cfg = merge_cfg(read_json_object(cfg_value, "--cfg"))
-    executor = make_executor()
+    cfg = merge_cfg(read_json_object(cfg_value, "--cfg"), settings=environment())
+    executor, _ = make_executor()
     with api_target(cfg) as target_cfg:
         result = executor.verify_credentials(target_cfg)
     emit_json(result)
@@ -317,8 +182,8 @@ def run(
     from pydantic import ValidationError
 
     from .fixtures import FixtureError, load_fixture
-    from .manifest import ManifestError
-    from .messages import Message
+    from .runtime.manifest import ManifestError
+    from .runtime.messages import Message
 
     configure_logging(verbose)
     given = [
@@ -328,7 +193,8 @@ def run(
     ]
     if len(given) != 1:
         usage_error("give exactly one of --body, --msg and --fixture")
-    executor = make_executor()
+    settings = environment()
+    executor, _ = make_executor()
     try:
         executor.manifest.action(action)
     except ManifestError as error:
@@ -349,7 +215,7 @@ def run(
         assert body_value is not None
         raw_body = read_json_option(body_value, "--body")
         raw_msg = {"body": raw_body}
-    cfg = merge_cfg(fixture_cfg, read_json_object(cfg_value, "--cfg"))
+    cfg = merge_cfg(fixture_cfg, read_json_object(cfg_value, "--cfg"), settings=settings)
     body = raw_msg.get("body", {})
     try:
         msg = Message.model_validate({**raw_msg, "body": {}})
@@ -387,8 +253,8 @@ def demo(out_dir: Path, verbose: bool) -> None:
     from .demo import run_demo
 
     configure_logging(verbose)
-    cfg = merge_cfg()
-    executor = make_executor()
+    cfg = merge_cfg(settings=environment())
+    executor, services = make_executor()
     with api_target(cfg) as target_cfg:
         if target_cfg is cfg:
             click.echo(
@@ -397,10 +263,10 @@ def demo(out_dir: Path, verbose: bool) -> None:
                 "on Picsart the demo makes six paid calls",
                 err=True,
             )
-        report = run_demo(executor, target_cfg, out_dir, click.echo)
+        report = run_demo(executor, services.attachment_store(), target_cfg, out_dir, click.echo)
     click.echo(
         f"wrote {len(report.written)} files to {out_dir.resolve()}"
-        + (f"; credits left: {report.credits_left}" if report.credits_left else "")
+        + (f"; credits left: {report.credits_left}" if report.credits_left is not None else "")
     )
     sys.exit(EXIT_FAILED if report.failures else EXIT_OK)
 
@@ -419,22 +285,18 @@ def attach(files: tuple[Path, ...]) -> None:
       picsart-flow attach mug.jpg
       picsart-flow run upscale --body '{"image": "file:///…/3f2a….jpg", "upscale_factor": 2}'
     """
-    from .lib.sources import CONTENT_TYPES, sniff_format
-    from .lib.store import store_from_env
+    from .lib.formats import IMAGE_FORMATS, sniff_file
+    from .lib.store import store_for
 
-    store = store_from_env()
+    store = store_for(environment())
     failed = False
     for path in files:
         try:
-            with path.open("rb") as handle:
-                image_format = sniff_format(handle.read(32))
-                content_type = CONTENT_TYPES.get(image_format or "")
-                if content_type is None:
-                    click.echo(f"picsart-flow: {path}: not an image Picsart accepts", err=True)
-                    failed = True
-                    continue
-                handle.seek(0)
-                stored = store.save(iter(lambda: handle.read(1 << 16), b""), content_type)
+            if sniff_file(path) not in IMAGE_FORMATS:
+                click.echo(f"picsart-flow: {path}: not an image Picsart accepts", err=True)
+                failed = True
+                continue
+            stored = store.save_file(path)
         except OSError as error:
             click.echo(f"picsart-flow: {path}: {error.strerror}", err=True)
             failed = True
@@ -454,10 +316,13 @@ def _register_commands() -> None:
 _register_commands()
 
 
-def make_executor() -> Executor:
-    from .executor import Executor
+def make_executor() -> tuple[Executor, Services]:
+    """The bundled component's executor, and the services it hands its actions."""
+    from .lib.context import Services
+    from .runtime.executor import Executor
 
-    return Executor()
+    services = Services()
+    return Executor(services=services), services
 
 
 def print_events(events: Iterable[Any]) -> None:

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .executor import Executor
-from .messages import Message
+from .lib.context import PicsartContext
+from .lib.store import AttachmentStore
+from .runtime.executor import Executor
+from .runtime.messages import Message
 from .sandbox.samples import SAMPLE_NAMES, sample_png_bytes
 
 Echo = Callable[[str], None]
@@ -23,11 +25,12 @@ Echo = Callable[[str], None]
 class DemoReport:
     written: list[Path] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    credits_left: str | None = None
+    credits_left: int | None = None
 
 
 def run_demo(
     executor: Executor,
+    store: AttachmentStore,
     cfg: Mapping[str, Any],
     out_dir: Path,
     echo: Echo,
@@ -35,12 +38,11 @@ def run_demo(
 ) -> DemoReport:
     report = DemoReport()
     out_dir.mkdir(parents=True, exist_ok=True)
-    store = executor.services.attachment_store()
     for name in samples:
         original = out_dir / f"{name}.png"
         original.write_bytes(sample_png_bytes(name))
         report.written.append(original)
-        source = store.save(iter([original.read_bytes()]), "image/png")
+        source = store.save_file(original)
         steps: tuple[tuple[str, dict[str, Any], str], ...] = (
             ("removeBackground", {}, "cutout"),
             ("upscale", {"upscale_factor": 2, "format": "PNG"}, "cutout-x2"),
@@ -64,7 +66,8 @@ def run_demo(
                 for chunk in chunks:
                     out.write(chunk)
             report.written.append(target)
-            report.credits_left = message.headers.get("X-Picsart-Credit-Available")
+            if isinstance(result.context, PicsartContext) and result.context.rate_limit:
+                report.credits_left = result.context.rate_limit.credits_available
             echo(
                 f"{name}: {action} -> {target.name} ({target.stat().st_size // 1024} KB, "
                 f"{seconds:.2f}s, correlation id {message.headers.get('X-Picsart-Correlation-Id')})"

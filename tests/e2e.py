@@ -23,15 +23,16 @@ import pytest
 import requests
 from PIL import Image
 
-from picsart_component.executor import Executor, RunResult
 from picsart_component.lib.client import ClientSettings
+from picsart_component.lib.context import Services
 from picsart_component.lib.retry import RetrySettings
 from picsart_component.lib.store import LocalStore
-from picsart_component.messages import Message
+from picsart_component.runtime.executor import Executor, RunResult
+from picsart_component.runtime.messages import Message
 from picsart_component.sandbox import RunningSandbox, start_sandbox
 from picsart_component.sandbox.conformance import AnswerValidator, ConformanceChecker
 from tests.conftest import spec_dir
-from tests.helpers import FakeTime, RealTimeFakeSleep, make_executor
+from tests.helpers import FakeTime, RealTimeFakeSleep, make_services
 
 KEY = "e2e-key-0123"
 
@@ -69,6 +70,7 @@ class SandboxAnswers:
 class SandboxHarness:
     sandbox: RunningSandbox
     executor: Executor
+    services: Services
     store: LocalStore
     time: FakeTime
     answers: SandboxAnswers
@@ -152,9 +154,11 @@ def harness(tmp_path: Path, check_sandbox_answers: SandboxAnswers) -> Iterator[S
     fake_time = RealTimeFakeSleep()
     with start_sandbox(quiet=True, spike_limit=10_000, quota=100_000) as sandbox:
         store = LocalStore(tmp_path / "store")
-        executor = make_executor(
+        services = make_services(
             fake_time,
             settings=ClientSettings(retry=RetrySettings(max_attempts=5), read_timeout=5),
             store=store,
         )
-        yield SandboxHarness(sandbox, executor, store, fake_time, check_sandbox_answers)
+        yield SandboxHarness(
+            sandbox, Executor(services=services), services, store, fake_time, check_sandbox_answers
+        )

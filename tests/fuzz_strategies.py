@@ -33,7 +33,7 @@ import webcolors
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from picsart_component.manifest import COMPONENT_ROOT, load_manifest, load_schema
+from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_schema
 
 Schema = Mapping[str, Any]
 Body = dict[str, Any]

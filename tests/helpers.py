@@ -9,12 +9,13 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from picsart_component.executor import Executor, Services
 from picsart_component.lib.client import ClientSettings, PicsartClient
+from picsart_component.lib.context import Services
 from picsart_component.lib.download import Resolver
 from picsart_component.lib.ratelimit import Throttle
 from picsart_component.lib.retry import RetrySettings
 from picsart_component.lib.store import AttachmentStore
+from picsart_component.runtime.executor import Executor
 
 
 class FakeTime:

@@ -14,7 +14,8 @@ import responses
 from click.testing import CliRunner, Result
 from responses import matchers
 
-from picsart_component.cli import EXIT_REBOUND, main
+from picsart_component.cli import main
+from picsart_component.console import EXIT_REBOUND
 from picsart_component.lib.client import API_KEY_HEADER, PicsartClient
 from tests.conftest import CANARY_KEY
 from tests.helpers import BASE_URL

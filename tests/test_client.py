@@ -16,9 +16,9 @@ from responses import matchers
 from picsart_component.lib import errors
 from picsart_component.lib.body import FilePart, JsonBody, MultipartBody
 from picsart_component.lib.client import API_KEY_HEADER, USER_AGENT, ClientSettings
+from picsart_component.lib.errors import URLError
 from picsart_component.lib.ratelimit import RateLimitInfo, Throttle
 from picsart_component.lib.retry import RetrySettings
-from picsart_component.lib.urls import URLError
 from tests.helpers import API_KEY, BASE_URL, FakeTime, make_client
 
 REMOVEBG = BASE_URL + "removebg"
@@ -209,20 +209,24 @@ def test_gives_up_with_the_time_the_caller_may_retry(fake_time: FakeTime) -> Non
         client.post("removebg")
     assert len(responses.calls) == 1
     assert fake_time.sleeps == []
-    assert caught.value.retry_at == pytest.approx(reset_at)
+    assert caught.value.retry_at == pytest.approx(reset_at, abs=1e-3)
     assert caught.value.correlation_id == "corr-42"
 
 
 @responses.activate
-def test_gives_up_after_the_configured_attempts_with_a_fallback_retry_time(
+def test_gives_up_after_the_configured_attempts_with_the_next_fallback_wait_as_retry_time(
     fake_time: FakeTime,
 ) -> None:
+    """Waits of 60 s, then 120 s: after two 429s without a reset time the caller is told to come
+    back in 120 s, and every thread is held that long, by the one schedule."""
     responses.post(REMOVEBG, status=429, body="")
     client = make_client(fake_time, retry=RetrySettings(max_attempts=2, max_total_wait=10_000))
     with pytest.raises(errors.RateLimitError) as caught:
         client.post("removebg")
     assert len(responses.calls) == 2
-    assert caught.value.retry_at == pytest.approx(fake_time.now + 60)
+    assert fake_time.sleeps == [60.0]
+    assert caught.value.retry_at == pytest.approx(fake_time.now + 120, abs=1e-3)
+    assert client.throttle.held_until == pytest.approx(fake_time.now + 120, abs=1e-3)
 
 
 @responses.activate
@@ -378,7 +382,7 @@ def test_a_hold_longer_than_the_allowed_wait_fails_fast_without_sending(
     client.throttle.hold_until(fake_time.now + 3600)
     with pytest.raises(errors.RateLimitError) as caught:
         client.balance()
-    assert caught.value.retry_at == pytest.approx(fake_time.now + 3600)
+    assert caught.value.retry_at == pytest.approx(fake_time.now + 3600, abs=1e-3)
     assert len(responses.calls) == 0
     assert fake_time.sleeps == []
 
@@ -391,4 +395,4 @@ def test_a_429_without_a_reset_time_holds_every_thread_for_the_fallback_wait(
     client = make_client(fake_time, retry=RetrySettings(max_attempts=1))
     with pytest.raises(errors.RateLimitError):
         client.post("removebg")
-    assert client.throttle.held_until == pytest.approx(fake_time.now + 60)
+    assert client.throttle.held_until == pytest.approx(fake_time.now + 60, abs=1e-3)

@@ -23,7 +23,7 @@ def test_verify_credentials_reads_the_balance(harness: SandboxHarness) -> None:
 
 def test_verify_credentials_reports_a_refused_key() -> None:
     with start_sandbox(quiet=True, api_key="the-right-key") as sandbox:
-        from picsart_component.executor import Executor
+        from picsart_component.runtime.executor import Executor
 
         result = Executor().verify_credentials(
             {"apiKey": "a-wrong-key", "imageApiBaseUrl": sandbox.base_url}

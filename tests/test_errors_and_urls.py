@@ -8,10 +8,11 @@ from picsart_component.lib.errors import (
     ErrorBody,
     NotFoundError,
     RateLimitError,
+    URLError,
     build_status_error,
     parse_error_body,
 )
-from picsart_component.lib.urls import URLError, join_url, normalize_base_url
+from picsart_component.lib.urls import join_url, normalize_base_url
 
 ERROR_BODIES = [
     (

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from picsart_component.executor import Executor
 from picsart_component.lib.client import ClientSettings
 from picsart_component.lib.retry import RetrySettings
-from picsart_component.messages import Message
+from picsart_component.runtime.messages import Message
 from tests.e2e import KEY, SandboxHarness
 
 
@@ -68,7 +67,7 @@ MATRIX = [
 @pytest.mark.parametrize("row", MATRIX, ids=[row.fault for row in MATRIX])
 def test_fault_matrix(harness: SandboxHarness, row: Row) -> None:
     image_id = harness.upload()["id"]
-    harness.executor.services.settings = ClientSettings(
+    harness.services.settings = ClientSettings(
         read_timeout=0.5, retry=RetrySettings(max_attempts=5)
     )
     harness.sandbox.set_faults(on_path(row.fault, "removebg"))
@@ -154,8 +153,7 @@ def test_a_failed_result_download_is_retried_without_repeating_the_paid_call(
 
 def test_executor_services_settings_are_used_per_run(harness: SandboxHarness) -> None:
     """The matrix changes settings between runs; a new run must see them."""
-    executor: Executor = harness.executor
-    executor.services.settings = ClientSettings(retry=RetrySettings(max_attempts=1))
+    harness.services.settings = ClientSettings(retry=RetrySettings(max_attempts=1))
     harness.sandbox.set_faults("503:next=1,path=balance")
     with harness.unchecked():
         result = harness.run("makeRawRequest", {"url": "balance", "method": "GET"})

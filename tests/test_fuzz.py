@@ -37,10 +37,10 @@ from PIL import Image
 from pydantic import BaseModel
 from requests_toolbelt.multipart.decoder import MultipartDecoder
 
-from picsart_component.executor import Executor, RunResult
 from picsart_component.lib.store import LocalStore
-from picsart_component.manifest import COMPONENT_ROOT, load_manifest, load_module
-from picsart_component.messages import Event, Message
+from picsart_component.runtime.executor import Executor, RunResult
+from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_module
+from picsart_component.runtime.messages import Event, Message
 from tests.fuzz_strategies import (
     KNOWLEDGE,
     ODD_TEXT,

@@ -15,9 +15,9 @@ import responses
 from PIL import Image
 from requests_toolbelt.multipart.decoder import MultipartDecoder
 
-from picsart_component.executor import Executor, RunResult
 from picsart_component.lib.store import LocalStore
-from picsart_component.messages import Message
+from picsart_component.runtime.executor import Executor, RunResult
+from picsart_component.runtime.messages import Message
 from tests.helpers import API_KEY, BASE_URL, FakeTime, make_executor
 
 REMOVEBG = BASE_URL + "removebg"

@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from picsart_component.executor import Executor
-from picsart_component.messages import Message
+from picsart_component.runtime.executor import Executor
+from picsart_component.runtime.messages import Message
 
 pytestmark = pytest.mark.live
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from picsart_component.checks import VIEW_CLASSES, check_component
 from picsart_component.cli import main
-from picsart_component.generate import stale_files
-from picsart_component.manifest import COMPONENT_ROOT, load_manifest, load_module
+from picsart_component.runtime.checks import VIEW_CLASSES, check_component
+from picsart_component.runtime.generate import stale_files
+from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_module
 
 MANIFEST = json.loads((COMPONENT_ROOT / "component.json").read_text())
 

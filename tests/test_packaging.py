@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -59,8 +60,10 @@ def test_the_wheel_holds_the_component_inside_the_package(wheel: Path) -> None:
     assert not top_level & {"lib", "actions", "schemas", "tests", "verifyCredentials.py"}
 
 
-def test_the_installed_copy_runs_from_site_packages(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel installed into a folder of its own, as site-packages would hold it."""
+    target = tmp_path_factory.mktemp("site")
     subprocess.run(
         [
             sys.executable,
@@ -77,6 +80,11 @@ def test_the_installed_copy_runs_from_site_packages(wheel: Path, tmp_path: Path)
         check=True,
         capture_output=True,
     )
+    return target
+
+
+def test_the_installed_copy_runs_from_site_packages(installed: Path, tmp_path: Path) -> None:
+    target = installed
     env = {**os.environ, "PYTHONPATH": str(target)}
     outside = tmp_path / "elsewhere"
     outside.mkdir()
@@ -92,3 +100,50 @@ def test_the_installed_copy_runs_from_site_packages(wheel: Path, tmp_path: Path)
     assert "upscale           Upscale" in run(sys.executable, "-m", "picsart_component", "actions")
     assert "component is valid" in run(sys.executable, "-m", "picsart_component", "validate")
     assert "makeRawRequest" in run(str(target / "bin" / "picsart-flow"), "actions")
+
+
+IDENTITY_SCRIPT = """
+import json, sys
+from pathlib import Path
+import picsart_component
+import picsart_component.lib.errors as lib_errors
+from picsart_component.runtime.checks import check_component
+from picsart_component.runtime.executor import Executor
+from picsart_component.runtime.manifest import load_module
+from picsart_component.runtime.messages import Message
+
+home = Path(picsart_component.__file__).parent
+module = load_module(home, "./actions/make_raw_request.py")
+result = Executor(home).run(
+    "makeRawRequest",
+    Message(body={"url": "https://attacker.example/x", "method": "GET"}),
+    {"apiKey": "test-key-1234", "imageApiBaseUrl": "https://api.picsart.io/tools/1.0/"},
+)
+print(json.dumps({
+    "name": module.__name__,
+    "same_url_error": module.URLError is lib_errors.URLError,
+    "problems": check_component(home),
+    "error": result.of_kind("error")[0],
+    "private": [n for n in sys.modules if n.startswith("_picsart_component_")],
+}))
+"""
+
+
+def test_the_installed_copy_has_one_identity_and_refuses_a_foreign_url(
+    installed: Path, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", IDENTITY_SCRIPT],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert report["name"] == "picsart_component.actions.make_raw_request"
+    assert report["same_url_error"] is True
+    assert report["problems"] == []
+    assert report["private"] == []
+    assert report["error"]["name"] == "InputError"
+    assert report["error"]["problems"][0]["path"] == "$.url"

@@ -9,8 +9,8 @@ import pytest
 import responses
 from responses import matchers
 
-from picsart_component.executor import Executor
-from picsart_component.messages import Message
+from picsart_component.runtime.executor import Executor
+from picsart_component.runtime.messages import Message
 from tests.helpers import API_KEY, BASE_URL, FakeTime, make_executor
 
 CFG = {"apiKey": API_KEY}

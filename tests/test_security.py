@@ -13,13 +13,14 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from picsart_component.executor import Executor, RunResult
 from picsart_component.lib.client import API_KEY_HEADER, PicsartClient
-from picsart_component.lib.download import Downloader, URLPolicy, URLRefusedError
+from picsart_component.lib.download import Downloader, URLPolicy
+from picsart_component.lib.errors import URLRefusedError
 from picsart_component.lib.ratelimit import Throttle
 from picsart_component.lib.retry import RetryPolicy, RetrySettings
 from picsart_component.lib.store import LocalStore
-from picsart_component.messages import Message
+from picsart_component.runtime.executor import Executor, RunResult
+from picsart_component.runtime.messages import Message
 from tests.conftest import REPO_ROOT
 from tests.e2e import png
 from tests.helpers import FakeTime, make_executor, png_declaring

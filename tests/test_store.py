@@ -17,14 +17,10 @@ from PIL import Image
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from picsart_component.lib.store import (
-    LocalStore,
-    MaesterStore,
-    StoreError,
-    default_attachments_dir,
-    store_from_env,
-)
-from picsart_component.messages import Message
+from picsart_component.lib.errors import StoreError
+from picsart_component.lib.settings import ComponentSettings
+from picsart_component.lib.store import LocalStore, MaesterStore, store_for
+from picsart_component.runtime.messages import Message
 from tests.helpers import API_KEY, BASE_URL, FakeTime, make_executor, offline_resolver
 
 TOKEN = "maester-token-123"
@@ -120,14 +116,18 @@ def test_maester_only_owns_its_own_object_urls(maester: tuple[str, ObjectStorage
 
 
 def test_the_platform_variables_choose_maester_else_the_local_folder(tmp_path: Path) -> None:
-    chosen = store_from_env(
-        {"ELASTICIO_OBJECT_STORAGE_URI": "http://m:3002", "ELASTICIO_OBJECT_STORAGE_TOKEN": "t"}
+    chosen = store_for(
+        ComponentSettings.from_environ(
+            {"ELASTICIO_OBJECT_STORAGE_URI": "http://m:3002", "ELASTICIO_OBJECT_STORAGE_TOKEN": "t"}
+        )
     )
     assert isinstance(chosen, MaesterStore)
-    local = store_from_env({"PICSART_ATTACHMENTS_DIR": str(tmp_path / "att")})
+    local = store_for(
+        ComponentSettings.from_environ({"PICSART_ATTACHMENTS_DIR": str(tmp_path / "att")})
+    )
     assert isinstance(local, LocalStore)
     assert local.directory == (tmp_path / "att").resolve()
-    assert default_attachments_dir({"XDG_DATA_HOME": "/data"}) == Path(
+    assert ComponentSettings.from_environ({"XDG_DATA_HOME": "/data"}).attachments_folder == Path(
         "/data/picsart-component/attachments"
     )
 

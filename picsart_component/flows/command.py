@@ -6,27 +6,24 @@ The flow modules (jsonata, rich, yaml, the executor) are imported inside the com
 
 from __future__ import annotations
 
-import os
 import shlex
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..cli import (
+from ..console import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     REDACTOR,
     api_target,
     cfg_option,
     configure_logging,
     emit_json,
+    environment,
     merge_cfg,
     read_json_object,
     usage_error,
@@ -34,16 +31,12 @@ from ..cli import (
 )
 
 if TYPE_CHECKING:
-    from ..executor import Executor
-    from ..lib.client import ClientSettings
+    from ..runtime.executor import Executor
     from .inputs import InputItem
-    from .journal import RunPlan
     from .model import Flow
-    from .progress import ProgressReporter
-    from .runner import BatchRunner, RunSummary
+    from .runner import RunSummary
 
 EXIT_CREDITS = 3
-EXIT_INTERRUPTED = 130
 DEFAULT_WORKERS = 4
 
 RUN_EPILOG = """\b
@@ -58,7 +51,7 @@ each paid call before and after it is made, so that --resume never pays for a st
 
 def _executor() -> Executor:
     """An executor for checks only (its clients are never used)."""
-    from ..executor import Executor
+    from ..runtime.executor import Executor
 
     return Executor()
 
@@ -185,7 +178,7 @@ def run_flow(
       picsart-flow flow run flow.yaml --input photos/ --out results.jsonl --resume
       picsart-flow flow run flow.yaml --input messages.jsonl --dry-run
     """
-    from ..lib.client import ClientSettings
+    from .batch import BatchError, BatchOptions, run_batch
     from .inputs import InputSourceError, open_input
     from .journal import JournalError, journal_path, plan_run
 
@@ -194,7 +187,8 @@ def run_flow(
         usage_error("--retry-interrupted goes with --resume")
     if out_path is None and not dry_run:
         usage_error("--out RESULTS.jsonl is required (except with --dry-run)")
-    cfg = merge_cfg(read_json_object(cfg_value, "--cfg"))
+    environ = environment()
+    cfg = merge_cfg(read_json_object(cfg_value, "--cfg"), settings=environ)
     loaded = _load_flow_or_exit(flow_file)
     excluded = [out_path, journal_path(out_path)] if out_path is not None else []
     try:
@@ -206,10 +200,6 @@ def run_flow(
         sys.exit(_dry_run(loaded, items, cfg))
     assert out_path is not None
     _check_out(out_path, input_path)
-    try:
-        settings = ClientSettings.from_env()
-    except ValueError as error:
-        usage_error(str(error))
     header = {
         "type": "header",
         "version": 1,
@@ -224,20 +214,25 @@ def run_flow(
     except JournalError as error:
         usage_error(str(error))
     again = ResumeCommand(flow_file, input_path, out_path, input_format, workers, cfg_value)
-    with api_target(cfg) as target_cfg:
-        summary = _run(
-            loaded,
-            plan,
-            header,
-            out_path,
-            target_cfg,
-            settings,
-            workers=workers,
-            max_credits=max_credits,
-            retry_interrupted=retry_interrupted,
-            status_every=status_every,
-            again=again.text(max_credits),
-        )
+    options = BatchOptions(workers, max_credits, retry_interrupted, status_every)
+    try:
+        with api_target(cfg) as target_cfg:
+            summary = run_batch(
+                loaded,
+                plan,
+                header,
+                out_path,
+                target_cfg,
+                environ.client_settings(),
+                options,
+                echo=_echo_err,
+                resume_command=again.text(max_credits),
+            )
+    except BatchError as error:
+        if error.usage:
+            usage_error(str(error))
+        _echo_err(str(error))
+        sys.exit(EXIT_FAILED)
     _report(summary, out_path, again, max_credits)
     sys.exit(_exit_code(summary))
 
@@ -261,117 +256,6 @@ def _check_out(out_path: Path, input_path: Path) -> None:
         usage_error(f"--out: the folder {out_path.parent} does not exist")
     if out_path.exists() and out_path.resolve() == input_path.resolve():
         usage_error("--out must not be the --input file")
-
-
-def _run(
-    loaded: Flow,
-    plan: RunPlan,
-    header: dict[str, Any],
-    out_path: Path,
-    cfg: dict[str, Any],
-    settings: ClientSettings,
-    *,
-    workers: int,
-    max_credits: int | None,
-    retry_interrupted: bool,
-    status_every: float,
-    again: str,
-) -> RunSummary:
-    from ..executor import Executor, Services
-    from ..lib.errors import PicsartError
-    from .journal import JournalError, Recorder, now_iso
-    from .pacing import BatchThrottle
-    from .progress import make_progress
-    from .runner import BatchRunner, CreditMeter, RunSettings
-
-    throttle = BatchThrottle(settings.spike_limit)
-    executor = Executor(services=Services(settings=settings, throttle=throttle))
-    try:
-        balance = executor.services.client(cfg).balance()
-    except (PicsartError, ValueError) as error:
-        _echo_err(f"cannot read the account balance, so nothing was run: {error}")
-        sys.exit(EXIT_FAILED)
-    if plan.resumed:
-        _echo_err(
-            f"resuming {out_path}: {len(plan.finished)} item(s) already have a line, "
-            f"{len(plan.works)} to go"
-            + (
-                f" ({plan.retried_interrupted} interrupted, sent again)"
-                if plan.retried_interrupted
-                else ""
-            )
-        )
-    try:
-        recorder = Recorder(out_path)
-    except JournalError as error:
-        usage_error(str(error))
-    progress = make_progress(_echo_err, status_every)
-    try:
-        if not plan.resumed:
-            recorder.journal({**header, "created": now_iso()})
-        recorder.journal({"type": "run", "balance": balance, "at": now_iso()})
-        runner = BatchRunner(
-            flow=loaded,
-            executor=executor,
-            cfg=cfg,
-            recorder=recorder,
-            throttle=throttle,
-            credits=CreditMeter(
-                balance,
-                len(loaded.steps),
-                max_credits=max_credits,
-                spent_before=plan.credits_spent_before,
-            ),
-            progress=progress,
-            settings=RunSettings(workers, max_credits, retry_interrupted),
-        )
-        with _ctrl_c(runner, progress, again):
-            summary = runner.run(plan.works)
-    except JournalError as error:
-        _echo_err(f"stopped: {error}")
-        sys.exit(EXIT_FAILED)
-    finally:
-        recorder.close()
-    summary.items = len(plan.finished) + len(plan.works)
-    finished_before = list(plan.finished.values())
-    summary.done = summary.done_now + sum(1 for line in finished_before if line["status"] == "done")
-    summary.failed = summary.failed_now + sum(
-        1 for line in finished_before if line["status"] == "failed"
-    )
-    return summary
-
-
-@contextmanager
-def _ctrl_c(runner: BatchRunner, progress: ProgressReporter, again: str) -> Iterator[None]:
-    """First Ctrl-C: start nothing new and let running items end. Second: stop at once."""
-    presses = 0
-
-    def on_interrupt(signum: int, frame: FrameType | None) -> None:
-        nonlocal presses
-        presses += 1
-        if presses == 1:
-            runner.stop_starting()
-            _echo_err(
-                f"stopping: no new item starts; waiting for the {runner.running} running item(s) "
-                "to end (Ctrl-C again stops at once)"
-            )
-            return
-        progress.stop()
-        _echo_err(
-            "stopped at once. Items that were running get their line when you resume; a step "
-            f"that was in flight is not sent again. To resume: {again}"
-        )
-        os._exit(EXIT_INTERRUPTED)
-
-    try:
-        previous: Any = signal.signal(signal.SIGINT, on_interrupt)
-    except ValueError:
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..manifest import load_schema
+from ..runtime.manifest import load_schema
 from .inputs import InputItem, ItemKey, dry_run_item_input
 from .mapping import MappingError
 from .model import INPUT_NAME, Flow, FlowStep
 
 if TYPE_CHECKING:
-    from ..executor import Executor
+    from ..runtime.executor import Executor
 
 PLACEHOLDER_ROOT = "https://dry-run.invalid"
 

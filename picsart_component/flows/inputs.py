@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import mimetypes
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,9 +176,7 @@ def _check_header(path: Path, header: list[str]) -> None:
 def folder_item_input(item: InputItem, store: AttachmentStore) -> dict[str, Any]:
     """Copies a folder's file into the attachment store: ``{"image": <its url>, "file": key}``."""
     assert item.file is not None
-    content_type = mimetypes.guess_type(item.file.name)[0] or "application/octet-stream"
-    with item.file.open("rb") as handle:
-        stored = store.save(iter(lambda: handle.read(_CHUNK), b""), content_type)
+    stored = store.save_file(item.file)
     return {"image": stored.url, "file": item.key}
 
 

@@ -20,13 +20,13 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from ..lib.errors import Problem
-from ..manifest import reject_duplicate_keys
-from ..validation import json_path
+from ..runtime.errors import Problem
+from ..runtime.manifest import reject_duplicate_keys
+from ..runtime.validation import json_path
 from .mapping import ExpressionSyntaxError, StepBody, root_names
 
 if TYPE_CHECKING:
-    from ..executor import Executor
+    from ..runtime.executor import Executor
 
 INPUT_NAME = "input"
 STEP_FIELDS = ("id", "action", "body", "cfg", "description")

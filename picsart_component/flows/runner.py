@@ -23,8 +23,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..lib.ratelimit import CREDIT_AVAILABLE_HEADER
-from ..messages import Message
+from ..lib.context import PicsartContext
+from ..lib.store import AttachmentStore
+from ..runtime.messages import Message
 from .inputs import InputItem, ItemKey, folder_item_input
 from .journal import INTERRUPTED, ItemWork, JournalError, Recorder
 from .mapping import MappingError
@@ -33,7 +34,7 @@ from .pacing import BatchThrottle
 from .progress import ProgressReporter
 
 if TYPE_CHECKING:
-    from ..executor import Executor
+    from ..runtime.executor import Executor, RunResult
 
 log = logging.getLogger("picsart.flows")
 
@@ -207,6 +208,7 @@ class BatchRunner:
 
     flow: Flow
     executor: Executor
+    store: AttachmentStore
     cfg: Mapping[str, Any]
     recorder: Recorder
     throttle: BatchThrottle
@@ -330,16 +332,14 @@ class BatchRunner:
         return work.journal.in_flight
 
     def _unreadable(self, work: ItemWork) -> _Outcome:
-        error = {"step": INPUT_NAME, "name": "InputError", "message": work.item.problem}
+        assert work.item.problem is not None
+        error = failure_record(INPUT_NAME, "InputError", work.item.problem)
         return self._record(work.key, None, {}, "failed", error)
 
     def _interrupted(self, work: ItemWork) -> _Outcome:
         assert work.journal is not None
-        error = {
-            "step": work.journal.in_flight,
-            "name": INTERRUPTED,
-            "message": INTERRUPTED_MESSAGE,
-        }
+        assert work.journal.in_flight is not None
+        error = failure_record(work.journal.in_flight, INTERRUPTED, INTERRUPTED_MESSAGE)
         outcome = self._record(
             work.key, work.journal.input, dict(work.journal.outputs), "failed", error
         )
@@ -386,11 +386,7 @@ class BatchRunner:
                 try:
                     body = step.body.evaluate(document)
                 except MappingError as error:
-                    mapping_failure = {
-                        "step": step.id,
-                        "name": "MappingError",
-                        "message": str(error),
-                    }
+                    mapping_failure = failure_record(step.id, "MappingError", str(error))
                     return self._record(key, item_input, outputs, "failed", mapping_failure)
                 self.recorder.journal({"type": "started", "item": key, "step": step.id})
                 output, failure = self._run_step(key, step.id, step.action, body, step.cfg)
@@ -401,18 +397,18 @@ class BatchRunner:
         except JournalError:
             raise
         except _PreparationError as error:
-            failure = {"step": INPUT_NAME, "name": error.name, "message": str(error)}
+            failure = failure_record(INPUT_NAME, error.name, str(error))
             return self._record(key, item_input, outputs, "failed", failure)
         except Exception as error:
             log.debug("item %r failed unexpectedly", key, exc_info=True)
-            failure = {"step": current, "name": type(error).__name__, "message": str(error)}
+            failure = failure_record(current, type(error).__name__, str(error))
             return self._record(key, item_input, outputs, "failed", failure)
 
     def _prepare(self, item: InputItem) -> Any:
         if item.file is None:
             return item.value
         try:
-            return folder_item_input(item, self.executor.services.attachment_store())
+            return folder_item_input(item, self.store)
         except OSError as error:
             raise _PreparationError(
                 "OSError", f"cannot read {item.file}: {error.strerror}"
@@ -429,15 +425,12 @@ class BatchRunner:
         result = self.executor.run(action, Message(body=body), {**self.cfg, **cfg})
         problems = result.of_kind("error") + result.of_kind("rebound")
         data = result.of_kind("data")
-        if problems or not data:
-            payload: dict[str, Any] = (
-                problems[0]
-                if problems
-                else {"name": "NoOutput", "message": "the action ended without any output"}
-            )
-            return None, {"step": step_id, **payload}
+        if problems:
+            return None, failure_record(step_id, **problems[0])
+        if not data:
+            return None, failure_record(step_id, "NoOutput", "the action ended without any output")
         message = data[0]
-        credits = credits_available(message.headers, message.body)
+        credits = credits_available(result)
         self.credits.observe(credits)
         self.recorder.journal(
             {
@@ -457,18 +450,14 @@ class _PreparationError(Exception):
         self.name = name
 
 
-def credits_available(headers: Mapping[str, Any], body: Any) -> int | None:
-    """``X-Picsart-Credit-Available`` from a data message: its headers, or (Make Raw Request)
-    the answer's headers in its body."""
-    sources: list[Any] = [headers]
-    if isinstance(body, dict) and isinstance(body.get("headers"), dict):
-        sources.append(body["headers"])
-    wanted = CREDIT_AVAILABLE_HEADER.lower()
-    for source in sources:
-        for name, value in source.items():
-            if isinstance(name, str) and name.lower() == wanted:
-                try:
-                    return int(float(str(value).strip()))
-                except ValueError:
-                    return None
-    return None
+def failure_record(step: str, name: str, message: str, **details: Any) -> dict[str, Any]:
+    """The ``error`` of a failed item's results line: the step, the error's name and message,
+    and whatever else its error event carried (problems, status, correlation id)."""
+    return {"step": step, "name": name, "message": message, **details}
+
+
+def credits_available(result: RunResult) -> int | None:
+    """The credits Picsart said were left in the last answer of a run."""
+    context = result.context
+    rate_limit = context.rate_limit if isinstance(context, PicsartContext) else None
+    return rate_limit.credits_available if rate_limit is not None else None

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from picsart_component.executor import Executor
 from picsart_component.flows.dryrun import placeholder_output
 from picsart_component.flows.mapping import StepBody
 from picsart_component.flows.model import FlowStep
+from picsart_component.runtime.executor import Executor
 from picsart_component.sandbox import RunningSandbox
 from tests.flows.flow_support import TWO_STEPS, invoke, png
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from picsart_component.executor import Executor
 from picsart_component.flows.model import FLOW_SCHEMA, FlowFileError, load_flow
+from picsart_component.runtime.executor import Executor
 from picsart_component.sandbox import RunningSandbox
 from tests.conftest import REPO_ROOT
 from tests.flows.flow_support import TWO_STEPS, invoke, write_items
@@ -228,7 +228,7 @@ def test_the_cli_starts_without_the_flow_libraries() -> None:
     """``picsart-flow --help`` must stay fast: jsonata, rich, yaml and the executor load later."""
     code = (
         "import sys, picsart_component.cli\n"
-        "heavy = ['jsonata', 'rich', 'yaml', 'picsart_component.executor', "
+        "heavy = ['jsonata', 'rich', 'yaml', 'picsart_component.runtime.executor', "
         "'picsart_component.flows.model']\n"
         "print([name for name in heavy if name in sys.modules])"
     )

@@ -1,21 +1,22 @@
 """Running one action on one message: validate in, run, validate out, emit.
 
 Whatever happens inside an action ends as events, never as a traceback on the user's screen:
-bad input is one ``error`` event naming every broken rule (and nothing is sent), a Picsart error
-is an ``error`` event with its status and correlation id, an exhausted rate limit is a
-``rebound`` event with the time to try again, and a bug is an ``error`` event whose traceback is
-logged at debug level (``--verbose``).
+bad input is one ``error`` event naming every broken rule (and the action does not run), a
+``ComponentError`` becomes the event it asks for (an ``error``, or a ``rebound`` for a failure
+that passes with time), and a bug is an ``error`` event whose traceback is logged at debug level
+(``--verbose``).
+
+The executor knows nothing of what a component does. An action module may declare ``Input``,
+``Config`` and ``Output`` models and a ``Context`` class (a subclass of ``ActionContext``);
+``process(body, config, context)`` then gets the validated ``Input`` and ``Config`` instances and
+a ``Context`` built with the ``services`` object the front end handed the executor.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,18 +24,12 @@ from typing import Any
 from jsonschema import Draft3Validator
 from pydantic import BaseModel, ValidationError
 
-from .lib.client import ClientSettings, PicsartClient
-from .lib.credentials import read_credentials
-from .lib.download import Resolver, URLPolicy, resolve_host
-from .lib.errors import APIError, InputError, PicsartError, Problem, RateLimitError
-from .lib.files import FileServices, max_image_bytes
-from .lib.ratelimit import Throttle
-from .lib.retry import RetryPolicy
-from .lib.store import AttachmentStore, store_from_env
+from .errors import ComponentError, InputError, Problem, error_payload
 from .manifest import (
     COMPONENT_ROOT,
     VERIFY_CREDENTIALS_MAIN,
     Manifest,
+    ManifestError,
     load_manifest,
     load_module,
     load_schema,
@@ -45,79 +40,33 @@ from .validation import compile_validator, json_value_problems, schema_problems
 
 log = logging.getLogger("picsart.executor")
 
-
-@dataclass
-class Services:
-    """What the executor gives actions: clients, the attachment store, download rules.
-
-    The waits and the throttle are injectable, so tests take no time and a batch shares one
-    throttle across its workers.
-    """
-
-    settings: ClientSettings = field(default_factory=ClientSettings.from_env)
-    throttle: Throttle | None = None
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.time
-    store: AttachmentStore | None = None
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
-    resolver: Resolver = resolve_host
-
-    def client(self, cfg: Mapping[str, Any]) -> PicsartClient:
-        credentials = read_credentials(cfg)
-        return PicsartClient(
-            credentials.apiKey,
-            credentials.base_url,
-            settings=self.settings,
-            throttle=self.throttle,
-            sleep=self.sleep,
-            clock=self.clock,
-        )
-
-    def attachment_store(self) -> AttachmentStore:
-        if self.store is None:
-            self.store = store_from_env(self.environ)
-        return self.store
-
-    def files(self, cfg: Mapping[str, Any]) -> FileServices:
-        credentials = read_credentials(cfg)
-        return FileServices(
-            store=self.attachment_store(),
-            policy=URLPolicy.from_env(
-                self.environ, extra_allow_hosts=credentials.allowHosts, resolver=self.resolver
-            ),
-            retry=RetryPolicy(self.settings.retry, clock=self.clock, sleep=self.sleep),
-            timeout=(self.settings.connect_timeout, self.settings.read_timeout),
-            max_image_bytes=max_image_bytes(self.environ),
-        )
+Emit = Callable[[EventKind, Any], None]
 
 
 class ActionContext:
-    """What an action's ``process(msg, cfg, context)`` gets besides the message and config."""
+    """What an action gets besides its input and config: the message, ``emit``, the snapshot.
+
+    ``services`` is whatever the front end gave the executor (clients, stores, clocks); only the
+    component's own ``Context`` subclass knows what it is.
+    """
 
     def __init__(
         self,
         action: str,
+        message: Message,
         cfg: Mapping[str, Any],
-        emit: Callable[[EventKind, Any], None],
-        services: Services,
+        emit: Emit,
+        *,
         snapshot: Mapping[str, Any] | None = None,
+        services: object = None,
     ) -> None:
         self.action = action
+        self.message = message
         self.cfg = cfg
         self._emit = emit
-        self._services = services
         self.snapshot = dict(snapshot or {})
+        self.services = services
         self.logger = logging.getLogger(f"picsart.actions.{action}")
-
-    @cached_property
-    def client(self) -> PicsartClient:
-        """The Picsart client for this run's credentials (built on first use)."""
-        return self._services.client(self.cfg)
-
-    @cached_property
-    def files(self) -> FileServices:
-        """The attachment store and the rules for fetching images."""
-        return self._services.files(self.cfg)
 
     def emit(self, kind: EventKind, payload: Any) -> None:
         self._emit(kind, payload)
@@ -125,7 +74,10 @@ class ActionContext:
 
 @dataclass
 class RunResult:
+    """The events of one run, and the context the action ran with (None when it did not run)."""
+
     events: list[Event]
+    context: ActionContext | None = None
 
     @property
     def ok(self) -> bool:
@@ -146,15 +98,36 @@ class _LoadedAction:
     out_validator: Draft3Validator | None
     input_model: type[InputModel] | None
     config_model: type[BaseModel] | None
+    context_type: type[ActionContext]
+
+
+@dataclass
+class _Checked:
+    problems: list[Problem]
+    body: Any = None
+    config: Any = None
+
+
+def context_type_of(module: ModuleType) -> type[ActionContext]:
+    """The ``Context`` class a module declares, or ``ActionContext``."""
+    declared = getattr(module, "Context", ActionContext)
+    if not (isinstance(declared, type) and issubclass(declared, ActionContext)):
+        raise ManifestError(
+            f"{module.__name__}.Context must be a subclass of ActionContext, not {declared!r}"
+        )
+    return declared
 
 
 class Executor:
-    """Runs the component's actions. One executor can serve many messages and threads."""
+    """Runs a component's actions. One executor can serve many messages and threads.
 
-    def __init__(self, root: Path = COMPONENT_ROOT, *, services: Services | None = None) -> None:
+    ``services`` is handed to every action's context as it is; the runtime never looks inside.
+    """
+
+    def __init__(self, root: Path = COMPONENT_ROOT, *, services: object = None) -> None:
         self.root = root
         self.manifest: Manifest = load_manifest(root)
-        self.services = services or Services()
+        self.services = services
         self._loaded: dict[str, _LoadedAction] = {}
 
     def _load(self, action_key: str) -> _LoadedAction:
@@ -177,6 +150,7 @@ class Executor:
                 if is_model_class(input_model) and issubclass(input_model, InputModel)
                 else None,
                 config_model=config_model if is_model_class(config_model) else None,
+                context_type=context_type_of(module),
             )
             self._loaded[action_key] = loaded
         return loaded
@@ -184,8 +158,12 @@ class Executor:
     def input_problems(
         self, action_key: str, body: Any, cfg: Mapping[str, Any] | None = None
     ) -> list[Problem]:
-        """Everything wrong with a body (and config) for this action, without running it."""
-        loaded = self._load(action_key)
+        """Everything wrong with a body (and config, unless None) for this action, without running
+        it."""
+        return self._check(self._load(action_key), body, cfg).problems
+
+    def _check(self, loaded: _LoadedAction, body: Any, cfg: Mapping[str, Any] | None) -> _Checked:
+        """The problems of a body and config, and when there are none, their model instances."""
         problems: list[Problem] = []
         if isinstance(body, dict):
             # Values no JSON can hold are reported alone: the schema check cannot describe them.
@@ -199,12 +177,19 @@ class Executor:
                 problems.extend(schema_problems(loaded.in_validator, body))
             if loaded.input_model is not None and isinstance(body, dict):
                 problems.extend(loaded.input_model.cross_field_problems(body))
+        checked = _Checked(problems, body, cfg)
+        if not problems and loaded.input_model is not None:
+            try:
+                checked.body = loaded.input_model.model_validate(body)
+            except ValidationError as error:
+                problems.extend(problems_from(error, "$"))
         if loaded.config_model is not None and cfg is not None:
             try:
-                loaded.config_model.model_validate(cfg)
+                checked.config = loaded.config_model.model_validate(cfg)
             except ValidationError as error:
                 problems.extend(problems_from(error, "cfg"))
-        return list(dict.fromkeys(problems))
+        checked.problems = list(dict.fromkeys(problems))
+        return checked
 
     def run(
         self,
@@ -219,25 +204,23 @@ class Executor:
             events.append(Event(kind, payload))
 
         loaded = self._load(action_key)
-        problems = self.input_problems(action_key, msg.body, cfg)
-        if problems:
-            emit("error", error_payload(InputError(problems)))
+        checked = self._check(loaded, msg.body, cfg)
+        if checked.problems:
+            emit("error", error_payload(InputError(checked.problems)))
             return RunResult(events)
-        context = ActionContext(action_key, cfg, emit, self.services, snapshot)
+        context = loaded.context_type(
+            action_key, msg, cfg, emit, snapshot=snapshot, services=self.services
+        )
         try:
-            result = loaded.module.process(msg, cfg, context)
-        except RateLimitError as error:
-            log.debug("rate limit not lifted in time", exc_info=True)
-            emit("rebound", rebound_payload(error))
-            return RunResult(events)
-        except PicsartError as error:
+            result = loaded.module.process(checked.body, checked.config, context)
+        except ComponentError as error:
             log.debug("action %s failed", action_key, exc_info=True)
-            emit("error", error_payload(error))
-            return RunResult(events)
+            emit(error.event_kind, error_payload(error))
+            return RunResult(events, context)
         except Exception as error:
             log.debug("action %s raised", action_key, exc_info=True)
             emit("error", error_payload(error))
-            return RunResult(events)
+            return RunResult(events, context)
         if result is not None:
             output = result if isinstance(result, Message) else Message(body=result)
             out_problems = (
@@ -250,39 +233,19 @@ class Executor:
                 )
             else:
                 emit("data", output)
-        return RunResult(events)
+        return RunResult(events, context)
 
     def verify_credentials(self, cfg: Mapping[str, Any]) -> dict[str, Any]:
         """Run ``verifyCredentials.py``: ``{"verified": bool, ...}``, never an exception."""
         module = load_module(self.root, VERIFY_CREDENTIALS_MAIN)
-        context = ActionContext("verifyCredentials", cfg, lambda kind, payload: None, self.services)
+        context = context_type_of(module)(
+            "verifyCredentials", Message(), cfg, lambda kind, payload: None, services=self.services
+        )
         try:
             result = module.verify(cfg, context)
-        except PicsartError as error:
+        except ComponentError as error:
             return {"verified": False, "reason": str(error)}
         except Exception as error:
             log.debug("verifyCredentials raised", exc_info=True)
             return {"verified": False, "reason": f"{type(error).__name__}: {error}"}
         return dict(result) if isinstance(result, Mapping) else {"verified": bool(result)}
-
-
-def error_payload(error: BaseException) -> dict[str, Any]:
-    """An error as the ``error`` event carries it: name, message, status, correlation id."""
-    payload: dict[str, Any] = {"name": type(error).__name__, "message": str(error)}
-    if isinstance(error, InputError):
-        payload["problems"] = [{"path": p.path, "rule": p.rule} for p in error.problems]
-    if isinstance(error, APIError):
-        if error.status is not None:
-            payload["status"] = error.status
-        if error.correlation_id:
-            payload["correlationId"] = error.correlation_id
-    return payload
-
-
-def rebound_payload(error: RateLimitError) -> dict[str, Any]:
-    payload = error_payload(error)
-    if error.retry_at is not None:
-        payload["retryAt"] = datetime.fromtimestamp(error.retry_at, tz=timezone.utc).isoformat(
-            timespec="seconds"
-        )
-    return payload

@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft3Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from .lib.errors import Problem
+from .errors import Problem
 
 _TYPE_NAMES = {
     "string": "a string",

@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema import Draft3Validator
 from jsonschema.exceptions import SchemaError
 
+from .executor import context_type_of
 from .generate import stale_files
 from .manifest import (
     MANIFEST_NAME,
@@ -178,6 +179,10 @@ def _export_problems(root: Path, main: str, export: str, where: str | None = Non
         return
     if not callable(getattr(module, export, None)):
         yield f"{label}: {main} does not export {export}()"
+    try:
+        context_type_of(module)
+    except ManifestError as error:
+        yield f"{label}: {error}"
 
 
 def _schema_problems(root: Path, relative: str) -> Iterator[str]:

@@ -1,10 +1,11 @@
 """Reading ``component.json`` and loading the modules it names, as the platform does.
 
-The component lives beside this package in a checkout and inside it when installed; in both
-cases ``COMPONENT_ROOT`` (this package's directory, which links to the component's files) holds
-``component.json``, ``actions/``, ``lib/`` and ``schemas/``. Action modules use relative imports
-(``from ..lib.client import PicsartClient``), so a component directory is loaded as a package:
-ours as ``picsart_component``, any other (``picsart-flow validate DIR``) under a private name.
+A component directory holds ``component.json``, ``actions/``, ``lib/`` and ``schemas/``; its
+modules import each other relatively (``from ..lib.client import PicsartClient``), so the
+directory is mounted as a package. The component bundled with this package (``COMPONENT_ROOT``)
+is mounted as ``picsart_component`` however it is reached: through this package, or through the
+checkout folder its files really live in. Any other directory gets a private name of its own.
+Either way each module of a component is imported once, under one name.
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-COMPONENT_ROOT = Path(__file__).resolve().parent
+COMPONENT_ROOT = Path(__file__).resolve().parents[1]
+COMPONENT_PACKAGE = (__package__ or "picsart_component.runtime").rpartition(".")[0]
 MANIFEST_NAME = "component.json"
 VERIFY_CREDENTIALS_MAIN = "./verifyCredentials.py"
 
 _private_packages = itertools.count(1)
-_mounted: dict[Path, str] = {COMPONENT_ROOT: __package__ or "picsart_component"}
+# In a checkout the bundled component's files live at the top of the repository, and this
+# package links to them: both folders are the same component.
+_mounted: dict[Path, str] = {
+    COMPONENT_ROOT: COMPONENT_PACKAGE,
+    (COMPONENT_ROOT / MANIFEST_NAME).resolve().parent: COMPONENT_PACKAGE,
+}
 
 
 class ManifestError(Exception):

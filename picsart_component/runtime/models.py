@@ -12,7 +12,7 @@ from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .lib.errors import Problem
+from .errors import Problem
 
 
 class InputModel(BaseModel):

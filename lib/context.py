@@ -1,0 +1,121 @@
+"""What the component's actions get from their context: a Picsart client, files, and usage.
+
+Front ends (the CLI, the flow runner) build one ``Services`` and hand it to the executor, which
+passes it untouched to every action's ``PicsartContext``; without one, a context builds its
+services from the environment. Action modules declare ``Context = PicsartContext`` (as an import)
+so that the runtime builds this context for them without knowing anything about Picsart.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from picsart_component.runtime.executor import ActionContext
+
+from .client import ClientSettings, PicsartClient
+from .credentials import read_credentials
+from .download import Resolver, URLPolicy, resolve_host
+from .files import FileServices
+from .ratelimit import RateLimitInfo, Throttle
+from .retry import RetryPolicy
+from .settings import ComponentSettings, parse_host_list
+from .store import AttachmentStore, store_for
+
+
+@dataclass
+class Services:
+    """Clients, the attachment store and download rules, as one run (or a whole batch) shares them.
+
+    ``settings`` (timeouts, retries, spike limit) default to the environment's. The waits and the
+    throttle are injectable, so tests take no time and a batch shares one throttle.
+    """
+
+    settings: ClientSettings | None = None
+    throttle: Throttle | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    store: AttachmentStore | None = None
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    resolver: Resolver = resolve_host
+
+    @cached_property
+    def environment(self) -> ComponentSettings:
+        return ComponentSettings.from_environ(self.environ)
+
+    def client_settings(self) -> ClientSettings:
+        return self.settings or self.environment.client_settings()
+
+    def client(
+        self,
+        cfg: Mapping[str, Any],
+        *,
+        on_response: Callable[[RateLimitInfo], None] | None = None,
+    ) -> PicsartClient:
+        credentials = read_credentials(cfg)
+        return PicsartClient(
+            credentials.apiKey,
+            credentials.base_url,
+            settings=self.client_settings(),
+            throttle=self.throttle,
+            sleep=self.sleep,
+            clock=self.clock,
+            on_response=on_response,
+        )
+
+    def attachment_store(self) -> AttachmentStore:
+        if self.store is None:
+            self.store = store_for(self.environment)
+        return self.store
+
+    def files(self, cfg: Mapping[str, Any]) -> FileServices:
+        credentials = read_credentials(cfg)
+        settings = self.client_settings()
+        return FileServices(
+            store=self.attachment_store(),
+            policy=URLPolicy(
+                allow_hosts=self.environment.allow_hosts | parse_host_list(credentials.allowHosts),
+                resolver=self.resolver,
+            ),
+            retry=RetryPolicy(settings.retry, clock=self.clock, sleep=self.sleep),
+            timeout=(settings.connect_timeout, settings.read_timeout),
+            max_image_bytes=self.environment.max_image_bytes,
+        )
+
+
+class PicsartContext(ActionContext):
+    """An action's context with the Picsart client and files built on first use.
+
+    ``rate_limit`` holds the rate-limit and credit headers of the last answer Picsart gave this
+    run, parsed once, for whoever ran the action (the flow runner counts credits with it).
+    """
+
+    rate_limit: RateLimitInfo | None = None
+
+    @cached_property
+    def picsart(self) -> Services:
+        if self.services is None:
+            return Services()
+        if not isinstance(self.services, Services):
+            raise TypeError(
+                f"the executor's services must be this component's Services, not "
+                f"{type(self.services).__module__}.{type(self.services).__qualname__}"
+            )
+        return self.services
+
+    @cached_property
+    def client(self) -> PicsartClient:
+        """The Picsart client for this run's credentials."""
+        return self.picsart.client(self.cfg, on_response=self._observe)
+
+    @cached_property
+    def files(self) -> FileServices:
+        """The attachment store and the rules for fetching images."""
+        return self.picsart.files(self.cfg)
+
+    def _observe(self, info: RateLimitInfo) -> None:
+        self.rate_limit = info

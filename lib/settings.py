@@ -1,0 +1,108 @@
+"""The component's settings from the environment: every variable it reads, read in this one place.
+
+``ComponentSettings.from_environ`` takes any mapping, so tests and embedders hand it an
+environment of their own instead of changing ``os.environ``. (pydantic-settings reads only
+``os.environ``, which is why this is a plain pydantic model whose aliases are the variable names.)
+A blank variable counts as unset; a bad one is a ``SettingsError`` that names it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+
+from .client import ClientSettings
+from .errors import SettingsError
+from .ratelimit import DEFAULT_SPIKE_LIMIT
+from .retry import RetrySettings
+
+DEFAULT_MAX_IMAGE_MB = 100.0
+
+
+def _positive_number(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number, got {value!r}") from None
+    if not number > 0:
+        raise ValueError(f"must be greater than 0, got {value!r}")
+    return number
+
+
+PositiveNumber = Annotated[float, BeforeValidator(_positive_number)]
+
+
+def parse_host_list(value: str | None) -> frozenset[str]:
+    """Host names or addresses separated by commas, lower-cased, IPv6 brackets removed."""
+    if value is None:
+        return frozenset()
+    return frozenset(item.strip().lower().strip("[]") for item in value.split(",") if item.strip())
+
+
+class ComponentSettings(BaseModel):
+    """Every ``PICSART_*`` variable, and the platform's object-storage variables."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    api_key: SecretStr | None = Field(None, alias="PICSART_API_KEY")
+    base_url: str | None = Field(None, alias="PICSART_BASE_URL")
+    connect_timeout: PositiveNumber = Field(10.0, alias="PICSART_CONNECT_TIMEOUT")
+    read_timeout: PositiveNumber = Field(120.0, alias="PICSART_READ_TIMEOUT")
+    max_attempts: PositiveNumber = Field(5, alias="PICSART_MAX_ATTEMPTS")
+    max_wait: PositiveNumber = Field(300.0, alias="PICSART_MAX_WAIT")
+    spike_limit: PositiveNumber = Field(DEFAULT_SPIKE_LIMIT, alias="PICSART_SPIKE_LIMIT")
+    max_image_mb: PositiveNumber = Field(DEFAULT_MAX_IMAGE_MB, alias="PICSART_MAX_IMAGE_MB")
+    attachments_dir: str | None = Field(None, alias="PICSART_ATTACHMENTS_DIR")
+    allow_hosts_list: str | None = Field(None, alias="PICSART_ALLOW_HOSTS")
+    object_storage_uri: str | None = Field(None, alias="ELASTICIO_OBJECT_STORAGE_URI")
+    object_storage_token: SecretStr | None = Field(None, alias="ELASTICIO_OBJECT_STORAGE_TOKEN")
+    data_home: str | None = Field(None, alias="XDG_DATA_HOME")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> ComponentSettings:
+        env = os.environ if environ is None else environ
+        given = {
+            name: value.strip()
+            for name in _VARIABLES
+            if (value := env.get(name)) is not None and value.strip()
+        }
+        try:
+            return cls.model_validate(given)
+        except ValidationError as error:
+            first = error.errors(include_input=False, include_url=False)[0]
+            name = str(first["loc"][0]) if first["loc"] else "the environment"
+            rule = str(first["msg"]).removeprefix("Value error, ")
+            raise SettingsError(f"{name} {rule}") from None
+
+    def client_settings(self) -> ClientSettings:
+        return ClientSettings(
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            spike_limit=self.spike_limit,
+            retry=RetrySettings(max_attempts=int(self.max_attempts), max_total_wait=self.max_wait),
+        )
+
+    @property
+    def allow_hosts(self) -> frozenset[str]:
+        return parse_host_list(self.allow_hosts_list)
+
+    @property
+    def max_image_bytes(self) -> int:
+        return int(self.max_image_mb * (1 << 20))
+
+    @property
+    def attachments_folder(self) -> Path:
+        """``PICSART_ATTACHMENTS_DIR``, else ``$XDG_DATA_HOME/picsart-component/attachments``."""
+        if self.attachments_dir:
+            return Path(self.attachments_dir).expanduser()
+        data_home = self.data_home or str(Path.home() / ".local" / "share")
+        return Path(data_home) / "picsart-component" / "attachments"
+
+
+_VARIABLES = tuple(
+    field.alias for field in ComponentSettings.model_fields.values() if field.alias is not None
+)

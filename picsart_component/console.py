@@ -1,0 +1,174 @@
+"""What every ``picsart-flow`` command shares: output, logging, secrets, options and the API target.
+
+Events go to stdout as one JSON object per line; logs and notices go to stderr. Known secrets are
+masked in both.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from .lib.settings import ComponentSettings
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_REBOUND = 75
+EXIT_INTERRUPTED = 130
+
+ENV_API_KEY = "PICSART_API_KEY"
+ENV_BASE_URL = "PICSART_BASE_URL"
+
+
+class Redactor(logging.Filter):
+    """Replaces known secrets in log records and output; a second line of defence for the key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def add(self, secret: Any) -> None:
+        if isinstance(secret, str) and len(secret.strip()) >= 4:
+            self.secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "********")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            record.msg = self.redact(record.getMessage())
+            record.args = None
+            if record.exc_info:
+                record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+                record.exc_info = None
+        return True
+
+
+REDACTOR = Redactor()
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Ours, so that configuring again replaces it and leaves other handlers alone."""
+
+
+def configure_logging(verbose: bool) -> None:
+    handler = _StderrHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("picsart-flow: %(levelname)s %(message)s"))
+    handler.addFilter(REDACTOR)
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, _StderrHandler)]
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    if verbose:
+        for noisy in ("urllib3", "PIL", "werkzeug"):
+            logging.getLogger(noisy).setLevel(logging.INFO)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(REDACTOR.redact(json.dumps(data, ensure_ascii=False, default=str)))
+
+
+def usage_error(message: str) -> NoReturn:
+    raise click.UsageError(message)
+
+
+def read_json_option(value: str, option: str) -> Any:
+    """A JSON value given inline, as ``@FILE``, or as ``-`` for stdin."""
+    if value == "-":
+        text = sys.stdin.read()
+    elif value.startswith("@"):
+        try:
+            text = Path(value[1:]).read_text(encoding="utf-8")
+        except OSError as error:
+            usage_error(f"{option}: cannot read {value[1:]}: {error.strerror}")
+    else:
+        text = value
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        usage_error(f"{option} is not valid JSON: {error}")
+
+
+def read_json_object(value: str | None, option: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    data = read_json_option(value, option)
+    if not isinstance(data, dict):
+        usage_error(f"{option} must be a JSON object")
+    return data
+
+
+def environment() -> ComponentSettings:
+    """The component's settings from the environment; a variable it cannot use is a usage error."""
+    from .lib.errors import SettingsError
+    from .lib.settings import ComponentSettings
+
+    try:
+        return ComponentSettings.from_environ()
+    except SettingsError as error:
+        usage_error(str(error))
+
+
+def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[str, Any]:
+    """The environment's ``PICSART_API_KEY``/``PICSART_BASE_URL``, under each later layer."""
+    cfg: dict[str, Any] = {}
+    if settings.api_key is not None:
+        cfg["apiKey"] = settings.api_key.get_secret_value()
+    if settings.base_url is not None:
+        cfg["imageApiBaseUrl"] = settings.base_url
+    for layer in layers:
+        cfg.update(layer)
+    REDACTOR.add(cfg.get("apiKey"))
+    return cfg
+
+
+SANDBOX_NOTICE = (
+    "sandbox mode: no API key or base URL is configured, so a local sandbox answers instead "
+    "of Picsart; nothing is sent to Picsart and results are simulated. Set PICSART_API_KEY "
+    "(or apiKey in --cfg) to use the real API."
+)
+SANDBOX_API_KEY = "sandbox-key"
+
+
+@contextmanager
+def api_target(cfg: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """``cfg`` as given, or pointing at an embedded sandbox when it names no key and no URL.
+
+    A user who has set a key (or a base URL) never silently gets the sandbox.
+    """
+    if cfg.get("apiKey") or cfg.get("imageApiBaseUrl"):
+        yield cfg
+        return
+    from .sandbox import start_sandbox
+
+    with start_sandbox(quiet=True) as sandbox:
+        click.echo(f"picsart-flow: {SANDBOX_NOTICE}", err=True)
+        yield {**cfg, "apiKey": SANDBOX_API_KEY, "imageApiBaseUrl": sandbox.base_url}
+
+
+def verbose_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-v", "--verbose", is_flag=True, help="Log every request and show tracebacks on stderr."
+    )(function)
+
+
+def cfg_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--cfg",
+        "cfg_value",
+        metavar="JSON|@FILE",
+        help=(
+            'Credentials and config fields, e.g. \'{"apiKey": "...", "downloadResult": true}\'. '
+            f"Without apiKey/imageApiBaseUrl, {ENV_API_KEY} and {ENV_BASE_URL} are used."
+        ),
+    )(function)

@@ -1,0 +1,154 @@
+"""Putting a batch run together: one throttle and executor, the balance, the journal, Ctrl-C.
+
+``picsart-flow flow run`` parses its options and calls ``run_batch``; everything a run needs
+besides them is assembled here. A run that cannot start, or cannot go on writing its records,
+raises ``BatchError``, whose message says why.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from ..console import EXIT_INTERRUPTED
+from ..lib.client import ClientSettings
+from ..lib.context import Services
+from ..lib.errors import ComponentError
+from ..runtime.executor import Executor
+from .journal import JournalError, Recorder, RunPlan, now_iso
+from .model import Flow
+from .pacing import BatchThrottle
+from .progress import ProgressReporter, make_progress
+from .runner import BatchRunner, CreditMeter, RunSettings, RunSummary
+
+Echo = Callable[[str], None]
+
+
+class BatchError(Exception):
+    """The run could not start, or stopped because a record could not be written.
+
+    ``usage`` marks a problem with what the user asked for (exit code 2 on the command line).
+    """
+
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    workers: int
+    max_credits: int | None
+    retry_interrupted: bool
+    status_every: float
+
+
+def run_batch(
+    flow: Flow,
+    plan: RunPlan,
+    header: dict[str, Any],
+    out_path: Path,
+    cfg: dict[str, Any],
+    settings: ClientSettings,
+    options: BatchOptions,
+    *,
+    echo: Echo,
+    resume_command: str,
+) -> RunSummary:
+    """Run ``plan``'s items through ``flow``; the summary counts earlier runs' items too."""
+    throttle = BatchThrottle(settings.spike_limit)
+    services = Services(settings=settings, throttle=throttle)
+    executor = Executor(services=services)
+    try:
+        balance = services.client(cfg).balance()
+    except (ComponentError, ValueError) as error:
+        raise BatchError(f"cannot read the account balance, so nothing was run: {error}") from None
+    if plan.resumed:
+        echo(
+            f"resuming {out_path}: {len(plan.finished)} item(s) already have a line, "
+            f"{len(plan.works)} to go"
+            + (
+                f" ({plan.retried_interrupted} interrupted, sent again)"
+                if plan.retried_interrupted
+                else ""
+            )
+        )
+    try:
+        recorder = Recorder(out_path)
+    except JournalError as error:
+        raise BatchError(str(error), usage=True) from None
+    progress = make_progress(echo, options.status_every)
+    try:
+        if not plan.resumed:
+            recorder.journal({**header, "created": now_iso()})
+        recorder.journal({"type": "run", "balance": balance, "at": now_iso()})
+        runner = BatchRunner(
+            flow=flow,
+            executor=executor,
+            store=services.attachment_store(),
+            cfg=cfg,
+            recorder=recorder,
+            throttle=throttle,
+            credits=CreditMeter(
+                balance,
+                len(flow.steps),
+                max_credits=options.max_credits,
+                spent_before=plan.credits_spent_before,
+            ),
+            progress=progress,
+            settings=RunSettings(options.workers, options.max_credits, options.retry_interrupted),
+        )
+        with _ctrl_c(runner, progress, echo, resume_command):
+            summary = runner.run(plan.works)
+    except JournalError as error:
+        raise BatchError(f"stopped: {error}") from None
+    finally:
+        recorder.close()
+    summary.items = len(plan.finished) + len(plan.works)
+    finished_before = list(plan.finished.values())
+    summary.done = summary.done_now + sum(1 for line in finished_before if line["status"] == "done")
+    summary.failed = summary.failed_now + sum(
+        1 for line in finished_before if line["status"] == "failed"
+    )
+    return summary
+
+
+@contextmanager
+def _ctrl_c(
+    runner: BatchRunner, progress: ProgressReporter, echo: Echo, resume_command: str
+) -> Iterator[None]:
+    """First Ctrl-C: start nothing new and let running items end. Second: stop at once."""
+    presses = 0
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            runner.stop_starting()
+            echo(
+                f"stopping: no new item starts; waiting for the {runner.running} running item(s) "
+                "to end (Ctrl-C again stops at once)"
+            )
+            return
+        progress.stop()
+        echo(
+            "stopped at once. Items that were running get their line when you resume; a step "
+            f"that was in flight is not sent again. To resume: {resume_command}"
+        )
+        os._exit(EXIT_INTERRUPTED)
+
+    try:
+        previous: Any = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
