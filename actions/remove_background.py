@@ -14,6 +14,7 @@ from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
 from ..lib.fields import (
     DEPRECATED_ID_NOTE,
+    DOWNLOAD_URL_MAX_LENGTH,
     IMAGE_URL_MAX_LENGTH,
     DownloadResultConfig,
     ImageResultOutput,
@@ -58,6 +59,7 @@ class Input(ImageSourceInput):
             "component downloads it and uploads it to Picsart. " + ONLY_ONE_BACKGROUND
         ),
         min_length=1,
+        max_length=DOWNLOAD_URL_MAX_LENGTH,
         json_schema_extra={"format": "uri"},
     )
     bg_image_url: str | None = Field(

@@ -7,7 +7,6 @@ Actions never touch ``requests`` themselves; they call ``PicsartClient.request``
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import random
 import threading
@@ -20,20 +19,21 @@ import requests
 from pydantic import SecretStr
 
 from picsart_component import __version__
+from picsart_component.runtime.documents import loads_json
 
 from .body import RequestBody
 from .errors import (
     CORRELATION_ID_HEADER,
-    APIConnectionError,
     APIError,
-    APITimeoutError,
     HeldTooLong,
     RateLimitError,
+    ResponseTooLargeError,
     URLError,
     build_status_error,
 )
 from .ratelimit import DEFAULT_SPIKE_LIMIT, Clock, RateLimitInfo, Sleep, Throttle
 from .retry import RetryPolicy, RetrySettings
+from .transport import read_body, transport_error
 from .urls import KeyPolicy, join_url, normalize_base_url
 
 log = logging.getLogger("picsart.client")
@@ -51,6 +51,8 @@ class ClientSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
     spike_limit: float = DEFAULT_SPIKE_LIMIT
+    max_response_bytes: int = 10 << 20
+    call_deadline: float = 600.0
     retry: RetrySettings = field(default_factory=RetrySettings)
 
 
@@ -151,8 +153,9 @@ class PicsartClient:
     def resolve(self, path_or_url: str) -> str:
         """The absolute URL for a path or URL, or ``URLError`` if the key may not go there."""
         url = join_url(self.base_url, path_or_url)
-        if not self.key_policy.allows(url):
-            raise URLError(self.key_policy.refusal(url))
+        refusal = self.key_policy.refusal_reason(url)
+        if refusal is not None:
+            raise URLError(refusal)
         return url
 
     def get(self, path_or_url: str, **kwargs: Any) -> PicsartResponse:
@@ -216,8 +219,9 @@ class PicsartClient:
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
         }
+        settings = self.settings
         opened = body.open() if body is not None else None
-        started = time.perf_counter()
+        started = time.monotonic()
         try:
             if opened is not None:
                 headers.update(opened.headers)
@@ -226,15 +230,35 @@ class PicsartClient:
                 url,
                 data=opened.data if opened is not None else None,
                 headers=headers,
-                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                timeout=(
+                    settings.connect_timeout,
+                    min(settings.read_timeout, settings.call_deadline),
+                ),
+                stream=True,
             )
-            content = raw.content
+            with raw:
+                content = read_body(
+                    raw,
+                    limit=settings.max_response_bytes,
+                    deadline=started + settings.call_deadline,
+                    read_timeout=settings.read_timeout,
+                    method=method,
+                    url=url,
+                    too_large=lambda limit: ResponseTooLargeError(
+                        f"the answer is larger than {limit / (1 << 20):g} MB, the limit "
+                        "PICSART_MAX_RESPONSE_MB sets; the rest was not read",
+                        method=method,
+                        url=url,
+                        status=raw.status_code,
+                        correlation_id=raw.headers.get(CORRELATION_ID_HEADER),
+                    ),
+                )
         except requests.RequestException as error:
             raise transport_error(error, method, url) from None
         finally:
             if opened is not None:
                 opened.close()
-        elapsed = time.perf_counter() - started
+        elapsed = time.monotonic() - started
         response_headers = dict(raw.headers)
         info = RateLimitInfo.from_headers(raw.headers, self._clock())
         self._throttle.observe(info)
@@ -280,28 +304,7 @@ def _decode_body(content: bytes, content_type: str) -> Any:
     text = content.decode("utf-8", errors="replace")
     if "json" in content_type.lower() or text.lstrip()[:1] in ("{", "["):
         try:
-            return json.loads(text)
+            return loads_json(text)
         except ValueError:
             return text
     return text
-
-
-def transport_error(error: requests.RequestException, method: str, url: str) -> APIConnectionError:
-    """A failure without a (complete) answer, as the typed error the retry table knows."""
-    if isinstance(error, requests.Timeout):
-        return APITimeoutError(
-            f"no response within the timeout ({type(error).__name__})", method=method, url=url
-        )
-    return APIConnectionError(_connection_message(error), method=method, url=url)
-
-
-def _connection_message(error: requests.RequestException) -> str:
-    kind = type(error).__name__
-    reason = str(error.args[0]) if error.args else ""
-    if "Connection refused" in reason or "NewConnectionError" in reason:
-        return f"connection refused ({kind})"
-    if "reset" in reason.lower() or "aborted" in reason.lower():
-        return f"connection reset before the response was complete ({kind})"
-    if "IncompleteRead" in reason or isinstance(error, requests.exceptions.ChunkedEncodingError):
-        return f"the response was cut off before it was complete ({kind})"
-    return f"the connection failed ({kind})"

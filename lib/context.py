@@ -84,6 +84,8 @@ class Services:
             retry=RetryPolicy(settings.retry, clock=self.clock, sleep=self.sleep),
             timeout=(settings.connect_timeout, settings.read_timeout),
             max_image_bytes=self.environment.max_image_bytes,
+            max_result_bytes=self.environment.max_result_bytes,
+            deadline=settings.call_deadline,
         )
 
 

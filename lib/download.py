@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import socket
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,12 +21,12 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from .client import transport_error
-from .errors import TooLargeError, URLRefusedError, build_status_error
+from .errors import TooLargeError, URLError, URLRefusedError, build_status_error
 from .retry import RetryPolicy
+from .transport import body_chunks, transport_error
+from .urls import URLParts, split_url
 
 MAX_REDIRECTS = 5
-CHUNK_SIZE = 1 << 16
 USER_AGENT = "picsart-component (image download)"
 
 T = TypeVar("T")
@@ -69,28 +70,29 @@ class URLPolicy:
         origins = self.trusted_origins | {origin_of(url) for url in urls}
         return URLPolicy(self.allow_hosts, frozenset(origins), self.resolver)
 
-    def _trusted(self, url: str, host: str) -> bool:
-        return origin_of(url) in self.trusted_origins or host in self.allow_hosts
+    def _trusted(self, parts: URLParts) -> bool:
+        return parts.origin in self.trusted_origins or parts.host in self.allow_hosts
 
     def check_url(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise URLRefusedError(f"only http and https URLs can be fetched, not {parts.scheme!r}")
-        host = (parts.hostname or "").lower()
-        if not host:
+        scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+        if scheme not in ("http", "https"):
+            raise URLRefusedError(f"only http and https URLs can be fetched, not {scheme!r}")
+        parts = _parts(url)
+        if not parts.host:
             raise URLRefusedError("the URL has no host")
-        if self._trusted(url, host):
+        if self._trusted(parts):
             return
         try:
-            addresses = self.resolver(host, parts.port or _default_port(parts.scheme))
+            addresses = self.resolver(parts.host, parts.origin[2] or 0)
         except (OSError, UnicodeError):
-            raise URLRefusedError(f"the host {host!r} could not be resolved") from None
+            raise URLRefusedError(f"the host {parts.host!r} could not be resolved") from None
         for address in addresses:
             self.check_address(url, address)
 
     def check_address(self, url: str, address: str) -> None:
-        host = (urlsplit(url).hostname or "").lower()
-        if self._trusted(url, host) or address.lower() in self.allow_hosts:
+        parts = _parts(url)
+        host = parts.host
+        if self._trusted(parts) or address.lower() in self.allow_hosts:
             return
         reason = _non_public_reason(address)
         if reason:
@@ -100,17 +102,19 @@ class URLPolicy:
             )
 
 
-def origin_of(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
+def _parts(url: str) -> URLParts:
     try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return (parts.scheme, (parts.hostname or "").lower(), port or _default_port(parts.scheme))
+        return split_url(url)
+    except URLError as error:
+        raise URLRefusedError(str(error)) from None
 
 
-def _default_port(scheme: str) -> int:
-    return 443 if scheme == "https" else 80
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """The (scheme, host, port) a URL is sent to; one that matches nothing for a refused URL."""
+    try:
+        return split_url(url).origin
+    except URLError:
+        return ("", "", None)
 
 
 @functools.lru_cache(maxsize=64)
@@ -123,7 +127,8 @@ def _checked_pool_classes(policy: URLPolicy) -> dict[str, type[HTTPConnectionPoo
     """
 
     def check(scheme: str, host: str, port: int, address: str) -> None:
-        policy.check_address(f"{scheme}://{host}:{port}/", address)
+        shown = f"[{host}]" if ":" in host else host
+        policy.check_address(f"{scheme}://{shown}:{port}/", address)
 
     class CheckedHTTPConnection(HTTPConnection):
         def connect(self) -> None:
@@ -187,12 +192,14 @@ class Downloader:
         *,
         timeout: tuple[float, float] = (10.0, 120.0),
         max_bytes: int | None = None,
+        deadline: float = 600.0,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.policy = policy
         self.retry = retry
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.deadline = deadline
         self._session: requests.Session | None = None
         self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
 
@@ -203,6 +210,7 @@ class Downloader:
             self.retry,
             timeout=self.timeout,
             max_bytes=self.max_bytes,
+            deadline=self.deadline,
             headers=self._headers,
         )
 
@@ -211,6 +219,7 @@ class Downloader:
         return result
 
     def _fetch_once(self, url: str, consume: Callable[[Fetched], T]) -> T:
+        deadline = time.monotonic() + self.deadline
         response = self._open(url)
         with response:
             if response.status_code >= 400:
@@ -229,7 +238,15 @@ class Downloader:
                 url=response.url,
                 content_type=response.headers.get("Content-Type", "").split(";")[0].strip(),
                 content_length=length,
-                chunks=self._capped(response, url),
+                chunks=body_chunks(
+                    response,
+                    limit=self.max_bytes,
+                    deadline=deadline,
+                    read_timeout=self.timeout[1],
+                    method="GET",
+                    url=url,
+                    too_large=lambda limit: TooLargeError(_too_large(limit)),
+                ),
             )
             return consume(fetched)
 
@@ -255,17 +272,6 @@ class Downloader:
                 continue
             return response
         raise URLRefusedError(f"more than {MAX_REDIRECTS} redirects from {url}")
-
-    def _capped(self, response: requests.Response, url: str) -> Iterator[bytes]:
-        received = 0
-        try:
-            for chunk in response.iter_content(CHUNK_SIZE):
-                received += len(chunk)
-                if self.max_bytes is not None and received > self.max_bytes:
-                    raise TooLargeError(_too_large(self.max_bytes))
-                yield chunk
-        except requests.RequestException as error:
-            raise transport_error(error, "GET", url) from None
 
 
 def _excerpt(response: requests.Response) -> bytes:

@@ -38,6 +38,7 @@ __all__ = [
     "Problem",
     "RateLimitError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "ResultDownloadError",
     "ServerError",
     "SettingsError",
@@ -235,14 +236,20 @@ class RateLimitError(APIStatusError):
     def event_fields(self) -> dict[str, Any]:
         fields = super().event_fields()
         if self.retry_at is not None:
-            fields["retryAt"] = datetime.fromtimestamp(self.retry_at, tz=timezone.utc).isoformat(
-                timespec="seconds"
-            )
+            try:
+                moment = datetime.fromtimestamp(self.retry_at, tz=timezone.utc)
+            except (OverflowError, OSError, ValueError):
+                return fields
+            fields["retryAt"] = moment.isoformat(timespec="seconds")
         return fields
 
 
 class ServerError(APIStatusError):
     """5xx: Picsart failed; these are retried before they are raised."""
+
+
+class ResponseTooLargeError(APIError):
+    """The answer was larger than ``PICSART_MAX_RESPONSE_MB``; it was not read to the end."""
 
 
 class APIConnectionError(APIError):

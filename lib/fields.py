@@ -10,9 +10,13 @@ from pydantic import Field
 
 from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
 
-from .errors import Problem
+from .errors import Problem, URLError
+from .urls import split_url
 
 IMAGE_URL_MAX_LENGTH = 2083
+# The component downloads these itself; servers refuse longer URLs, and checking a longer one
+# costs more than it is worth.
+DOWNLOAD_URL_MAX_LENGTH = 8192
 DEPRECATED_ID_NOTE = "Picsart has deprecated image ids; prefer Image or Image URL."
 
 
@@ -41,6 +45,7 @@ class ImageSourceInput(InputModel):
             "uploads it to Picsart. Fill only one of Image, Image URL and Image ID."
         ),
         min_length=1,
+        max_length=DOWNLOAD_URL_MAX_LENGTH,
         json_schema_extra={"format": "uri"},
     )
     image_url: str | None = Field(
@@ -131,13 +136,12 @@ def http_url_problems(body: Mapping[str, Any], keys: Sequence[str]) -> list[Prob
 
 
 def _is_http_url(value: str) -> bool:
-    """An http(s) URL with a host and a usable port; True when there is no scheme at all."""
+    """An http(s) URL with a host and a usable port, read one way by every parser; True when
+    there is no scheme at all."""
     try:
-        parts = urlsplit(value)
-        scheme = parts.scheme.lower()
-        if not scheme:
+        if not urlsplit(value).scheme:
             return True
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
-    except ValueError:
+        parts = split_url(value)
+    except (ValueError, URLError):
         return False
-    return scheme in ("http", "https") and bool(parts.hostname)
+    return parts.scheme in ("http", "https") and bool(parts.host)

@@ -20,6 +20,8 @@ from .retry import RetryPolicy
 from .sources import DEFAULT_MAX_IMAGE_BYTES, ImageSources
 from .store import AttachmentStore, StoredFile
 
+DEFAULT_MAX_RESULT_BYTES = 1 << 30
+
 
 @dataclass
 class FileServices:
@@ -30,6 +32,8 @@ class FileServices:
     retry: RetryPolicy
     timeout: tuple[float, float]
     max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
+    deadline: float = 600.0
 
     def image_sources(self, api_base_url: str, trusted_urls: Iterable[str] = ()) -> ImageSources:
         """Sources for input images.
@@ -38,26 +42,43 @@ class FileServices:
         (a local sandbox, say) is trusted as well.
         """
         downloader = Downloader(
-            self.policy, self.retry, timeout=self.timeout, max_bytes=self.max_image_bytes
+            self.policy,
+            self.retry,
+            timeout=self.timeout,
+            max_bytes=self.max_image_bytes,
+            deadline=self.deadline,
         ).trusting([api_base_url])
         return ImageSources(self.store, downloader, trusted_urls=trusted_urls)
 
     def save_result(self, url: str, api_base_url: str) -> StoredFile:
-        """Stream Picsart's result file into the store, retrying the download, never the call."""
-        downloader = Downloader(self.policy, self.retry, timeout=self.timeout).trusting(
-            [api_base_url]
-        )
+        """Stream Picsart's result file into the store, retrying the download, never the call.
+
+        Whatever goes wrong, the error names Picsart's result URL: the call is paid for.
+        """
+        downloader = Downloader(
+            self.policy,
+            self.retry,
+            timeout=self.timeout,
+            max_bytes=self.max_result_bytes,
+            deadline=self.deadline,
+        ).trusting([api_base_url])
 
         def consume(fetched: Fetched) -> StoredFile:
             return self.store.save(fetched.chunks, _content_type(fetched))
 
         try:
             return downloader.fetch(url, consume)
-        except (APIError, URLRefusedError, TooLargeError, StoreError) as error:
-            raise ResultDownloadError(
-                f"Picsart made the result, but it could not be saved to the attachment store: "
-                f"{error}. The result stays at {url} for about 24 hours."
-            ) from None
+        except TooLargeError:
+            reason = (
+                f"the result is larger than {self.max_result_bytes / (1 << 20):g} MB, the limit "
+                "PICSART_MAX_RESULT_MB sets"
+            )
+        except (APIError, URLRefusedError, StoreError) as error:
+            reason = str(error)
+        raise ResultDownloadError(
+            f"Picsart made the result, but it could not be saved to the attachment store: "
+            f"{reason}. The result stays at {url} for about 24 hours."
+        )
 
 
 def _content_type(fetched: Fetched) -> str:

@@ -21,6 +21,8 @@ CREDIT_AVAILABLE_HEADER = "X-Picsart-Credit-Available"
 
 EPOCH_MILLISECONDS_FROM = 10**12
 EPOCH_SECONDS_FROM = 10**9
+# Picsart's windows are a second or a minute; a reset further away than this is not believed.
+LONGEST_RESET = 24 * 3600.0
 
 DEFAULT_SPIKE_LIMIT = 300.0
 
@@ -32,31 +34,35 @@ def parse_reset_time(value: str | None, now: float) -> float | None:
     """The epoch second at which the limit resets, or None when the value is unusable.
 
     10**12 and above is epoch milliseconds, 10**9 and above epoch seconds, anything smaller is a
-    number of seconds to wait from ``now``.
+    number of seconds to wait from ``now``. The result lies between ``now`` and ``now`` plus a
+    day, whatever the header says: a time in the past is now, a year 10000 is tomorrow.
     """
-    if value is None:
+    number = _finite_number(value)
+    if number is None or number < 0:
+        return None
+    if number >= EPOCH_MILLISECONDS_FROM:
+        moment = number / 1000.0
+    elif number >= EPOCH_SECONDS_FROM:
+        moment = number
+    else:
+        moment = now + number
+    return min(max(moment, now), now + LONGEST_RESET)
+
+
+def _finite_number(value: str | None) -> float | None:
+    if value is None or len(value) > 64:
         return None
     try:
         number = float(value.strip())
     except ValueError:
         return None
-    if not math.isfinite(number) or number < 0:
-        return None
-    if number >= EPOCH_MILLISECONDS_FROM:
-        return number / 1000.0
-    if number >= EPOCH_SECONDS_FROM:
-        return number
-    return now + number
+    return number if math.isfinite(number) else None
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    value = headers.get(name)
-    if value is None:
-        return None
-    try:
-        return int(float(value.strip()))
-    except ValueError:
-        return None
+    """A whole number from a header; None for anything else (``1e999``, ``NaN``, text)."""
+    number = _finite_number(headers.get(name))
+    return int(number) if number is not None else None
 
 
 @dataclass(frozen=True)

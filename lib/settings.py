@@ -21,6 +21,10 @@ from .ratelimit import DEFAULT_SPIKE_LIMIT
 from .retry import RetrySettings
 
 DEFAULT_MAX_IMAGE_MB = 100.0
+DEFAULT_MAX_RESULT_MB = 1024.0
+DEFAULT_MAX_RESPONSE_MB = 10.0
+DEFAULT_CALL_DEADLINE = 600.0
+MEGABYTE = 1 << 20
 
 
 def _positive_number(value: Any) -> float:
@@ -56,6 +60,11 @@ class ComponentSettings(BaseModel):
     max_wait: PositiveNumber = Field(300.0, alias="PICSART_MAX_WAIT")
     spike_limit: PositiveNumber = Field(DEFAULT_SPIKE_LIMIT, alias="PICSART_SPIKE_LIMIT")
     max_image_mb: PositiveNumber = Field(DEFAULT_MAX_IMAGE_MB, alias="PICSART_MAX_IMAGE_MB")
+    max_result_mb: PositiveNumber = Field(DEFAULT_MAX_RESULT_MB, alias="PICSART_MAX_RESULT_MB")
+    max_response_mb: PositiveNumber = Field(
+        DEFAULT_MAX_RESPONSE_MB, alias="PICSART_MAX_RESPONSE_MB"
+    )
+    call_deadline: PositiveNumber = Field(DEFAULT_CALL_DEADLINE, alias="PICSART_CALL_DEADLINE")
     attachments_dir: str | None = Field(None, alias="PICSART_ATTACHMENTS_DIR")
     allow_hosts_list: str | None = Field(None, alias="PICSART_ALLOW_HOSTS")
     object_storage_uri: str | None = Field(None, alias="ELASTICIO_OBJECT_STORAGE_URI")
@@ -83,6 +92,8 @@ class ComponentSettings(BaseModel):
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             spike_limit=self.spike_limit,
+            max_response_bytes=int(self.max_response_mb * MEGABYTE),
+            call_deadline=self.call_deadline,
             retry=RetrySettings(max_attempts=int(self.max_attempts), max_total_wait=self.max_wait),
         )
 
@@ -92,7 +103,11 @@ class ComponentSettings(BaseModel):
 
     @property
     def max_image_bytes(self) -> int:
-        return int(self.max_image_mb * (1 << 20))
+        return int(self.max_image_mb * MEGABYTE)
+
+    @property
+    def max_result_bytes(self) -> int:
+        return int(self.max_result_mb * MEGABYTE)
 
     @property
     def attachments_folder(self) -> Path:

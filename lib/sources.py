@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,38 @@ from .formats import IMAGE_FORMATS, display, display_name, sniff_file
 from .store import AttachmentStore
 
 DEFAULT_MAX_IMAGE_BYTES = 100 * 1024 * 1024
+
+_temporary_files: set[Path] = set()
+_temporary_files_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def temporary_file(directory: Path | None = None) -> Iterator[Path]:
+    """A temporary file for a source image, removed when the block ends, and also by
+    ``remove_temporary_files`` when the process must stop at once (its ``finally`` blocks then
+    do not run)."""
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - removed in the finally below
+        prefix="picsart-source-", dir=directory, delete=False
+    )
+    handle.close()
+    path = Path(handle.name)
+    with _temporary_files_lock:
+        _temporary_files.add(path)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+        with _temporary_files_lock:
+            _temporary_files.discard(path)
+
+
+def remove_temporary_files() -> None:
+    """Remove every source-image copy still on disk; for an exit that skips ``finally``."""
+    with _temporary_files_lock:
+        paths = list(_temporary_files)
+        _temporary_files.clear()
+    for path in paths:
+        path.unlink(missing_ok=True)
 MAX_DECODED_PIXELS = 178_956_970
 
 
@@ -65,6 +98,16 @@ class LocalImage:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise InputError(
                 [Problem(self.field, "the image has too many pixels to be decoded safely")]
+            ) from None
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            # Pillow's errors for a damaged file name our temporary copy; the field says which.
+            raise InputError(
+                [
+                    Problem(
+                        self.field,
+                        f"is a damaged {display_name(self.format)} image ({_kind(error)})",
+                    )
+                ]
             ) from None
         if width * height > MAX_DECODED_PIXELS:
             raise InputError(
@@ -107,18 +150,11 @@ class ImageSources:
             image_format = self._check_format(stored, field, accepted)
             yield LocalImage(stored, _filename(url, image_format), image_format, size, field)
             return
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - removed in the finally below
-            prefix="picsart-source-", dir=self.temp_dir, delete=False
-        )
-        handle.close()
-        path = Path(handle.name)
-        try:
+        with temporary_file(self.temp_dir) as path:
             size = self._copy_to(url, field, path)
             image_format = self._check_format(path, field, accepted)
             filename = _filename(url, image_format)
             yield LocalImage(path, filename, image_format, size, field)
-        finally:
-            path.unlink(missing_ok=True)
 
     def _copy_to(self, url: str, field: str, path: Path) -> int:
         if self.store.owns(url):
@@ -201,3 +237,11 @@ def _filename(url: str, image_format: str) -> str:
     stem = PurePosixPath(unquote(urlsplit(url).path)).stem
     stem = _SAFE_STEM.sub("-", stem).strip(".-")[:80] or "image"
     return stem + IMAGE_FORMATS[image_format].extension
+
+
+def _kind(error: BaseException) -> str:
+    """What went wrong reading an image, without the file's (temporary) path."""
+    text = str(error)
+    if "/" in text or "\\" in text:
+        return type(error).__name__
+    return text or type(error).__name__

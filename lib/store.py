@@ -19,10 +19,12 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 
-from .errors import StoreError, TransientStoreError
+from .errors import StoreError, TransientStoreError, URLError
 from .formats import EXTENSION_BY_CONTENT_TYPE, content_type_of_file
 from .settings import ComponentSettings
+from .urls import split_url
 
+_OBJECT_ID = re.compile(r"[A-Za-z0-9_.-]+")
 _LOCAL_NAME = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,5})?")
 
 
@@ -75,23 +77,39 @@ class LocalStore(AttachmentStore):
         return f"LocalStore({str(self.directory)!r})"
 
     def save(self, chunks: Iterable[bytes], content_type: str) -> StoredFile:
-        self.directory.mkdir(parents=True, exist_ok=True)
         name = uuid.uuid4().hex + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
         size = 0
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
-            dir=self.directory, prefix=".partial-", delete=False
-        )
+        with self._writing():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
+                dir=self.directory, prefix=".partial-", delete=False
+            )
         try:
-            with handle:
-                for chunk in chunks:
+            for chunk in chunks:
+                with self._writing():
                     handle.write(chunk)
-                    size += len(chunk)
-            os.replace(handle.name, self.directory / name)
+                size += len(chunk)
+            with self._writing():
+                handle.close()
+                os.replace(handle.name, self.directory / name)
         except BaseException:
+            with contextlib.suppress(OSError):
+                handle.close()
             Path(handle.name).unlink(missing_ok=True)
             raise
         target = self.directory / name
         return StoredFile(target.as_uri(), size, content_type, name)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failure to write (a full disk, say) as a ``StoreError`` that says where."""
+        try:
+            yield
+        except OSError as error:
+            raise StoreError(
+                f"cannot write to the attachment store in {self.directory}: "
+                f"{error.strerror or type(error).__name__}"
+            ) from None
 
     def path_of(self, url: str) -> Path | None:
         """The file a URL names, when it is one of ours; None otherwise."""
@@ -170,18 +188,29 @@ class MaesterStore(AttachmentStore):
             object_id = str(response.json()["objectId"])
         except (ValueError, KeyError, TypeError):
             raise StoreError("object storage answered without an objectId") from None
-        if not re.fullmatch(r"[A-Za-z0-9_.-]+", object_id):
+        if not _OBJECT_ID.fullmatch(object_id) or object_id in (".", ".."):
             raise StoreError("object storage answered with an unusable objectId")
         url = f"{self.uri}/objects/{object_id}?storage_type=maester"
         filename = object_id + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
         return StoredFile(url, counted.size, content_type, filename)
 
     def owns(self, url: str) -> bool:
-        parts = urlsplit(url)
-        base = urlsplit(self.uri)
+        """Whether ``url`` is one object of this storage: the bearer token goes only there.
+
+        The object id must be one plain path segment: no dot segments, no encoded slashes or
+        dots, which a server would resolve to another path than the one checked here.
+        """
+        try:
+            parts = split_url(url)
+            base = split_url(self.uri)
+        except URLError:
+            return False
+        prefix = base.path.rstrip("/") + "/objects/"
+        object_id = parts.path[len(prefix) :] if parts.path.startswith(prefix) else ""
         return (
-            (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
-            and parts.path.startswith(base.path.rstrip("/") + "/objects/")
+            parts.origin == base.origin
+            and _OBJECT_ID.fullmatch(object_id) is not None
+            and object_id not in (".", "..")
             and "storage_type=maester" in parts.query.split("&")
         )
 

@@ -1,4 +1,11 @@
-"""Joining paths onto the base URL, and deciding which hosts may receive the API key.
+"""Reading URLs as the HTTP library sends them, joining paths onto the base URL, and deciding
+which hosts may receive the API key.
+
+Every decision about where a request goes (the key's hosts, the download rules, the object
+storage's ownership) reads the URL with ``split_url``. It takes the host that requests and urllib3
+will connect to, and refuses a URL that ``urllib.parse`` reads another way:
+``https://attacker.example\\@api.picsart.io/`` is ``api.picsart.io`` to ``urlsplit`` but
+``attacker.example`` to urllib3, which is where the request would really go.
 
 ``urllib.parse.urljoin("https://api.picsart.io/tools/1.0/", "/removebg")`` drops ``/tools/1.0``,
 and Picsart answers 404 to ``/tools/1.0//removebg``, so joining is done by hand here.
@@ -6,17 +13,84 @@ and Picsart answers 404 to ``/tools/1.0//removebg``, so joining is done by hand 
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
+
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from .errors import URLError
 
 DEFAULT_BASE_URL = "https://api.picsart.io/tools/1.0/"
 PICSART_DOMAIN = "picsart.io"
+_UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+@dataclass(frozen=True)
+class URLParts:
+    """An absolute URL's parts, as the HTTP library reads them; ``host`` is lower case, without
+    IPv6 brackets or a trailing dot."""
+
+    scheme: str
+    host: str
+    port: int | None
+    path: str
+    query: str
+
+    @property
+    def origin(self) -> tuple[str, str, int | None]:
+        return (self.scheme, self.host, self.port or DEFAULT_PORTS.get(self.scheme))
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def split_url(url: str) -> URLParts:
+    """An absolute URL as requests and urllib3 will send it, or ``URLError``.
+
+    A URL with a backslash, whitespace or a control character, or one that ``urllib.parse`` and
+    urllib3 read with different schemes, hosts or ports, is refused: no decision is made on a
+    host the request might not go to.
+    """
+    if _UNSAFE_CHARACTERS.search(url):
+        raise URLError(
+            f"{_shown(url)} holds a backslash, a space or a control character; URLs with them "
+            "are read differently by different programs, so they are refused"
+        )
+    try:
+        ours = urlsplit(url)
+        our_port = ours.port
+        sent = parse_url(url)
+    except (ValueError, LocationParseError) as error:
+        raise URLError(f"{_shown(url)} is not a valid URL ({error})") from None
+    if not ours.scheme or not ours.netloc:
+        raise URLError(f"{_shown(url)} is not an absolute URL")
+    our_reading = (ours.scheme.lower(), _host(ours.hostname), our_port)
+    their_reading = ((sent.scheme or "").lower(), _host(sent.host), sent.port)
+    if our_reading != their_reading:
+        raise URLError(
+            f"{_shown(url)} is read as two different addresses by different URL parsers, so it "
+            "is refused"
+        )
+    return URLParts(our_reading[0], our_reading[1], our_port, ours.path, ours.query)
+
+
+def _host(host: str | None) -> str:
+    return (host or "").lower().strip("[]").rstrip(".")
+
+
+def _shown(url: str) -> str:
+    return repr(url if len(url) <= 200 else url[:199] + "…")
 
 
 def normalize_base_url(base_url: str | None) -> str:
     """The base URL with exactly one trailing slash; the default when empty."""
     base = (base_url or "").strip() or DEFAULT_BASE_URL
+    try:
+        split_url(base)
+    except URLError as error:
+        raise URLError(f"the base URL must be an absolute http(s) URL: {error}") from None
     parts = _split(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise URLError(f"the base URL must be an absolute http(s) URL, got {base!r}")
@@ -66,7 +140,7 @@ def join_url(base_url: str, path_or_url: str) -> str:
 
 def host_of(url: str) -> str:
     try:
-        return (_split(url).hostname or "").lower().rstrip(".")
+        return split_url(url).host
     except URLError:
         return ""
 
@@ -84,22 +158,22 @@ class KeyPolicy:
     """
 
     def __init__(self, base_url: str) -> None:
-        parts = urlsplit(normalize_base_url(base_url))
-        self._base_origin = (parts.scheme, (parts.hostname or "").lower(), parts.port)
+        self._base_origin = split_url(normalize_base_url(base_url)).origin
 
     def allows(self, url: str) -> bool:
-        try:
-            parts = _split(url)
-        except URLError:
-            return False
-        host = (parts.hostname or "").lower().rstrip(".")
-        port = parts.port
-        if (parts.scheme, host, port) == self._base_origin:
-            return True
-        return parts.scheme == "https" and is_picsart_host(host)
+        return self.refusal_reason(url) is None
 
-    def refusal(self, url: str) -> str:
+    def refusal_reason(self, url: str) -> str | None:
+        """Why the key may not go to ``url``, or None when it may."""
+        try:
+            parts = split_url(url)
+        except URLError as error:
+            return f"refusing to send the API key: {error}"
+        if parts.origin == self._base_origin:
+            return None
+        if parts.scheme == "https" and is_picsart_host(parts.host):
+            return None
         return (
-            f"refusing to send the API key to {host_of(url) or url!r}: it is sent only to the "
+            f"refusing to send the API key to {parts.host or url!r}: it is sent only to the "
             f"configured base URL's host and to https://*.{PICSART_DOMAIN}"
         )

@@ -26,6 +26,7 @@ from .console import (
     merge_cfg,
     read_json_object,
     read_json_option,
+    stop_cleanly_on_sigterm,
     usage_error,
     verbose_option,
 )
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="picsart-flow")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Run the Picsart component's actions from the command line.
 
     \b
@@ -46,6 +48,7 @@ def main() -> None:
       picsart-flow run makeRawRequest --body '{"url": "balance", "method": "GET"}'
       picsart-flow verify
     """
+    ctx.call_on_close(stop_cleanly_on_sigterm())
 
 
 @main.command()
@@ -285,6 +288,7 @@ def attach(files: tuple[Path, ...]) -> None:
       picsart-flow attach mug.jpg
       picsart-flow run upscale --body '{"image": "file:///…/3f2a….jpg", "upscale_factor": 2}'
     """
+    from .lib.errors import ComponentError
     from .lib.formats import IMAGE_FORMATS, sniff_file
     from .lib.store import store_for
 
@@ -299,6 +303,10 @@ def attach(files: tuple[Path, ...]) -> None:
             stored = store.save_file(path)
         except OSError as error:
             click.echo(f"picsart-flow: {path}: {error.strerror}", err=True)
+            failed = True
+            continue
+        except ComponentError as error:
+            click.echo(f"picsart-flow: {path}: {error}", err=True)
             failed = True
             continue
         emit_json({"file": str(path), **stored.attachment()})

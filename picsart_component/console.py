@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_REBOUND = 75
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 ENV_API_KEY = "PICSART_API_KEY"
 ENV_BASE_URL = "PICSART_BASE_URL"
@@ -83,18 +85,25 @@ def usage_error(message: str) -> NoReturn:
 
 
 def read_json_option(value: str, option: str) -> Any:
-    """A JSON value given inline, as ``@FILE``, or as ``-`` for stdin."""
+    """A JSON value given inline, as ``@FILE``, or as ``-`` for stdin; at most 16 MB, nested at
+    most 64 levels deep."""
+    from .runtime.documents import MAX_DOCUMENT_BYTES, DocumentError, loads_json
+
+    text: str | bytes
     if value == "-":
-        text = sys.stdin.read()
+        text = sys.stdin.read(MAX_DOCUMENT_BYTES + 1)
     elif value.startswith("@"):
         try:
-            text = Path(value[1:]).read_text(encoding="utf-8")
+            with Path(value[1:]).open("rb") as handle:
+                text = handle.read(MAX_DOCUMENT_BYTES + 1)
         except OSError as error:
             usage_error(f"{option}: cannot read {value[1:]}: {error.strerror}")
     else:
         text = value
     try:
-        return json.loads(text)
+        return loads_json(text)
+    except DocumentError as error:
+        usage_error(f"{option} {error}")
     except ValueError as error:
         usage_error(f"{option} is not valid JSON: {error}")
 
@@ -106,6 +115,24 @@ def read_json_object(value: str | None, option: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         usage_error(f"{option} must be a JSON object")
     return data
+
+
+def stop_cleanly_on_sigterm() -> Callable[[], None]:
+    """Make SIGTERM, which platforms send to stop a process, end a command as Ctrl-C does:
+    ``finally`` blocks run and temporary files go. Returns what restores the previous handler."""
+
+    def on_terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(EXIT_TERMINATED)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_terminate)
+    except ValueError:
+        return lambda: None
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def environment() -> ComponentSettings:

@@ -6,7 +6,6 @@ inside string values after the JSON is parsed, so a value can never add JSON str
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
+
+from .runtime.documents import loads_json
 
 DEFAULT_FIXTURE_FILE = Path("test") / "fixture.json"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -65,7 +66,7 @@ def load_fixture(
     name: str, fixture_file: Path = DEFAULT_FIXTURE_FILE, environ: Mapping[str, str] | None = None
 ) -> Fixture:
     try:
-        data = json.loads(fixture_file.read_text(encoding="utf-8"))
+        data = loads_json(fixture_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FixtureError(f"no fixture file at {fixture_file}") from None
     except ValueError as error:

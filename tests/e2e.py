@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import requests
+import urllib3
 from PIL import Image
 
 from picsart_component.lib.client import ClientSettings
@@ -142,6 +143,14 @@ def check_sandbox_answers(
         response = original_send(session, request, **kwargs)
         if answers.wants(request.url):
             answers.validator.check_requests(response)
+            # Checking read the body; the component reads it again from the raw stream.
+            response.raw = urllib3.HTTPResponse(
+                body=io.BytesIO(response.content),
+                headers=response.raw.headers,
+                status=response.status_code,
+                preload_content=False,
+                decode_content=False,
+            )
         return response
 
     monkeypatch.setattr(RunningSandbox, "start", start)

@@ -20,6 +20,7 @@ from ..console import EXIT_INTERRUPTED
 from ..lib.client import ClientSettings
 from ..lib.context import Services
 from ..lib.errors import ComponentError
+from ..lib.sources import remove_temporary_files
 from ..runtime.executor import Executor
 from .journal import JournalError, Recorder, RunPlan, now_iso
 from .model import Flow
@@ -60,6 +61,7 @@ def run_batch(
     *,
     echo: Echo,
     resume_command: str,
+    redact: Callable[[str], str] | None = None,
 ) -> RunSummary:
     """Run ``plan``'s items through ``flow``; the summary counts earlier runs' items too."""
     throttle = BatchThrottle(settings.spike_limit)
@@ -80,7 +82,7 @@ def run_batch(
             )
         )
     try:
-        recorder = Recorder(out_path)
+        recorder = Recorder(out_path, redact=redact)
     except JournalError as error:
         raise BatchError(str(error), usage=True) from None
     progress = make_progress(echo, options.status_every)
@@ -123,7 +125,8 @@ def run_batch(
 def _ctrl_c(
     runner: BatchRunner, progress: ProgressReporter, echo: Echo, resume_command: str
 ) -> Iterator[None]:
-    """First Ctrl-C: start nothing new and let running items end. Second: stop at once."""
+    """First Ctrl-C (or SIGTERM): start nothing new and let running items end. Second: stop at
+    once, leaving no temporary file behind."""
     presses = 0
 
     def on_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -137,6 +140,7 @@ def _ctrl_c(
             )
             return
         progress.stop()
+        remove_temporary_files()
         echo(
             "stopped at once. Items that were running get their line when you resume; a step "
             f"that was in flight is not sent again. To resume: {resume_command}"
@@ -144,11 +148,15 @@ def _ctrl_c(
         os._exit(EXIT_INTERRUPTED)
 
     try:
-        previous: Any = signal.signal(signal.SIGINT, on_interrupt)
+        previous = {
+            signum: signal.signal(signum, on_interrupt)
+            for signum in (signal.SIGINT, signal.SIGTERM)
+        }
     except ValueError:
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -180,7 +180,7 @@ def run_flow(
     """
     from .batch import BatchError, BatchOptions, run_batch
     from .inputs import InputSourceError, open_input
-    from .journal import JournalError, journal_path, plan_run
+    from .journal import JournalError, RunLock, journal_path, lock_path, plan_run
 
     configure_logging(verbose)
     if retry_interrupted and not resume:
@@ -190,7 +190,9 @@ def run_flow(
     environ = environment()
     cfg = merge_cfg(read_json_object(cfg_value, "--cfg"), settings=environ)
     loaded = _load_flow_or_exit(flow_file)
-    excluded = [out_path, journal_path(out_path)] if out_path is not None else []
+    excluded = (
+        [out_path, journal_path(out_path), lock_path(out_path)] if out_path is not None else []
+    )
     try:
         source = open_input(input_path, input_format, exclude=excluded)
         items = source.read()
@@ -210,29 +212,38 @@ def run_flow(
         "steps": loaded.step_ids(),
     }
     try:
-        plan = plan_run(out_path, items, header, resume=resume, retry_interrupted=retry_interrupted)
+        run_lock = RunLock(out_path).acquire()
     except JournalError as error:
-        usage_error(str(error))
-    again = ResumeCommand(flow_file, input_path, out_path, input_format, workers, cfg_value)
-    options = BatchOptions(workers, max_credits, retry_interrupted, status_every)
-    try:
-        with api_target(cfg) as target_cfg:
-            summary = run_batch(
-                loaded,
-                plan,
-                header,
-                out_path,
-                target_cfg,
-                environ.client_settings(),
-                options,
-                echo=_echo_err,
-                resume_command=again.text(max_credits),
-            )
-    except BatchError as error:
-        if error.usage:
-            usage_error(str(error))
         _echo_err(str(error))
         sys.exit(EXIT_FAILED)
+    with run_lock:
+        try:
+            plan = plan_run(
+                out_path, items, header, resume=resume, retry_interrupted=retry_interrupted
+            )
+        except JournalError as error:
+            usage_error(str(error))
+        again = ResumeCommand(flow_file, input_path, out_path, input_format, workers, cfg_value)
+        options = BatchOptions(workers, max_credits, retry_interrupted, status_every)
+        try:
+            with api_target(cfg) as target_cfg:
+                summary = run_batch(
+                    loaded,
+                    plan,
+                    header,
+                    out_path,
+                    target_cfg,
+                    environ.client_settings(),
+                    options,
+                    echo=_echo_err,
+                    resume_command=again.text(max_credits),
+                    redact=REDACTOR.redact,
+                )
+        except BatchError as error:
+            if error.usage:
+                usage_error(str(error))
+            _echo_err(str(error))
+            sys.exit(EXIT_FAILED)
     _report(summary, out_path, again, max_credits)
     sys.exit(_exit_code(summary))
 

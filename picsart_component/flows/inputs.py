@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from ..lib.store import AttachmentStore
+from ..runtime.documents import loads_json
 
 InputKind = Literal["jsonl", "csv", "folder"]
 INPUT_KINDS: tuple[InputKind, ...] = ("jsonl", "csv", "folder")
@@ -126,7 +126,7 @@ def _jsonl_items(path: Path) -> Iterator[InputItem]:
                 yield InputItem(number, problem=f"line {number} is not UTF-8 (byte {error.start})")
                 continue
             try:
-                value = json.loads(text, parse_constant=_refuse_constant)
+                value = loads_json(text, parse_constant=_refuse_constant)
             except ValueError as error:
                 yield InputItem(number, problem=f"line {number} is not valid JSON: {error}")
                 continue

@@ -19,6 +19,14 @@ import json
 import logging
 import os
 import threading
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    import msvcrt
+
+    fcntl = None  # type: ignore[assignment]
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +37,7 @@ from .inputs import InputItem, ItemKey
 log = logging.getLogger("picsart.flows")
 
 JOURNAL_SUFFIX = ".journal"
+LOCK_SUFFIX = ".lock"
 JOURNAL_VERSION = 1
 INTERRUPTED = "Interrupted"
 
@@ -39,6 +48,73 @@ class JournalError(Exception):
 
 def journal_path(results: Path) -> Path:
     return results.with_name(results.name + JOURNAL_SUFFIX)
+
+
+def lock_path(results: Path) -> Path:
+    return results.with_name(results.name + LOCK_SUFFIX)
+
+
+class RunLock:
+    """One run at a time per results file: an exclusive lock held for the whole run.
+
+    Two runs on one ``--out`` would both pay for every item and write a file that cannot be
+    resumed, so the second refuses at once and names the first. The operating system holds the
+    lock and drops it when the process ends, however it ends; the file beside the results only
+    says who holds it.
+    """
+
+    def __init__(self, results: Path) -> None:
+        self.results = results
+        self.path = lock_path(results)
+        self._fd: int | None = None
+
+    def acquire(self) -> RunLock:
+        """Take the lock, or ``JournalError`` naming the run that holds it."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise JournalError(f"cannot open {self.path}: {error.strerror}") from None
+        if not _try_lock(fd):
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise JournalError(
+                f"{self.results} is being written by another run ({holder}); wait for it to end, "
+                "or give another --out"
+            )
+        os.ftruncate(fd, 0)
+        os.write(fd, f"process {os.getpid()}, started {now_iso()}\n".encode())
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> RunLock:
+        return self if self._fd is not None else self.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:  # pragma: no cover - Windows
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    return True
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        text = os.pread(fd, 200, 0).decode("utf-8", errors="replace").strip()
+    except (OSError, AttributeError):
+        text = ""
+    return text or "a process that has not said which"
 
 
 def now_iso() -> str:
@@ -209,6 +285,18 @@ def rewrite_results(path: Path, keep: dict[ItemKey, dict[str, Any]]) -> None:
     os.replace(temporary, path)
 
 
+def _redacted(value: Any, redact: Callable[[str], str]) -> Any:
+    """``value`` with ``redact`` applied to every text in it, names included: a server may echo
+    the key back anywhere in an answer."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(key)): _redacted(item, redact) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item, redact) for item in value]
+    return value
+
+
 def _encode(record: dict[str, Any]) -> bytes:
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
@@ -244,8 +332,11 @@ class Recorder:
     behind one another's syncs. A record is on disk when its method returns.
     """
 
-    def __init__(self, results: Path, *, sync: bool = True) -> None:
+    def __init__(
+        self, results: Path, *, sync: bool = True, redact: Callable[[str], str] | None = None
+    ) -> None:
         self.results_path = results
+        self._redact = redact
         self.journal_path = journal_path(results)
         self._lock = threading.Lock()
         try:
@@ -263,6 +354,8 @@ class Recorder:
         self._write(self._journal, record)
 
     def _write(self, target: _LineFile, record: dict[str, Any]) -> None:
+        if self._redact is not None:
+            record = _redacted(record, self._redact)
         data = _encode(record)
         try:
             with self._lock:

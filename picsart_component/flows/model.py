@@ -20,6 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
+from ..runtime.documents import DocumentError, load_yaml, loads_json
 from ..runtime.errors import Problem
 from ..runtime.manifest import reject_duplicate_keys
 from ..runtime.validation import json_path
@@ -127,8 +128,10 @@ def read_flow_document(path: Path) -> Any:
         raise FlowFileError(path, [Problem("$", "is not UTF-8 text")]) from None
     try:
         if path.suffix.lower() == ".json":
-            return json.loads(text, object_pairs_hook=reject_duplicate_keys)
-        return yaml.load(text, Loader=_StrictYamlLoader)  # noqa: S506 - a SafeLoader subclass
+            return loads_json(text, object_pairs_hook=reject_duplicate_keys)
+        return load_yaml(text, _StrictYamlLoader)
+    except DocumentError as error:
+        raise FlowFileError(path, [Problem("$", str(error))]) from None
     except json.JSONDecodeError as error:
         rule = f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         raise FlowFileError(path, [Problem("$", rule)]) from None

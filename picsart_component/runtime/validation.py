@@ -11,10 +11,13 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from jsonschema import Draft3Validator
+from jsonschema import Draft3Validator, validators
 from jsonschema.exceptions import ValidationError as SchemaError
 
+from .documents import MAX_DEPTH
 from .errors import Problem
+
+MAX_TEXT_LENGTH = 1 << 20
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -27,9 +30,35 @@ _TYPE_NAMES = {
 }
 
 
+def _after_length(check: Any) -> Any:
+    """A keyword that reads a string's characters (``format``, ``pattern``) runs only when the
+    string is within the schema's ``maxLength``: a URI check on 20 MB of text costs gigabytes,
+    and the length rule already says what is wrong."""
+
+    def checked(validator: Any, value: Any, instance: Any, schema: dict[str, Any]) -> Any:
+        limit = schema.get("maxLength")
+        if isinstance(instance, str) and isinstance(limit, int) and len(instance) > limit:
+            return
+        yield from check(validator, value, instance, schema)
+
+    return checked
+
+
+LengthFirstValidator = validators.extend(  # type: ignore[no-untyped-call] # jsonschema's own typing
+    Draft3Validator,
+    {
+        "format": _after_length(Draft3Validator.VALIDATORS["format"]),
+        "pattern": _after_length(Draft3Validator.VALIDATORS["pattern"]),
+    },
+)
+
+
 def compile_validator(schema: dict[str, Any]) -> Draft3Validator:
     Draft3Validator.check_schema(schema)
-    return Draft3Validator(schema, format_checker=Draft3Validator.FORMAT_CHECKER)
+    validator: Draft3Validator = LengthFirstValidator(
+        schema, format_checker=Draft3Validator.FORMAT_CHECKER
+    )
+    return validator
 
 
 def schema_problems(validator: Draft3Validator, instance: Any) -> list[Problem]:
@@ -46,8 +75,10 @@ def json_value_problems(instance: Any) -> list[Problem]:
     Python's ``json`` module reads some of them (``NaN``, ``"\\ud800"``) and a ``Message`` built
     in code can hold any, but a lone surrogate cannot be encoded to UTF-8, NaN and Infinity are
     not JSON, and an integer over Python's digit limit cannot even be printed, which made
-    jsonschema's error messages raise. Walked with a stack, so deep nesting cannot overflow, and
-    each container once, so a cycle (possible only in code) cannot loop.
+    jsonschema's error messages raise. Values too large to check cheaply (text over 1 MB,
+    nesting over 64 levels) are refused here too, before any pattern reads them. Walked with a
+    stack, so deep nesting cannot overflow, and each container once, so a cycle (possible only
+    in code) cannot loop.
     """
     problems: list[Problem] = []
     pending: list[tuple[tuple[Any, ...], Any]] = [((), instance)]
@@ -61,6 +92,11 @@ def json_value_problems(instance: Any) -> list[Problem]:
             if id(value) in seen:
                 continue
             seen.add(id(value))
+            if len(path) >= MAX_DEPTH:
+                problems.append(
+                    Problem(_safe_path(path), f"is nested more than {MAX_DEPTH} levels deep")
+                )
+                continue
         if isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, str) and not _is_unicode(key):
@@ -72,6 +108,8 @@ def json_value_problems(instance: Any) -> list[Problem]:
 
 
 def _json_value_rule(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+        return f"is too long: {len(value)} characters, at most {MAX_TEXT_LENGTH}"
     if isinstance(value, str) and not _is_unicode(value):
         return _SURROGATE
     if isinstance(value, float) and not math.isfinite(value):

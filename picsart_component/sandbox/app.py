@@ -8,7 +8,6 @@ then the charge. Every answer, errors and 404s included, carries the ``X-Picsart
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import time
@@ -21,13 +20,14 @@ from urllib.parse import unquote, urlsplit
 from werkzeug.wrappers import Request, Response
 
 from . import jobs, params, sources
+from .auth import check_api_key
 from .control import handle_control
 from .errors import AbortConnection, ApiError, error_body, reason_phrase
 from .faults import API_ENDPOINTS, WRAPPING_KINDS, Fault
 from .forms import Inputs, drain, read_inputs
 from .limits import Verdict, format_reset_time
 from .options import PRICES, SandboxOptions
-from .requestlog import API_KEY_HEADER, logged_headers, scrub
+from .requestlog import API_KEY_HEADER, clipped, logged_headers, scrub
 from .state import SandboxState
 from .store import StoredFile
 
@@ -190,7 +190,7 @@ class SandboxApp:
             options.max_upload_bytes,
             options.fetch_timeout,
         )
-        stored = work(jobs.Worker(state.store, reader, options.max_pixels))
+        stored = work(jobs.Worker(state.store, reader, options.max_pixels, state.memory))
         charged = 0
         if charge and price:
             if not state.charge(price):
@@ -202,12 +202,7 @@ class SandboxApp:
         )
 
     def _authenticate(self, request: Request, options: SandboxOptions) -> None:
-        key = request.headers.get(API_KEY_HEADER, "")
-        if not key.strip():
-            raise ApiError(401, f"The {API_KEY_HEADER} header is missing.")
-        expected = options.api_key
-        if expected is not None and not hmac.compare_digest(key.encode(), expected.encode()):
-            raise ApiError(401, "The API key is not valid.")
+        check_api_key(request, options.api_key, f"The {API_KEY_HEADER} header is missing.")
 
     def _no_credits(self, price: int) -> ApiError:
         return ApiError(
@@ -347,11 +342,11 @@ class SandboxApp:
             {
                 "time": state.limiter.now(),
                 "method": request.method,
-                "path": exchange.path,
-                "query": scrub(request.query_string.decode("latin-1"), key),
+                "path": clipped(exchange.path),
+                "query": clipped(scrub(request.query_string.decode("latin-1"), key)),
                 "status": status,
                 "headers": logged_headers(request.headers),
-                "fields": scrub(dict(inputs.values), key) if inputs else {},
+                "fields": clipped(scrub(dict(inputs.values), key)) if inputs else {},
                 "files": inputs.describe_files() if inputs else [],
                 "charged": answer.charged,
                 "correlation_id": exchange.correlation_id,

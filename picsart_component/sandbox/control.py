@@ -1,4 +1,9 @@
-"""The control API under ``/__sandbox/``: JSON in and out, no API key, no rate limits, no faults.
+"""The control API under ``/__sandbox/``: JSON in and out, no rate limits, no faults.
+
+It changes what the sandbox does, so a web page the user happens to visit must not reach it:
+every call needs the sandbox's API key in ``X-Picsart-API-Key`` (any non-empty key when the
+sandbox accepts any; 401 otherwise), a ``Host`` that is an IP address or ``localhost`` (a DNS
+rebinding attack uses a name; 403 otherwise) and no cross-origin ``Origin`` (403).
 
 Routes:
 
@@ -18,14 +23,17 @@ Routes:
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
 from werkzeug.wrappers import Request
 
+from .auth import check_api_key
 from .errors import ApiError
 from .faults import FaultSpecError
 from .options import with_changes
+from .requestlog import API_KEY_HEADER
 from .state import SandboxState
 
 MAX_CONTROL_BODY = 1024 * 1024
@@ -44,9 +52,44 @@ ROUTES: dict[str, tuple[str, ...]] = {
 def handle_control(state: SandboxState, request: Request, path: str) -> ControlAnswer:
     """Runs one control call; errors come back in the same ``code``/``message``/``detail`` shape."""
     try:
+        _guard(state, request)
         return _dispatch(state, request, path)
     except ApiError as error:
         return error.status, error.body(), dict(error.headers)
+
+
+def _guard(state: SandboxState, request: Request) -> None:
+    host = _host_name(request.host)
+    if host != "localhost" and not _is_ip_address(host):
+        raise ApiError(
+            403,
+            "The control API answers only requests addressed to an IP address or localhost.",
+        )
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != f"{request.scheme}://{request.host}":
+        raise ApiError(403, "Cross-origin requests to the control API are refused.")
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise ApiError(403, "Cross-site requests to the control API are refused.")
+    check_api_key(
+        request,
+        state.options.api_key,
+        f"The control API needs the sandbox's key in {API_KEY_HEADER}.",
+    )
+
+
+def _host_name(host: str) -> str:
+    """The name or address in a ``Host`` header, without its port or IPv6 brackets."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0].lower()
+    return host.rsplit(":", 1)[0].lower() if host.count(":") == 1 else host.lower()
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _dispatch(state: SandboxState, request: Request, path: str) -> ControlAnswer:

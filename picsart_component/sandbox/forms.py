@@ -20,6 +20,7 @@ from .errors import ApiError
 
 MAX_FORM_FIELD_BYTES = 1024 * 1024
 MAX_FORM_PARTS = 200
+MAX_JSON_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -115,12 +116,29 @@ def _read_form(request: Request, limit: int) -> Inputs:
         silent=False,
         max_form_parts=MAX_FORM_PARTS,
     )
+    stream = _PartCounter(request.stream, request.mimetype_params.get("boundary", ""))
     try:
         _, form, files = parser.parse(
-            request.stream, request.mimetype, request.content_length, request.mimetype_params
+            stream,  # type: ignore[arg-type]
+            request.mimetype,
+            request.content_length,
+            request.mimetype_params,
         )
     except ValueError as error:
         raise ApiError(400, f"The request body is not valid form data: {error}") from None
+    except RequestEntityTooLarge:
+        # werkzeug says only "too large"; what was too large is worth saying.
+        if stream.parts > MAX_FORM_PARTS:
+            raise ApiError(
+                413, f"The form has more than {MAX_FORM_PARTS} parts; at most that many are read."
+            ) from None
+        if stream.read_bytes <= limit:
+            raise ApiError(
+                413,
+                f"A text field of the form is larger than {MAX_FORM_FIELD_BYTES >> 20} MiB, the "
+                "most a text field may hold (files may be larger).",
+            ) from None
+        raise
     inputs = Inputs(encoding="multipart" if request.mimetype.startswith("multipart") else "form")
     _collect_values(inputs, form)
     _collect_files(inputs, files)
@@ -157,15 +175,58 @@ def _collect_files(inputs: Inputs, files: MultiDict[str, FileStorage]) -> None:
             inputs.files[name] = parts[0]
 
 
+class _PartCounter:
+    """A stream that counts the multipart boundaries (parts) and bytes passing through it."""
+
+    def __init__(self, stream: Any, boundary: str) -> None:
+        self._stream = stream
+        self._marker = b"--" + boundary.encode("latin-1", "replace")
+        self._tail = b""
+        self.parts = 0
+        self.read_bytes = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self._stream.read(size)
+        self.read_bytes += len(data)
+        if self._marker != b"--":
+            window = self._tail + data
+            self.parts += window.count(self._marker) - self._tail.count(self._marker)
+            self._tail = window[-(len(self._marker) - 1) :] if len(self._marker) > 1 else b""
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def _read_json(request: Request, limit: int) -> Inputs:
     raw = _read_all(request, limit)
     try:
         document = json.loads(raw) if raw.strip() else {}
+    except RecursionError:
+        raise ApiError(
+            400, f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep."
+        ) from None
     except (UnicodeDecodeError, ValueError) as error:
         raise ApiError(400, f"The request body is not valid JSON: {error}") from None
+    if _deeper_than(document, MAX_JSON_DEPTH):
+        raise ApiError(400, f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
     if not isinstance(document, dict):
         raise ApiError(400, "The JSON request body must be an object of named parameters.")
     values = {
         str(name): value for name, value in document.items() if value is not None and value != ""
     }
     return Inputs(encoding="json", values=values)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than ``limit``; walked with a stack. (The sandbox
+    stands apart from the component, so it keeps this small check of its own.)"""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        current, depth = pending.pop()
+        if isinstance(current, dict | list):
+            if depth >= limit:
+                return True
+            children = current.values() if isinstance(current, dict) else current
+            pending.extend((child, depth + 1) for child in children)
+    return False

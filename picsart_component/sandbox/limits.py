@@ -134,3 +134,37 @@ class RateLimiter:
                 return Verdict(quota, "spike", spike_free_at)
             self._quota.take(now)
             return Verdict(self._quota.status(now))
+
+
+class MemoryBudget:
+    """How much memory the sandbox's image work may take, per request and all together.
+
+    A request first reserves what its images will need (estimated from their pixel counts, read
+    from the headers before decoding). More than one request may take is 413, as for a file that
+    is too large; more than is free while other requests work is 503, as a busy gateway answers.
+    """
+
+    def __init__(self, total_bytes: int, per_request_bytes: int) -> None:
+        self.total_bytes = total_bytes
+        self.per_request_bytes = per_request_bytes
+        self._used = 0
+        self._lock = threading.Lock()
+
+    @property
+    def used_bytes(self) -> int:
+        with self._lock:
+            return self._used
+
+    def try_reserve(self, nbytes: int) -> str | None:
+        """Reserve ``nbytes``; the reason it cannot be had (``"request"`` or ``"busy"``) if not."""
+        if nbytes > self.per_request_bytes:
+            return "request"
+        with self._lock:
+            if self._used + nbytes > self.total_bytes:
+                return "busy"
+            self._used += nbytes
+        return None
+
+    def release(self, nbytes: int) -> None:
+        with self._lock:
+            self._used = max(0, self._used - nbytes)

@@ -75,6 +75,10 @@ class SandboxOptions:
     max_pixels: int = 64_000_000
     max_stored_files: int = 512
     max_stored_bytes: int = 512 * MIB
+    max_request_memory_mb: int = 1024
+    max_memory_mb: int = 2048
+    max_connections: int = 64
+    idle_timeout: float = 10.0
     fetch_timeout: float = 10.0
     log_size: int = 1000
     seed: int | None = None
@@ -102,9 +106,19 @@ class SandboxOptions:
             found.append(f"reset_time_form must be one of {', '.join(RESET_TIME_FORMS)}")
         if self.ratelimit_body not in RATELIMIT_BODIES:
             found.append(f"ratelimit_body must be one of {', '.join(RATELIMIT_BODIES)}")
-        for name in ("max_upload_bytes", "max_pixels", "max_stored_files", "max_stored_bytes"):
+        for name in (
+            "max_upload_bytes",
+            "max_pixels",
+            "max_stored_files",
+            "max_stored_bytes",
+            "max_request_memory_mb",
+            "max_memory_mb",
+            "max_connections",
+        ):
             if getattr(self, name) < 1:
                 found.append(f"{name} must be 1 or more")
+        if not (math.isfinite(self.idle_timeout) and self.idle_timeout > 0):
+            found.append("idle_timeout must be a positive number of seconds")
         if self.log_size < 0:
             found.append("log_size must be 0 or more")
         if not self.fetch_timeout > 0:

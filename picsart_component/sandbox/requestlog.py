@@ -32,6 +32,30 @@ def scrub(value: Any, secret: str | None) -> Any:
     return value
 
 
+LOGGED_TEXT_CHARS = 200
+LOGGED_ITEMS = 50
+LOGGED_DEPTH = 4
+
+
+def clipped(value: Any, depth: int = 0) -> Any:
+    """``value`` as the log keeps it: long texts cut to 200 characters, at most 50 items per list
+    or object, 4 levels deep, so that the log of large requests stays small."""
+    if isinstance(value, str):
+        if len(value) <= LOGGED_TEXT_CHARS:
+            return value
+        return f"{value[:LOGGED_TEXT_CHARS]}… ({len(value)} characters)"
+    if isinstance(value, list | dict) and depth >= LOGGED_DEPTH:
+        return f"({type(value).__name__} of {len(value)} items)"
+    if isinstance(value, list):
+        return [clipped(item, depth + 1) for item in value[:LOGGED_ITEMS]]
+    if isinstance(value, dict):
+        return {
+            clipped(str(key)): clipped(item, depth + 1)
+            for key, item in list(value.items())[:LOGGED_ITEMS]
+        }
+    return value
+
+
 def logged_headers(headers: Any) -> dict[str, str]:
     """The headers worth seeing in the log, with the API key reduced to its length."""
     shown: dict[str, str] = {}
@@ -39,7 +63,7 @@ def logged_headers(headers: Any) -> dict[str, str]:
         value = headers.get(name)
         if value is None:
             continue
-        shown[name] = mask_secret(value) if name == API_KEY_HEADER else value
+        shown[name] = mask_secret(value) if name == API_KEY_HEADER else clipped(value)
     return shown
 
 

@@ -7,6 +7,7 @@ with a FIN or (for ``reset``) a TCP RST.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 import struct
@@ -14,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
 
 from .app import SandboxApp
 from .errors import AbortConnection
@@ -22,6 +23,16 @@ from .options import SandboxOptions, with_changes
 from .state import SandboxState
 
 POLL_INTERVAL = 0.05
+_BUSY_BODY = (
+    b'{"code": 503, "message": "Service Unavailable", '
+    b'"detail": "The sandbox is busy: too many open connections."}'
+)
+BUSY_ANSWER = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+    b"Retry-After: 1\r\nConnection: close\r\n"
+    + f"Content-Length: {len(_BUSY_BODY)}\r\n\r\n".encode()
+    + _BUSY_BODY
+)
 
 
 class SandboxRequestHandler(WSGIRequestHandler):
@@ -58,6 +69,46 @@ class SandboxRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """The app logs requests itself, without werkzeug's line per request."""
+
+
+class BoundedWSGIServer(ThreadedWSGIServer):
+    """werkzeug's threaded server with a cap on connections, as a gateway has.
+
+    Each connection takes a thread until it is answered or has been idle for ``idle_timeout``
+    seconds; past ``max_connections`` a new one is answered 503 at once and closed, so neither
+    idle sockets nor a flood can make the sandbox start threads without end.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: Any,
+        *,
+        max_connections: int,
+        idle_timeout: float,
+    ) -> None:
+        handler = type("BoundedRequestHandler", (SandboxRequestHandler,), {"timeout": idle_timeout})
+        super().__init__(host, port, app, handler=handler)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(BUSY_ANSWER)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 def url_host(host: str) -> str:
@@ -141,12 +192,12 @@ class RunningSandbox:
 
 def _build(options: SandboxOptions) -> tuple[BaseWSGIServer, SandboxApp]:
     app = SandboxApp(options.check())
-    server = make_server(
+    server = BoundedWSGIServer(
         options.host,
         options.port,
         app,
-        threaded=True,
-        request_handler=SandboxRequestHandler,
+        max_connections=options.max_connections,
+        idle_timeout=options.idle_timeout,
     )
     return server, app
 

@@ -8,8 +8,8 @@ from collections import Counter
 from typing import Any
 
 from .faults import FaultBoard, faults_from_json, parse_fault_spec
-from .limits import RateLimiter
-from .options import PRICES, SandboxOptions
+from .limits import MemoryBudget, RateLimiter
+from .options import MIB, PRICES, SandboxOptions
 from .requestlog import RequestLog
 from .store import FileStore
 
@@ -34,6 +34,9 @@ class SandboxState:
             self._credits = options.credits
             self.limiter = RateLimiter(
                 options.spike_limit, options.quota, options.window, options.clock
+            )
+            self.memory = MemoryBudget(
+                options.max_memory_mb * MIB, options.max_request_memory_mb * MIB
             )
             self.faults = board
             self.store = FileStore(options.max_stored_files, options.max_stored_bytes)

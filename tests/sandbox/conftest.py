@@ -34,6 +34,10 @@ class CheckedClient(Client):
     validator: AnswerValidator
 
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        path = args[0] if args else kwargs.get("path")
+        if isinstance(path, str) and path.startswith("/__sandbox"):
+            # The control API needs the key; tests of that rule send their own headers.
+            kwargs["headers"] = {**HEADERS, **dict(kwargs.get("headers") or {})}
         response = super().open(*args, **kwargs)
         self.validator.check_werkzeug(response)
         return response
