@@ -68,6 +68,8 @@ def remove_temporary_files() -> None:
         _temporary_files.clear()
     for path in paths:
         path.unlink(missing_ok=True)
+
+
 MAX_DECODED_PIXELS = 178_956_970
 
 
