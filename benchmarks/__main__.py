@@ -17,6 +17,7 @@ BENCHMARKS = {
     "overhead": "benchmarks.bench_overhead",
     "memory": "benchmarks.bench_memory",
     "batch": "benchmarks.bench_batch",
+    "mapping": "benchmarks.bench_mapping",
     "startup": "benchmarks.bench_startup",
     "sandbox": "benchmarks.bench_sandbox",
 }

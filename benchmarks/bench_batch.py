@@ -29,6 +29,7 @@ from benchmarks.report import Figure, print_table
 from picsart_component.sandbox.loopback import sandbox_process, serve_bytes
 from picsart_component.sandbox.samples import sample_png_bytes
 
+KEY = "benchmark-key"
 SPIKE_LIMIT = 50
 ITEMS = 1000
 PHOTO_SIZE = (96, 72)
@@ -72,7 +73,7 @@ def measure_batch(
         results = work / "results.jsonl"
         env = {
             **os.environ,
-            "PICSART_API_KEY": "benchmark-key",
+            "PICSART_API_KEY": KEY,
             "PICSART_BASE_URL": root + "tools/1.0/",
             "PICSART_ATTACHMENTS_DIR": str(work / "store"),
         }
@@ -85,7 +86,9 @@ def measure_batch(
         finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - started
         summary = json.loads(finished.stdout.strip().splitlines()[-1])["summary"]
-        log = requests.get(root + "__sandbox/requests", timeout=10).json()["requests"]
+        log = requests.get(
+            root + "__sandbox/requests", headers={"X-Picsart-API-Key": KEY}, timeout=10
+        ).json()["requests"]
         lines = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
     paid = [
         entry for entry in log if entry["path"] in ("/tools/1.0/removebg", "/tools/1.0/upscale")

@@ -73,6 +73,11 @@ def split_url(url: str) -> URLParts:
             f"{_shown(url)} is read as two different addresses by different URL parsers, so it "
             "is refused"
         )
+    if "%" in our_reading[1]:
+        # requests decodes some escapes in a host before it connects; no real host needs them.
+        raise URLError(f"{_shown(url)} has a percent-encoded host, which is refused")
+    if our_port == 0:
+        raise URLError(f"{_shown(url)} names port 0, where nothing can be reached")
     return URLParts(our_reading[0], our_reading[1], our_port, ours.path, ours.query)
 
 

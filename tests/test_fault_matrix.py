@@ -13,8 +13,10 @@ import pytest
 
 from picsart_component.lib.client import ClientSettings
 from picsart_component.lib.retry import RetrySettings
+from picsart_component.runtime.executor import Executor
 from picsart_component.runtime.messages import Message
 from tests.e2e import KEY, SandboxHarness
+from tests.helpers import make_services
 
 
 def on_path(fault: str, path: str) -> str:
@@ -50,6 +52,11 @@ MATRIX = [
     # timeout cannot tell whether Picsart did the work (see the README's reliability section).
     Row("slow:ms=1500,next=1", 2, "data", charged=2),
     Row("truncate:next=1", 2, "data"),
+    # An answer that never ends is cut at PICSART_MAX_RESPONSE_MB and not tried again. (The
+    # sandbox charges no answer it spoils on the wire.)
+    Row("endless:next=1", 1, "error", "ResponseTooLargeError"),
+    # An answer that trickles is cut at the call's deadline, and tried again.
+    Row("trickle:next=1,ms=200", 2, "data"),
     Row("truncate", 5, "error", "APIConnectionError", correlated=False),
     Row("html:status=502,next=1", 2, "data"),
     Row("html:status=502", 5, "error", "ServerError", correlated=False),
@@ -68,7 +75,7 @@ MATRIX = [
 def test_fault_matrix(harness: SandboxHarness, row: Row) -> None:
     image_id = harness.upload()["id"]
     harness.services.settings = ClientSettings(
-        read_timeout=0.5, retry=RetrySettings(max_attempts=5)
+        read_timeout=0.5, call_deadline=1.0, retry=RetrySettings(max_attempts=5)
     )
     harness.sandbox.set_faults(on_path(row.fault, "removebg"))
     with harness.unchecked():
@@ -160,3 +167,23 @@ def test_executor_services_settings_are_used_per_run(harness: SandboxHarness) ->
     (error,) = result.of_kind("error")
     assert error["name"] == "ServerError"
     assert len(harness.calls("balance")) == 1
+
+
+def test_a_result_that_never_ends_is_cut_at_its_cap_and_the_call_is_not_repeated(
+    harness: SandboxHarness,
+) -> None:
+    image_id = harness.upload()["id"]
+    services = make_services(
+        harness.time, store=harness.store, environ={"PICSART_MAX_RESULT_MB": "1"}
+    )
+    harness.sandbox.set_faults("endless:path=results")
+    cfg = {"apiKey": KEY, "imageApiBaseUrl": harness.sandbox.base_url, "downloadResult": True}
+    with harness.unchecked():
+        result = Executor(services=services).run(
+            "removeBackground", Message(body={"image_id": image_id}), cfg
+        )
+    (error,) = result.of_kind("error")
+    assert error["name"] == "ResultDownloadError"
+    assert "PICSART_MAX_RESULT_MB" in error["message"]
+    assert len(harness.calls("removebg")) == 1
+    assert not harness.store.directory.exists() or not list(harness.store.directory.iterdir())

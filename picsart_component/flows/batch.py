@@ -22,6 +22,7 @@ from ..lib.context import Services
 from ..lib.errors import ComponentError
 from ..lib.sources import remove_temporary_files
 from ..runtime.executor import Executor
+from .evaluation import IsolatedEvaluator
 from .journal import JournalError, Recorder, RunPlan, now_iso
 from .model import Flow
 from .pacing import BatchThrottle
@@ -29,6 +30,8 @@ from .progress import ProgressReporter, make_progress
 from .runner import BatchRunner, CreditMeter, RunSettings, RunSummary
 
 Echo = Callable[[str], None]
+# Mappings take microseconds; a few processes serve many workers.
+MAPPING_PROCESSES = 4
 
 
 class BatchError(Exception):
@@ -86,6 +89,7 @@ def run_batch(
     except JournalError as error:
         raise BatchError(str(error), usage=True) from None
     progress = make_progress(echo, options.status_every)
+    evaluator = IsolatedEvaluator(min(options.workers, MAPPING_PROCESSES))
     try:
         if not plan.resumed:
             recorder.journal({**header, "created": now_iso()})
@@ -94,6 +98,7 @@ def run_batch(
             flow=flow,
             executor=executor,
             store=services.attachment_store(),
+            evaluator=evaluator,
             cfg=cfg,
             recorder=recorder,
             throttle=throttle,
@@ -112,6 +117,7 @@ def run_batch(
         raise BatchError(f"stopped: {error}") from None
     finally:
         recorder.close()
+        evaluator.close()
     summary.items = len(plan.finished) + len(plan.works)
     finished_before = list(plan.finished.values())
     summary.done = summary.done_now + sum(1 for line in finished_before if line["status"] == "done")

@@ -351,12 +351,14 @@ def _exit_code(summary: RunSummary) -> int:
 
 def _dry_run(loaded: Flow, items: list[InputItem], cfg: dict[str, Any]) -> int:
     from .dryrun import DryRunItem, dry_run
+    from .evaluation import IsolatedEvaluator
 
     def show(report: DryRunItem) -> None:
         if report.problems:
             emit_json(report.to_json())
 
-    reports = dry_run(loaded, items, _executor(), cfg, on_item=show)
+    with IsolatedEvaluator() as evaluator:
+        reports = dry_run(loaded, items, _executor(), cfg, evaluator, on_item=show)
     with_problems = sum(1 for report in reports if report.problems)
     _echo_err(
         f"dry run: {len(reports)} items, {with_problems} with problems"

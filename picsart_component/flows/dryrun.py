@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..runtime.manifest import load_schema
 from .inputs import InputItem, ItemKey, dry_run_item_input
-from .mapping import MappingError
+from .mapping import ExpressionEvaluator, MappingError
 from .model import INPUT_NAME, Flow, FlowStep
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def dry_run(
     items: list[InputItem],
     executor: Executor,
     cfg: Mapping[str, Any],
+    evaluator: ExpressionEvaluator,
     on_item: Callable[[DryRunItem], None] = lambda report: None,
 ) -> list[DryRunItem]:
     """The problems of every item (an empty list for a good one), in input order."""
@@ -50,7 +51,7 @@ def dry_run(
         else:
             document: dict[str, Any] = {INPUT_NAME: dry_run_item_input(item)}
             for step in flow.steps:
-                report.problems.extend(_step_problems(step, document, executor, cfg))
+                report.problems.extend(_step_problems(step, document, executor, cfg, evaluator))
                 document[step.id] = stand_ins[step.id]
         on_item(report)
         reports.append(report)
@@ -58,10 +59,14 @@ def dry_run(
 
 
 def _step_problems(
-    step: FlowStep, document: dict[str, Any], executor: Executor, cfg: Mapping[str, Any]
+    step: FlowStep,
+    document: dict[str, Any],
+    executor: Executor,
+    cfg: Mapping[str, Any],
+    evaluator: ExpressionEvaluator,
 ) -> list[dict[str, str]]:
     try:
-        body = step.body.evaluate(document)
+        body = step.body.evaluate(document, evaluator)
     except MappingError as error:
         return [{"step": step.id, "path": "$", "rule": str(error)}]
     return [

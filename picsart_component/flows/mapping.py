@@ -1,9 +1,9 @@
 """A step's body: a JSONata expression (elastic.io's mapping language) or a fixed JSON object.
 
 An expression is evaluated against ``{"input": <item>, "<earlier step id>": <its output>, ...}``.
-It is parsed once by ``flow validate`` (to find syntax errors and the names it reads) and again
-for every evaluation: parsing takes a fraction of a millisecond, and a fresh ``Jsonata`` object
-per evaluation is safe in any thread whatever the library keeps in its instances.
+It is parsed by ``flow validate`` (to find syntax errors and the names it reads), and once more
+by each thread that evaluates it (``Jsonata`` objects are not shared between threads, whatever
+the library keeps in them). A batch evaluates in child processes (``evaluation.py``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 import copy
 import json
 import math
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import jsonata
 from jsonata.parser import Parser
@@ -122,6 +123,10 @@ def _symbols(value: Any) -> Iterator[Any]:
             yield from _symbols(item)
 
 
+class ExpressionEvaluator(Protocol):
+    def evaluate(self, expression: str, document: Mapping[str, Any]) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class StepBody:
     """How one step's input is made: ``expression`` (JSONata) or ``fixed`` (a JSON object)."""
@@ -129,21 +134,38 @@ class StepBody:
     expression: str | None = None
     fixed: Mapping[str, Any] | None = None
 
-    def evaluate(self, document: Mapping[str, Any]) -> dict[str, Any]:
+    def evaluate(
+        self, document: Mapping[str, Any], evaluator: ExpressionEvaluator
+    ) -> dict[str, Any]:
         """The step's input object for ``document`` (``input`` and the earlier outputs)."""
         if self.fixed is not None:
             return copy.deepcopy(dict(self.fixed))
         assert self.expression is not None
-        try:
-            evaluator = jsonata.Jsonata(
-                self.expression, timeout=EVALUATION_TIMEOUT_MS, stack=EVALUATION_MAX_DEPTH
-            )
-            result = evaluator.evaluate(dict(document), {})
-        except jsonata.JException as error:
-            raise MappingError(f"the body expression failed: {error}") from None
-        except RecursionError:
-            raise MappingError("the body expression recursed too deeply") from None
-        return as_input_object(result)
+        return evaluator.evaluate(self.expression, document)
+
+
+_parsed = threading.local()
+PARSED_PER_THREAD = 64
+
+
+def evaluate_expression(expression: str, document: Mapping[str, Any]) -> dict[str, Any]:
+    """Evaluate in this thread, parsing each expression once; ``MappingError`` when it fails or
+    gives no input object."""
+    cache: dict[str, Any] = _parsed.__dict__.setdefault("expressions", {})
+    try:
+        parsed = cache.get(expression)
+        if parsed is None:
+            if len(cache) >= PARSED_PER_THREAD:
+                cache.clear()
+            parsed = cache[expression] = jsonata.Jsonata(expression)
+        # The time and depth limits count from when they are set: once per evaluation.
+        parsed.environment.set_runtime_bounds(EVALUATION_TIMEOUT_MS, EVALUATION_MAX_DEPTH)
+        result = parsed.evaluate(dict(document), {})
+    except jsonata.JException as error:
+        raise MappingError(f"the body expression failed: {error}") from None
+    except RecursionError:
+        raise MappingError("the body expression recursed too deeply") from None
+    return as_input_object(result)
 
 
 def as_input_object(result: Any) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from ..lib.store import AttachmentStore
 from ..runtime.messages import Message
 from .inputs import InputItem, ItemKey, folder_item_input
 from .journal import INTERRUPTED, ItemWork, JournalError, Recorder
-from .mapping import MappingError
+from .mapping import ExpressionEvaluator, MappingError
 from .model import INPUT_NAME, Flow
 from .pacing import BatchThrottle
 from .progress import ProgressReporter
@@ -209,6 +209,7 @@ class BatchRunner:
     flow: Flow
     executor: Executor
     store: AttachmentStore
+    evaluator: ExpressionEvaluator
     cfg: Mapping[str, Any]
     recorder: Recorder
     throttle: BatchThrottle
@@ -384,7 +385,7 @@ class BatchRunner:
                     continue
                 current = step.id
                 try:
-                    body = step.body.evaluate(document)
+                    body = step.body.evaluate(document, self.evaluator)
                 except MappingError as error:
                     mapping_failure = failure_record(step.id, "MappingError", str(error))
                     return self._record(key, item_input, outputs, "failed", mapping_failure)

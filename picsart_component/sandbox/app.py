@@ -69,6 +69,7 @@ class Answer:
     charged: int = 0
     fault: str | None = None
     cut: str | None = None
+    cut_ms: float = 0.0
 
     @classmethod
     def json(cls, status: int, document: Any, **extra: Any) -> Answer:
@@ -150,6 +151,7 @@ class SandboxApp:
             if fault is not None:
                 answer.cut = fault.kind
                 answer.fault = fault.kind
+                answer.cut_ms = fault.ms
             return answer
         except ApiError as error:
             return Answer.error(error)
@@ -294,14 +296,16 @@ class SandboxApp:
             self._record(exchange, answer.status, answer)
         if answer.cut is None:
             return Response(answer.body, answer.status, headers, content_type=answer.content_type)
-        headers["Content-Length"] = str(len(answer.body))
-        mode = "reset" if answer.cut == "reset" else "close"
+        if answer.cut == "endless":
+            body: Iterator[bytes] = _endless(answer.body)
+        elif answer.cut == "trickle":
+            headers["Content-Length"] = str(len(answer.body))
+            body = _trickle(answer.body, answer.cut_ms / 1000)
+        else:
+            headers["Content-Length"] = str(len(answer.body))
+            body = _cut(answer.body, "reset" if answer.cut == "reset" else "close")
         return Response(
-            _cut(answer.body, mode),
-            answer.status,
-            headers,
-            content_type=answer.content_type,
-            direct_passthrough=True,
+            body, answer.status, headers, content_type=answer.content_type, direct_passthrough=True
         )
 
     def _picsart_headers(self, exchange: Exchange, answer: Answer) -> dict[str, str]:
@@ -377,6 +381,20 @@ def _plan(endpoint: str, inputs: Inputs) -> Callable[[jobs.Worker], StoredFile]:
         return lambda worker: worker.upscale(upscale)
     upload = params.parse_upload(inputs)
     return lambda worker: worker.upload(upload)
+
+
+def _endless(body: bytes) -> Iterator[bytes]:
+    """The answer's first half, then spaces without end, until the client hangs up."""
+    yield body[: len(body) // 2]
+    filler = b" " * 65536
+    while True:
+        yield filler
+
+
+def _trickle(body: bytes, seconds_per_byte: float) -> Iterator[bytes]:
+    for index in range(len(body)):
+        time.sleep(seconds_per_byte)
+        yield body[index : index + 1]
 
 
 def _cut(body: bytes, mode: str) -> Iterator[bytes]:

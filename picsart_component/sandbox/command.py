@@ -32,13 +32,14 @@ Example:
 
 \b
 Faults: KIND[:NAME=VALUE,...] joined by ';'. KIND is a status code (400-599) or one of
-drop, reset, truncate, html, slow, available0; parameters: next=N, p=F,
+drop, reset, truncate, html, slow, available0, endless, trickle; parameters: next=N, p=F,
 path=api|removebg|upscale|balance|upload|results, and per kind ms=, status=,
 reset=epoch-ms|epoch-s|seconds|none, reset_in=SECONDS, body=fault|code, headers=true|false.
 
 \b
-Control API (JSON, no key): GET /__sandbox/state, POST /__sandbox/reset,
-GET|POST|DELETE /__sandbox/faults, GET|DELETE /__sandbox/requests, POST /__sandbox/credits.
+Control API (JSON; send the sandbox's key in X-Picsart-API-Key, to 127.0.0.1 or localhost):
+GET /__sandbox/state, POST /__sandbox/reset, GET|POST|DELETE /__sandbox/faults,
+GET|DELETE /__sandbox/requests, POST /__sandbox/credits.
 """
 
 

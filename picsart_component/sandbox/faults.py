@@ -8,8 +8,10 @@ A spec is a ``;``-separated list of faults, each ``KIND[:NAME=VALUE[,NAME=VALUE.
 Kinds: a status code from 400 to 599 (an answer with Picsart's error body), ``drop`` (close the
 connection without answering), ``reset`` (send the headers and part of the body, then reset the
 connection), ``truncate`` (declare the full ``Content-Length``, send part, then close), ``html``
-(an nginx-like HTML error page), ``slow`` (delay the answer) and ``available0`` (a successful
-answer whose ``X-Picsart-Ratelimit-Available`` is 0).
+(an nginx-like HTML error page), ``slow`` (delay the answer), ``available0`` (a successful
+answer whose ``X-Picsart-Ratelimit-Available`` is 0), ``endless`` (the real answer's start, then
+a body that never ends) and ``trickle`` (the real answer, one byte every ``ms`` milliseconds,
+1000 by default).
 
 Parameters every kind takes: ``next=N`` (only the next N matching requests), ``p=F`` (each matching
 request with probability F), ``path=api|removebg|upscale|balance|upload|results`` (default ``api``:
@@ -38,8 +40,8 @@ from .limits import RESET_TIME_FORMS
 
 API_ENDPOINTS = ("removebg", "upscale", "balance", "upload")
 TARGETS = ("api", *API_ENDPOINTS, "results")
-NAMED_KINDS = ("drop", "reset", "truncate", "html", "slow", "available0")
-WRAPPING_KINDS = frozenset({"truncate", "reset"})
+NAMED_KINDS = ("drop", "reset", "truncate", "html", "slow", "available0", "endless", "trickle")
+WRAPPING_KINDS = frozenset({"truncate", "reset", "endless", "trickle"})
 """Kinds that let the request run and then spoil the answer on the wire."""
 
 _COMMON = frozenset({"next", "p", "path"})
@@ -52,6 +54,8 @@ _ALLOWED: Mapping[str, frozenset[str]] = {
     "html": _COMMON | {"status", "headers"},
     "slow": _COMMON | {"ms"},
     "available0": _COMMON | {"reset", "reset_in"},
+    "endless": _COMMON,
+    "trickle": _COMMON | {"ms"},
 }
 _NAME = re.compile(r"^[a-z_0-9]+$")
 
@@ -87,7 +91,7 @@ class Fault:
             shown["headers"] = self.headers
         if self.next is not None:
             shown["next"] = self.next
-        if self.kind == "slow":
+        if self.kind in ("slow", "trickle"):
             shown["ms"] = self.ms
         if self.status == 429 or self.kind == "available0":
             shown["reset"] = self.reset
@@ -184,9 +188,11 @@ def build_fault(kind: str, params: Mapping[str, str]) -> Fault:
         values["headers"] = _boolean(params, "headers", default=False)
     if kind == "status":
         values["headers"] = _boolean(params, "headers", default=True)
-    if kind == "slow":
-        if "ms" not in params:
-            raise FaultSpecError("slow needs ms=MILLISECONDS")
+    if kind == "slow" and "ms" not in params:
+        raise FaultSpecError("slow needs ms=MILLISECONDS")
+    if kind == "trickle":
+        values["ms"] = 1000.0
+    if "ms" in params:
         values["ms"] = _number(params, "ms")
         if values["ms"] < 0:
             raise FaultSpecError("ms must be 0 or more")

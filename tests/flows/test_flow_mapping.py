@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from picsart_component.flows.evaluation import InProcessEvaluator
 from picsart_component.flows.mapping import MappingError, StepBody, root_names
 from picsart_component.sandbox import RunningSandbox
 from tests.flows.flow_support import invoke, results, write_items
@@ -35,7 +36,7 @@ def test_root_names_are_the_names_read_from_the_document(expression: str, names:
 
 
 def evaluate(expression: str, document: dict[str, Any]) -> dict[str, Any]:
-    return StepBody(expression=expression).evaluate(document)
+    return StepBody(expression=expression).evaluate(document, InProcessEvaluator())
 
 
 def test_a_body_reads_the_item_and_earlier_outputs() -> None:
@@ -81,9 +82,13 @@ def test_a_body_that_cannot_be_an_input_is_a_mapping_error(expression: str, mess
 
 def test_a_fixed_body_is_a_fresh_copy_each_time() -> None:
     body = StepBody(fixed={"url": "balance", "method": "GET", "data": {"a": [1]}})
-    first = body.evaluate({"input": {}})
+    first = body.evaluate({"input": {}}, InProcessEvaluator())
     first["data"]["a"].append(2)
-    assert body.evaluate({"input": {}}) == {"url": "balance", "method": "GET", "data": {"a": [1]}}
+    assert body.evaluate({"input": {}}, InProcessEvaluator()) == {
+        "url": "balance",
+        "method": "GET",
+        "data": {"a": [1]},
+    }
 
 
 def test_a_mapping_failure_ends_the_item_at_its_step_without_a_call(
