@@ -33,7 +33,7 @@ from .errors import (
 )
 from .ratelimit import DEFAULT_SPIKE_LIMIT, Clock, RateLimitInfo, Sleep, Throttle
 from .retry import RetryPolicy, RetrySettings
-from .transport import read_body, transport_error
+from .transport import body_chunks, transport_error
 from .urls import KeyPolicy, join_url, normalize_base_url
 
 log = logging.getLogger("picsart.client")
@@ -237,21 +237,23 @@ class PicsartClient:
                 stream=True,
             )
             with raw:
-                content = read_body(
-                    raw,
-                    limit=settings.max_response_bytes,
-                    deadline=started + settings.call_deadline,
-                    read_timeout=settings.read_timeout,
-                    method=method,
-                    url=url,
-                    too_large=lambda limit: ResponseTooLargeError(
-                        f"the answer is larger than {limit / (1 << 20):g} MB, the limit "
-                        "PICSART_MAX_RESPONSE_MB sets; the rest was not read",
+                content = b"".join(
+                    body_chunks(
+                        raw,
+                        limit=settings.max_response_bytes,
+                        deadline=started + settings.call_deadline,
+                        read_timeout=settings.read_timeout,
                         method=method,
                         url=url,
-                        status=raw.status_code,
-                        correlation_id=raw.headers.get(CORRELATION_ID_HEADER),
-                    ),
+                        too_large=lambda limit: ResponseTooLargeError(
+                            f"the answer is larger than {limit / (1 << 20):g} MB, the limit "
+                            "PICSART_MAX_RESPONSE_MB sets; the rest was not read",
+                            method=method,
+                            url=url,
+                            status=raw.status_code,
+                            correlation_id=raw.headers.get(CORRELATION_ID_HEADER),
+                        ),
+                    )
                 )
         except requests.RequestException as error:
             raise transport_error(error, method, url) from None

@@ -35,19 +35,23 @@ class FileServices:
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     deadline: float = 600.0
 
+    def _downloader(self, max_bytes: int, api_base_url: str) -> Downloader:
+        """Downloads under this run's rules, trusting the configured API's own host."""
+        return Downloader(
+            self.policy,
+            self.retry,
+            timeout=self.timeout,
+            max_bytes=max_bytes,
+            deadline=self.deadline,
+        ).trusting([api_base_url])
+
     def image_sources(self, api_base_url: str, trusted_urls: Iterable[str] = ()) -> ImageSources:
         """Sources for input images.
 
         ``trusted_urls`` are the incoming message's attachments; the configured API's own host
         (a local sandbox, say) is trusted as well.
         """
-        downloader = Downloader(
-            self.policy,
-            self.retry,
-            timeout=self.timeout,
-            max_bytes=self.max_image_bytes,
-            deadline=self.deadline,
-        ).trusting([api_base_url])
+        downloader = self._downloader(self.max_image_bytes, api_base_url)
         return ImageSources(self.store, downloader, trusted_urls=trusted_urls)
 
     def save_result(self, url: str, api_base_url: str) -> StoredFile:
@@ -55,13 +59,7 @@ class FileServices:
 
         Whatever goes wrong, the error names Picsart's result URL: the call is paid for.
         """
-        downloader = Downloader(
-            self.policy,
-            self.retry,
-            timeout=self.timeout,
-            max_bytes=self.max_result_bytes,
-            deadline=self.deadline,
-        ).trusting([api_base_url])
+        downloader = self._downloader(self.max_result_bytes, api_base_url)
 
         def consume(fetched: Fetched) -> StoredFile:
             return self.store.save(fetched.chunks, _content_type(fetched))

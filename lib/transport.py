@@ -62,32 +62,6 @@ def body_chunks(
         raise transport_error(error, method, url) from None
 
 
-def read_body(
-    response: requests.Response,
-    *,
-    limit: int,
-    deadline: float,
-    read_timeout: float,
-    method: str,
-    url: str,
-    too_large: TooLarge,
-    clock: Callable[[], float] = time.monotonic,
-) -> bytes:
-    """The whole body, for answers that are held in memory (which is why ``limit`` is required)."""
-    return b"".join(
-        body_chunks(
-            response,
-            limit=limit,
-            deadline=deadline,
-            read_timeout=read_timeout,
-            method=method,
-            url=url,
-            too_large=too_large,
-            clock=clock,
-        )
-    )
-
-
 def _limit_wait(raw: Any, seconds: float) -> None:
     """Make the next read on the response's socket wait at most ``seconds``."""
     sock = getattr(getattr(raw, "connection", None), "sock", None)
