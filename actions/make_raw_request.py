@@ -13,6 +13,8 @@ from ..lib.body import JsonBody
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import InputError, Problem, URLError
 
+EXAMPLE = {"url": "balance", "method": "GET"}
+
 
 class Config(ConfigModel):
     doNotThrow404: bool = Field(

@@ -20,11 +20,13 @@ from ..lib.fields import (
     ImageResultOutput,
     ImageSourceInput,
     at_most_one,
+    file_path_problems,
     http_url_problems,
 )
 from ..lib.images import run_image_tool
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO"})
+EXAMPLE = {"image_url": "https://example.com/mug.jpg", "bg_color": "#ffffff", "shadow": "bottom"}
 
 ONLY_ONE_BACKGROUND = (
     "Fill only one of Background Image, Background Image URL, Background Image ID and "
@@ -221,6 +223,7 @@ class Input(ImageSourceInput):
         problems = super().cross_field_problems(body)
         problems += at_most_one(body, BACKGROUND_SOURCES)
         problems += http_url_problems(body, ("bg_image_url",))
+        problems += file_path_problems(body, ("bg_image",))
         for key, hash_optional in (("bg_color", False), ("stroke_color", True)):
             value = body.get(key)
             if isinstance(value, str):

@@ -18,6 +18,7 @@ ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
 MAX_OUTPUT_SIDE = 4800
 QUOTED_OUTPUT_PIXELS = 16 * 1024 * 1024
 RECOMMENDED_INPUT_SIDE = {2: 2000, 4: 1024, 6: 800, 8: 600}
+EXAMPLE = {"image_url": "https://example.com/mug.jpg", "upscale_factor": 2}
 
 
 class Config(DownloadResultConfig):

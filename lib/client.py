@@ -44,6 +44,9 @@ USER_AGENT = (
 )
 
 
+Route = Callable[[str], str]
+
+
 @dataclass(frozen=True)
 class ClientSettings:
     """Timeouts, retry limits and the spike-arrest limit (``ComponentSettings`` reads them)."""
@@ -129,6 +132,7 @@ class PicsartClient:
         sleep: Sleep = time.sleep,
         jitter: Callable[[], float] = random.random,
         on_response: Callable[[RateLimitInfo], None] | None = None,
+        route: Route | None = None,
     ) -> None:
         key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         if not key.get_secret_value().strip():
@@ -142,6 +146,7 @@ class PicsartClient:
         self._throttle = throttle or shared_throttle(self.base_url, self.settings.spike_limit)
         self._retry = RetryPolicy(self.settings.retry, clock=clock, sleep=sleep, jitter=jitter)
         self._on_response = on_response
+        self._route = route
 
     def __repr__(self) -> str:
         return f"PicsartClient(base_url={self.base_url!r})"
@@ -227,7 +232,7 @@ class PicsartClient:
                 headers.update(opened.headers)
             raw = self._session.request(
                 method,
-                url,
+                self._route(url) if self._route is not None else url,
                 data=opened.data if opened is not None else None,
                 headers=headers,
                 timeout=(

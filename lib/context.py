@@ -17,7 +17,7 @@ from typing import Any
 
 from picsart_component.runtime.executor import ActionContext
 
-from .client import ClientSettings, PicsartClient
+from .client import ClientSettings, PicsartClient, Route
 from .credentials import read_credentials
 from .download import Resolver, URLPolicy, resolve_host
 from .files import FileServices
@@ -42,6 +42,9 @@ class Services:
     store: AttachmentStore | None = None
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     resolver: Resolver = resolve_host
+    route: Route | None = None
+    """Rewrites every URL just before a request goes out (sandbox mode sends them all to the
+    local sandbox, so that nothing leaves the machine)."""
 
     @cached_property
     def environment(self) -> ComponentSettings:
@@ -65,6 +68,7 @@ class Services:
             sleep=self.sleep,
             clock=self.clock,
             on_response=on_response,
+            route=self.route,
         )
 
     def attachment_store(self) -> AttachmentStore:
@@ -86,6 +90,7 @@ class Services:
             max_image_bytes=self.environment.max_image_bytes,
             max_result_bytes=self.environment.max_result_bytes,
             deadline=settings.call_deadline,
+            route=self.route,
         )
 
 

@@ -194,12 +194,14 @@ class Downloader:
         max_bytes: int | None = None,
         deadline: float = 600.0,
         headers: Mapping[str, str] | None = None,
+        route: Callable[[str], str] | None = None,
     ) -> None:
         self.policy = policy
         self.retry = retry
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.deadline = deadline
+        self.route = route
         self._session: requests.Session | None = None
         self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
 
@@ -212,6 +214,7 @@ class Downloader:
             max_bytes=self.max_bytes,
             deadline=self.deadline,
             headers=self._headers,
+            route=self.route,
         )
 
     def fetch(self, url: str, consume: Callable[[Fetched], T]) -> T:
@@ -253,6 +256,8 @@ class Downloader:
     def _open(self, url: str) -> requests.Response:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
+            if self.route is not None:
+                current = self.route(current)
             self.policy.check_url(current)
             try:
                 if self._session is None:

@@ -75,6 +75,7 @@ class ImageSourceInput(InputModel):
         return [
             *exactly_one(body, ("image", "image_url", "image_id")),
             *http_url_problems(body, ("image_url",)),
+            *file_path_problems(body, ("image",)),
         ]
 
 
@@ -118,6 +119,20 @@ def at_most_one(body: Mapping[str, Any], keys: Sequence[str]) -> list[Problem]:
     return [
         Problem(f"$.{key}", f"at most one of {names} may be given; got {', '.join(present)}")
         for key in present
+    ]
+
+
+def file_path_problems(body: Mapping[str, Any], keys: Sequence[str]) -> list[Problem]:
+    """A hint for a file path given where the component downloads a URL."""
+    return [
+        Problem(
+            f"$.{key}",
+            "is a file path, not a URL: put the file into the attachment store with "
+            "picsart-flow attach FILE and give the URL it prints (on the command line, "
+            "picsart-flow run attaches a file path for you)",
+        )
+        for key in keys
+        if isinstance(body.get(key), str) and "://" not in body[key] and "/" in body[key]
     ]
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from .client import Route
 from .download import Downloader, Fetched, URLPolicy
 from .errors import (
     APIError,
@@ -15,7 +16,7 @@ from .errors import (
     TooLargeError,
     URLRefusedError,
 )
-from .formats import EXTENSION_BY_CONTENT_TYPE
+from .formats import CONTENT_TYPE_BY_EXTENSION, EXTENSION_BY_CONTENT_TYPE
 from .retry import RetryPolicy
 from .sources import DEFAULT_MAX_IMAGE_BYTES, ImageSources
 from .store import AttachmentStore, StoredFile
@@ -34,6 +35,7 @@ class FileServices:
     max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     deadline: float = 600.0
+    route: Route | None = None
 
     def _downloader(self, max_bytes: int, api_base_url: str) -> Downloader:
         """Downloads under this run's rules, trusting the configured API's own host."""
@@ -43,6 +45,7 @@ class FileServices:
             timeout=self.timeout,
             max_bytes=max_bytes,
             deadline=self.deadline,
+            route=self.route,
         ).trusting([api_base_url])
 
     def image_sources(self, api_base_url: str, trusted_urls: Iterable[str] = ()) -> ImageSources:
@@ -83,6 +86,5 @@ def _content_type(fetched: Fetched) -> str:
     if fetched.content_type in EXTENSION_BY_CONTENT_TYPE:
         return fetched.content_type
     suffix = os.path.splitext(unquote(urlsplit(fetched.url).path))[1].lower()
-    by_suffix = {ext: kind for kind, ext in EXTENSION_BY_CONTENT_TYPE.items()}
-    by_suffix[".jpeg"] = "image/jpeg"
+    by_suffix = {**CONTENT_TYPE_BY_EXTENSION, ".jpeg": "image/jpeg"}
     return by_suffix.get(suffix, fetched.content_type or "application/octet-stream")

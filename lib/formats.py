@@ -31,6 +31,9 @@ IMAGE_FORMATS: Mapping[str, ImageFormat] = {
 EXTENSION_BY_CONTENT_TYPE: Mapping[str, str] = {
     image_format.content_type: image_format.extension for image_format in IMAGE_FORMATS.values()
 }
+CONTENT_TYPE_BY_EXTENSION: Mapping[str, str] = {
+    extension: content_type for content_type, extension in EXTENSION_BY_CONTENT_TYPE.items()
+}
 
 
 def sniff_format(head: bytes) -> str | None:

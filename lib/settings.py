@@ -110,12 +110,21 @@ class ComponentSettings(BaseModel):
         return int(self.max_result_mb * MEGABYTE)
 
     @property
+    def sandbox_results_folder(self) -> Path:
+        """Where the sandbox that ``picsart-flow`` starts for one command keeps its results."""
+        return self._data_folder / "sandbox-results"
+
+    @property
+    def _data_folder(self) -> Path:
+        data_home = self.data_home or str(Path.home() / ".local" / "share")
+        return Path(data_home) / "picsart-component"
+
+    @property
     def attachments_folder(self) -> Path:
         """``PICSART_ATTACHMENTS_DIR``, else ``$XDG_DATA_HOME/picsart-component/attachments``."""
         if self.attachments_dir:
             return Path(self.attachments_dir).expanduser()
-        data_home = self.data_home or str(Path.home() / ".local" / "share")
-        return Path(data_home) / "picsart-component" / "attachments"
+        return self._data_folder / "attachments"
 
 
 _VARIABLES = tuple(

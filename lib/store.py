@@ -8,10 +8,10 @@ as ours only when it names a file this store could have written.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,12 @@ from urllib.parse import unquote, urlsplit
 import requests
 
 from .errors import StoreError, TransientStoreError, URLError
-from .formats import EXTENSION_BY_CONTENT_TYPE, content_type_of_file
+from .formats import (
+    CONTENT_TYPE_BY_EXTENSION,
+    EXTENSION_BY_CONTENT_TYPE,
+    GENERIC_CONTENT_TYPE,
+    content_type_of_file,
+)
 from .settings import ComponentSettings
 from .urls import split_url
 
@@ -66,8 +71,27 @@ class AttachmentStore:
         yield iter(())
 
 
+@dataclass(frozen=True)
+class StoreEntry:
+    """One file of the local store, as ``picsart-flow store list`` shows it."""
+
+    name: str
+    path: Path
+    size: int
+    content_type: str
+    modified: float
+
+    @property
+    def url(self) -> str:
+        return self.path.as_uri()
+
+
 class LocalStore(AttachmentStore):
-    """Files in one folder, named ``<32 hex id><extension>``, addressed by ``file://`` URLs."""
+    """Files in one folder, named ``<32 hex digits><extension>``, addressed by ``file://`` URLs.
+
+    The digits are the start of the content's SHA-256: the same content is stored once and
+    always has the same URL, and a file is never rewritten with other content.
+    """
 
     def __init__(self, directory: Path, chunk_size: int = 1 << 16) -> None:
         self.directory = directory.expanduser().resolve()
@@ -77,7 +101,7 @@ class LocalStore(AttachmentStore):
         return f"LocalStore({str(self.directory)!r})"
 
     def save(self, chunks: Iterable[bytes], content_type: str) -> StoredFile:
-        name = uuid.uuid4().hex + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
+        digest = hashlib.sha256()
         size = 0
         with self._writing():
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -88,16 +112,22 @@ class LocalStore(AttachmentStore):
             for chunk in chunks:
                 with self._writing():
                     handle.write(chunk)
+                digest.update(chunk)
                 size += len(chunk)
+            name = digest.hexdigest()[:32] + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
+            target = self.directory / name
             with self._writing():
                 handle.close()
-                os.replace(handle.name, self.directory / name)
+                if target.is_file():
+                    Path(handle.name).unlink()
+                    os.utime(target)
+                else:
+                    os.replace(handle.name, target)
         except BaseException:
             with contextlib.suppress(OSError):
                 handle.close()
             Path(handle.name).unlink(missing_ok=True)
             raise
-        target = self.directory / name
         return StoredFile(target.as_uri(), size, content_type, name)
 
     @contextlib.contextmanager
@@ -110,6 +140,32 @@ class LocalStore(AttachmentStore):
                 f"cannot write to the attachment store in {self.directory}: "
                 f"{error.strerror or type(error).__name__}"
             ) from None
+
+    def entries(self) -> list[StoreEntry]:
+        """Every file of the store, oldest first."""
+        if not self.directory.is_dir():
+            return []
+        found = []
+        for path in self.directory.iterdir():
+            if not _LOCAL_NAME.fullmatch(path.name) or not path.is_file():
+                continue
+            status = path.stat()
+            content_type = CONTENT_TYPE_BY_EXTENSION.get(path.suffix, GENERIC_CONTENT_TYPE)
+            found.append(StoreEntry(path.name, path, status.st_size, content_type, status.st_mtime))
+        return sorted(found, key=lambda entry: (entry.modified, entry.name))
+
+    def find(self, name_or_url: str) -> StoreEntry | None:
+        """A file by its name, its id (the name without extension) or its URL."""
+        path = self.path_of(name_or_url)
+        wanted = path.name if path is not None else name_or_url
+        for entry in self.entries():
+            if wanted in (entry.name, entry.path.stem):
+                return entry
+        return None
+
+    def remove(self, entry: StoreEntry) -> None:
+        with self._writing():
+            entry.path.unlink(missing_ok=True)
 
     def path_of(self, url: str) -> Path | None:
         """The file a URL names, when it is one of ours; None otherwise."""

@@ -20,6 +20,7 @@ from .console import (
     EXIT_REBOUND,
     api_target,
     cfg_option,
+    check_cfg_keys,
     configure_logging,
     emit_json,
     environment,
@@ -99,6 +100,32 @@ def validate(directory: Path | None) -> None:
 
 
 @main.command()
+@click.argument("action")
+@click.option("--json", "as_json", is_flag=True, help="Print the schemas, config and example.")
+def describe(action: str, as_json: bool) -> None:
+    """Show ACTION's fields (types, defaults, allowed values, rules), config, output and an
+    example body that runs as it is.
+
+    \b
+    Examples:
+      picsart-flow describe removeBackground
+      picsart-flow describe upscale --json
+    """
+    from .describe import describe_json, describe_text
+    from .runtime.manifest import ManifestError
+
+    executor, _ = make_executor()
+    try:
+        executor.manifest.action(action)
+    except ManifestError as error:
+        usage_error(str(error))
+    if as_json:
+        emit_json(describe_json(executor, action))
+    else:
+        click.echo(describe_text(executor, action))
+
+
+@main.command()
 @click.option("--check", is_flag=True, help="Only report out-of-date files; exit 1 if any.")
 def generate(check: bool) -> None:
     """Regenerate schemas/*.json and component.json fields from the action models.
@@ -121,24 +148,46 @@ def generate(check: bool) -> None:
 
 @main.command()
 @cfg_option
+@click.option(
+    "--sandbox",
+    "use_sandbox",
+    is_flag=True,
+    help='Check against the built-in sandbox instead (says so with "sandbox": true).',
+)
 @verbose_option
-def verify(cfg_value: str | None, verbose: bool) -> None:
+def verify(cfg_value: str | None, use_sandbox: bool, verbose: bool) -> None:
     """Check the credentials by asking Picsart for the account balance.
 
     Prints {"verified": true, "credits": N} and exits 0, or {"verified": false, "reason": ...}
-    and exits 1.
+    and exits 1. With no API key configured there is nothing to verify: it says how to set one
+    and exits 1. It never falls back to the sandbox unless --sandbox asks for it.
 
     \b
-    Example:
+    Examples:
       PICSART_API_KEY=... picsart-flow verify
+      picsart-flow verify --sandbox
     """
     configure_logging(verbose)
-    cfg = merge_cfg(read_json_object(cfg_value, "--cfg"), settings=environment())
-    executor, _ = make_executor()
-    with api_target(cfg) as target_cfg:
-        result = executor.verify_credentials(target_cfg)
+    given = read_json_object(cfg_value, "--cfg")
+    executor, services = make_executor()
+    check_cfg_keys(given, credential_fields(executor), "--cfg")
+    cfg = merge_cfg(given, settings=environment())
+    if not use_sandbox and not cfg.get("apiKey"):
+        emit_json({"verified": False, "reason": NO_KEY_REASON})
+        sys.exit(EXIT_FAILED)
+    with api_target(cfg, services, sandbox=use_sandbox) as target:
+        result = executor.verify_credentials(target.cfg)
+    if use_sandbox:
+        result["sandbox"] = True
     emit_json(result)
     sys.exit(EXIT_OK if result.get("verified") else EXIT_FAILED)
+
+
+NO_KEY_REASON = (
+    "no API key is configured, so there is nothing to verify: set PICSART_API_KEY (or give "
+    'apiKey in --cfg \'{"apiKey": "..."}\'); picsart-flow verify --sandbox checks against the '
+    "built-in sandbox instead"
+)
 
 
 @main.command()
@@ -197,7 +246,7 @@ def run(
     if len(given) != 1:
         usage_error("give exactly one of --body, --msg and --fixture")
     settings = environment()
-    executor, _ = make_executor()
+    executor, services = make_executor()
     try:
         executor.manifest.action(action)
     except ManifestError as error:
@@ -218,17 +267,22 @@ def run(
         assert body_value is not None
         raw_body = read_json_option(body_value, "--body")
         raw_msg = {"body": raw_body}
-    cfg = merge_cfg(fixture_cfg, read_json_object(cfg_value, "--cfg"), settings=settings)
+    cfg_given = read_json_object(cfg_value, "--cfg")
+    allowed = [*credential_fields(executor), *executor.manifest.action(action).fields]
+    check_cfg_keys(fixture_cfg, allowed, f"fixture {fixture_name!r}: cfg")
+    check_cfg_keys(cfg_given, allowed, "--cfg")
+    cfg = merge_cfg(fixture_cfg, cfg_given, settings=settings)
     body = raw_msg.get("body", {})
     try:
         msg = Message.model_validate({**raw_msg, "body": {}})
     except ValidationError as error:
         usage_error(f"the message is not an elastic.io message: {error.errors()[0]['msg']}")
     # The body is set after validation so that any JSON reaches the executor's own checks.
-    msg.body = body
-    with api_target(cfg) as target_cfg:
-        result = executor.run(action, msg, target_cfg, snapshot)
-    print_events(result.events)
+    msg.body = attach_local_files(executor, services, action, body)
+    with api_target(cfg, services) as target:
+        result = executor.run(action, msg, target.cfg, snapshot)
+        print_events(result.events)
+        target.report_sandbox_use(result.events)
     sys.exit(exit_code(result))
 
 
@@ -258,15 +312,15 @@ def demo(out_dir: Path, verbose: bool) -> None:
     configure_logging(verbose)
     cfg = merge_cfg(settings=environment())
     executor, services = make_executor()
-    with api_target(cfg) as target_cfg:
-        if target_cfg is cfg:
+    with api_target(cfg, services) as target:
+        if target.sandbox is None:
             click.echo(
                 "picsart-flow: using the configured API at "
                 f"{cfg.get('imageApiBaseUrl') or 'https://api.picsart.io/tools/1.0/'}; "
                 "on Picsart the demo makes six paid calls",
                 err=True,
             )
-        report = run_demo(executor, services.attachment_store(), target_cfg, out_dir, click.echo)
+        report = run_demo(executor, services.attachment_store(), target.cfg, out_dir, click.echo)
     click.echo(
         f"wrote {len(report.written)} files to {out_dir.resolve()}"
         + (f"; credits left: {report.credits_left}" if report.credits_left is not None else "")
@@ -316,9 +370,11 @@ def attach(files: tuple[Path, ...]) -> None:
 def _register_commands() -> None:
     from .flows.command import flow
     from .sandbox.command import sandbox
+    from .store_commands import store
 
     main.add_command(sandbox)
     main.add_command(flow)
+    main.add_command(store)
 
 
 _register_commands()
@@ -331,6 +387,40 @@ def make_executor() -> tuple[Executor, Services]:
 
     services = Services()
     return Executor(services=services), services
+
+
+def attach_local_files(executor: Executor, services: Services, action: str, body: Any) -> Any:
+    """On the command line only: a path to a file on this machine, in a field the component
+    downloads (``image``, ``bg_image``), is put into the attachment store and given as its URL."""
+    from .lib.errors import ComponentError
+    from .lib.formats import IMAGE_FORMATS, sniff_file
+    from .runtime.manifest import load_schema
+
+    spec = executor.manifest.action(action)
+    if not isinstance(body, dict) or not spec.metadata.in_:
+        return body
+    properties = load_schema(executor.root, spec.metadata.in_).get("properties", {})
+    attached = dict(body)
+    for name, value in body.items():
+        schema = properties.get(name, {})
+        if schema.get("format") != "uri" or name.endswith("_url") or not isinstance(value, str):
+            continue
+        path = Path(value).expanduser()
+        if "://" in value or not path.is_file():
+            continue
+        try:
+            if sniff_file(path) not in IMAGE_FORMATS:
+                usage_error(f"--body: {name}: {value} is not an image Picsart accepts")
+            stored = services.attachment_store().save_file(path)
+        except (OSError, ComponentError) as error:
+            usage_error(f"--body: {name}: cannot attach {value}: {error}")
+        click.echo(f"picsart-flow: attached {value} as {stored.url}", err=True)
+        attached[name] = stored.url
+    return attached
+
+
+def credential_fields(executor: Executor) -> list[str]:
+    return list(executor.manifest.credentials.get("fields", {}))
 
 
 def print_events(events: Iterable[Any]) -> None:

@@ -10,15 +10,18 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 if TYPE_CHECKING:
+    from .lib.context import Services
     from .lib.settings import ComponentSettings
+    from .sandbox import RunningSandbox
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -146,6 +149,21 @@ def environment() -> ComponentSettings:
         usage_error(str(error))
 
 
+def check_cfg_keys(given: Mapping[str, Any], allowed: Iterable[str], option: str) -> None:
+    """A usage error for a key that is no credential or config field: on the command line a typo
+    (``downloadResults``) must not be ignored. (The platform adds keys of its own to ``cfg``, so
+    the executor itself takes any.)"""
+    from .runtime.errors import did_you_mean
+
+    known = sorted(set(allowed))
+    for key in given:
+        if key not in known:
+            usage_error(
+                f"{option}: {key!r} is not a credential or config field here"
+                f"{did_you_mean(key, known) or ';'} the fields are: {', '.join(known)}"
+            )
+
+
 def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[str, Any]:
     """The environment's ``PICSART_API_KEY``/``PICSART_BASE_URL``, under each later layer."""
     cfg: dict[str, Any] = {}
@@ -161,26 +179,75 @@ def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[s
 
 SANDBOX_NOTICE = (
     "sandbox mode: no API key or base URL is configured, so a local sandbox answers instead "
-    "of Picsart; nothing is sent to Picsart and results are simulated. Set PICSART_API_KEY "
+    "of Picsart; nothing leaves this machine and results are simulated. Set PICSART_API_KEY "
     "(or apiKey in --cfg) to use the real API."
 )
 SANDBOX_API_KEY = "sandbox-key"
 
 
-@contextmanager
-def api_target(cfg: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """``cfg`` as given, or pointing at an embedded sandbox when it names no key and no URL.
+@dataclass
+class ApiTarget:
+    """Where a command's requests go: ``cfg`` for the action, and the embedded sandbox if any."""
 
-    A user who has set a key (or a base URL) never silently gets the sandbox.
-    """
-    if cfg.get("apiKey") or cfg.get("imageApiBaseUrl"):
-        yield cfg
+    cfg: dict[str, Any]
+    sandbox: RunningSandbox | None = None
+
+    def report_sandbox_use(self, events: Iterable[Any] = ()) -> None:
+        """Tells on stderr which URLs got made-up stand-in images, and where the sandbox keeps
+        the results that ``events`` name (their URLs die with the command)."""
+        if self.sandbox is None:
+            return
+        for url in self.sandbox.state().get("stand_ins", []):
+            click.echo(
+                f"picsart-flow: sandbox mode: {url} cannot be fetched offline, so a generated "
+                "stand-in image was used in its place",
+                err=True,
+            )
+        for url in _result_urls(events):
+            kept = self.sandbox.result_file(url)
+            if kept is not None:
+                click.echo(
+                    f"picsart-flow: sandbox mode: the result is kept at {kept} (its URL works "
+                    "only while the command runs)",
+                    err=True,
+                )
+
+
+def _result_urls(events: Iterable[Any]) -> list[str]:
+    urls = []
+    for event in events:
+        body = getattr(getattr(event, "payload", None), "body", None)
+        data = body.get("data") if isinstance(body, dict) else None
+        if isinstance(data, dict) and isinstance(data.get("url"), str):
+            urls.append(data["url"])
+    return urls
+
+
+@contextmanager
+def api_target(
+    cfg: dict[str, Any], services: Services | None = None, *, sandbox: bool = False
+) -> Iterator[ApiTarget]:
+    """``cfg`` as given, or pointing at an embedded sandbox when it names no key and no URL (or
+    when ``sandbox`` asks for one). A user who has set a key (or a base URL) never silently gets
+    the sandbox. In sandbox mode ``services`` send every request to it, so nothing leaves the
+    machine, and its results are kept in a folder where they outlive the command."""
+    if not sandbox and (cfg.get("apiKey") or cfg.get("imageApiBaseUrl")):
+        yield ApiTarget(cfg)
         return
     from .sandbox import start_sandbox
 
-    with start_sandbox(quiet=True) as sandbox:
+    folder = environment().sandbox_results_folder
+    with start_sandbox(quiet=True, results_dir=str(folder)) as running:
         click.echo(f"picsart-flow: {SANDBOX_NOTICE}", err=True)
-        yield {**cfg, "apiKey": SANDBOX_API_KEY, "imageApiBaseUrl": sandbox.base_url}
+        if services is not None:
+            services.route = running.route
+        try:
+            yield ApiTarget(
+                {**cfg, "apiKey": SANDBOX_API_KEY, "imageApiBaseUrl": running.base_url}, running
+            )
+        finally:
+            if services is not None:
+                services.route = None
 
 
 def verbose_option(function: Callable[..., Any]) -> Callable[..., Any]:

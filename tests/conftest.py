@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,19 @@ def spec_dir() -> Path | None:
     configured = os.environ.get("PICSART_SPEC_DIR")
     candidate = Path(configured) if configured else REPO_ROOT.parent / "shared" / "spec"
     return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The attachment store and the sandbox's kept results go to a folder of the test run's
+    own, never into the home folder of whoever runs the suite."""
+    previous = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = previous
 
 
 @pytest.fixture(autouse=True)

@@ -258,11 +258,16 @@ def not_in_enum(schema: Schema) -> SearchStrategy[Any] | None:
     texts = [str(v) for v in enum if isinstance(v, str)]
     near: list[SearchStrategy[Any]] = []
     if texts:
-        variants = {f(t) for t in texts for f in (str.lower, str.upper, str.title, " {}".format)}
+        # Another case of a choice is that choice (Picsart takes png for PNG): only a space or a
+        # letter more makes it another word.
+        variants = {f(t) for t in texts for f in (" {}".format, "{}s".format, "{} ".format)}
         near += [st.sampled_from(sorted(variants - set(texts))), nasty_text()]
     if any(isinstance(v, int) and not isinstance(v, bool) for v in enum):
         near += [st.integers(), st.just(UNPRINTABLE_NUMBER)]
-    return st.one_of(near).filter(lambda v: v not in enum)
+    lowered = {text.lower() for text in texts}
+    return st.one_of(near).filter(
+        lambda v: v not in enum and not (isinstance(v, str) and v.lower() in lowered)
+    )
 
 
 def too_long(schema: Schema) -> SearchStrategy[str] | None:

@@ -263,12 +263,27 @@ def test_verify_prints_picsarts_reason_and_exits_1_when_refused() -> None:
     }
 
 
-def test_without_a_key_or_base_url_the_embedded_sandbox_answers_and_says_so() -> None:
+def test_verify_without_a_key_says_how_to_set_one_and_never_asks_the_sandbox() -> None:
     result = invoke("verify")
+    assert result.exit_code == 1
+    answer = json.loads(result.stdout)
+    assert answer["verified"] is False
+    assert "PICSART_API_KEY" in answer["reason"]
+    assert "--sandbox" in answer["reason"]
+    assert "sandbox mode" not in result.stderr
+    misspelt = invoke("verify", "--cfg", '{"apikey": "my-key-123"}')
+    assert misspelt.exit_code == 2
+    assert "did you mean 'apiKey'?" in misspelt.output
+
+
+def test_verify_sandbox_checks_the_built_in_sandbox_and_says_so() -> None:
+    result = invoke("verify", "--sandbox")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"verified": True, "credits": 1000}
+    assert json.loads(result.stdout) == {"verified": True, "credits": 1000, "sandbox": True}
     assert "sandbox mode" in result.stderr
-    assert "nothing is sent to Picsart" in result.stderr
+
+
+def test_without_a_key_or_base_url_the_embedded_sandbox_answers_and_says_so() -> None:
     ran = invoke("run", "makeRawRequest", "--body", RAW_BALANCE)
     assert ran.exit_code == 0
     (event,) = lines(ran)
@@ -294,8 +309,12 @@ def test_a_base_url_without_a_key_is_an_error_not_the_sandbox(
     monkeypatch.setenv("PICSART_BASE_URL", "http://127.0.0.1:9/tools/1.0/")
     result = invoke("verify")
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["reason"] == "Invalid credentials: cfg.apiKey: is required"
-    assert "sandbox" not in result.stderr
+    assert json.loads(result.stdout)["reason"].startswith("no API key is configured")
+    assert "sandbox mode" not in result.stderr
+    ran = invoke("run", "makeRawRequest", "--body", RAW_BALANCE)
+    assert ran.exit_code == 1
+    assert lines(ran)[0]["error"]["message"] == "Invalid credentials: cfg.apiKey: is required"
+    assert "sandbox mode" not in ran.stderr
 
 
 def test_a_crash_inside_an_action_is_an_error_event_with_traceback_only_when_verbose(

@@ -310,7 +310,7 @@ def test_each_remove_background_rule_gives_its_error_and_nothing_is_sent(
             ],
         ),
         (
-            {"image_id": "i", "upscale_factor": 2, "format": "png"},
+            {"image_id": "i", "upscale_factor": 2, "format": "gif"},
             [("$.format", "must be one of: JPG, PNG, WEBP")],
         ),
         (

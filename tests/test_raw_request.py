@@ -117,7 +117,7 @@ def test_a_foreign_host_is_refused_and_nothing_is_sent(executor: Executor) -> No
 
 
 @responses.activate
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "get", ""])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "gett", ""])
 def test_methods_other_than_get_and_post_are_refused_with_nothing_sent(
     executor: Executor, method: str
 ) -> None:
@@ -228,3 +228,12 @@ def test_a_url_that_cannot_be_parsed_is_refused_naming_the_url(
     problems = _run_raw(executor, {"url": url, "method": "GET"})
     assert [problem["path"] for problem in problems] == ["$.url"]
     assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_method_in_lower_case_is_sent_as_picsart_spells_it(executor: Executor) -> None:
+    responses.get(BASE_URL + "balance", json={"credits": 3})
+    kind, message = run(executor, {"url": "balance", "method": "get"})
+    assert kind == "data"
+    assert message["responseBody"] == {"credits": 3}
+    assert responses.calls[0].request.method == "GET"

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import Any
 
 from ..console import EXIT_INTERRUPTED
-from ..lib.client import ClientSettings
+from ..lib.client import ClientSettings, Route
 from ..lib.context import Services
 from ..lib.errors import ComponentError
 from ..lib.sources import remove_temporary_files
@@ -28,6 +28,7 @@ from .model import Flow
 from .pacing import BatchThrottle
 from .progress import ProgressReporter, make_progress
 from .runner import BatchRunner, CreditMeter, RunSettings, RunSummary
+from .saving import ResultSaver
 
 Echo = Callable[[str], None]
 # Mappings take microseconds; a few processes serve many workers.
@@ -51,6 +52,7 @@ class BatchOptions:
     max_credits: int | None
     retry_interrupted: bool
     status_every: float
+    save_to: Path | None = None
 
 
 def run_batch(
@@ -65,10 +67,11 @@ def run_batch(
     echo: Echo,
     resume_command: str,
     redact: Callable[[str], str] | None = None,
+    route: Route | None = None,
 ) -> RunSummary:
     """Run ``plan``'s items through ``flow``; the summary counts earlier runs' items too."""
     throttle = BatchThrottle(settings.spike_limit)
-    services = Services(settings=settings, throttle=throttle)
+    services = Services(settings=settings, throttle=throttle, route=route)
     executor = Executor(services=services)
     try:
         balance = services.client(cfg).balance()
@@ -110,6 +113,7 @@ def run_batch(
             ),
             progress=progress,
             settings=RunSettings(options.workers, options.max_credits, options.retry_interrupted),
+            saver=_saver(options.save_to, services, cfg),
         )
         with _ctrl_c(runner, progress, echo, resume_command):
             summary = runner.run(plan.works)
@@ -125,6 +129,13 @@ def run_batch(
         1 for line in finished_before if line["status"] == "failed"
     )
     return summary
+
+
+def _saver(folder: Path | None, services: Services, cfg: dict[str, Any]) -> ResultSaver | None:
+    if folder is None:
+        return None
+    base_url = services.client(cfg).base_url
+    return ResultSaver(folder, services.files(cfg), services.attachment_store(), base_url)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from ..console import (
     REDACTOR,
     api_target,
     cfg_option,
+    check_cfg_keys,
     configure_logging,
     emit_json,
     environment,
@@ -126,6 +127,12 @@ def validate_flow(flow_file: Path) -> None:
     show_default=True,
     help="Items run at the same time; all share one rate limit.",
 )
+@click.option(
+    "--save-to",
+    "save_to",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write each finished item's final image into this folder, named after the item.",
+)
 @click.option("--resume", is_flag=True, help="Finish an earlier run into the same --out.")
 @click.option(
     "--retry-interrupted",
@@ -158,6 +165,7 @@ def run_flow(
     input_format: str | None,
     out_path: Path | None,
     workers: int,
+    save_to: Path | None,
     resume: bool,
     retry_interrupted: bool,
     max_credits: int | None,
@@ -188,8 +196,13 @@ def run_flow(
     if out_path is None and not dry_run:
         usage_error("--out RESULTS.jsonl is required (except with --dry-run)")
     environ = environment()
-    cfg = merge_cfg(read_json_object(cfg_value, "--cfg"), settings=environ)
+    given = read_json_object(cfg_value, "--cfg")
     loaded = _load_flow_or_exit(flow_file)
+    manifest = _executor().manifest
+    allowed = [*manifest.credentials.get("fields", {})]
+    allowed += [name for step in loaded.steps for name in manifest.action(step.action).fields]
+    check_cfg_keys(given, allowed, "--cfg")
+    cfg = merge_cfg(given, settings=environ)
     excluded = (
         [out_path, journal_path(out_path), lock_path(out_path)] if out_path is not None else []
     )
@@ -202,6 +215,11 @@ def run_flow(
         sys.exit(_dry_run(loaded, items, cfg))
     assert out_path is not None
     _check_out(out_path, input_path)
+    if save_to is not None:
+        try:
+            save_to.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            usage_error(f"--save-to: cannot create {save_to}: {error.strerror}")
     header = {
         "type": "header",
         "version": 1,
@@ -223,22 +241,26 @@ def run_flow(
             )
         except JournalError as error:
             usage_error(str(error))
-        again = ResumeCommand(flow_file, input_path, out_path, input_format, workers, cfg_value)
-        options = BatchOptions(workers, max_credits, retry_interrupted, status_every)
+        again = ResumeCommand(
+            flow_file, input_path, out_path, input_format, workers, cfg_value, save_to
+        )
+        options = BatchOptions(workers, max_credits, retry_interrupted, status_every, save_to)
         try:
-            with api_target(cfg) as target_cfg:
+            with api_target(cfg) as target:
                 summary = run_batch(
                     loaded,
                     plan,
                     header,
                     out_path,
-                    target_cfg,
+                    target.cfg,
                     environ.client_settings(),
                     options,
                     echo=_echo_err,
                     resume_command=again.text(max_credits),
                     redact=REDACTOR.redact,
+                    route=target.sandbox.route if target.sandbox is not None else None,
                 )
+                target.report_sandbox_use()
         except BatchError as error:
             if error.usage:
                 usage_error(str(error))
@@ -279,6 +301,7 @@ class ResumeCommand:
     input_format: str | None
     workers: int
     cfg_value: str | None
+    save_to: Path | None = None
 
     def text(self, max_credits: int | None) -> str:
         parts = ["picsart-flow", "flow", "run", str(self.flow_file)]
@@ -291,6 +314,8 @@ class ResumeCommand:
             parts += ["--max-credits", str(max_credits)]
         if self.cfg_value is not None:
             parts += ["--cfg", self.cfg_value]
+        if self.save_to is not None:
+            parts += ["--save-to", str(self.save_to)]
         parts.append("--resume")
         return REDACTOR.redact(shlex.join(parts))
 

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from ..runtime.documents import DocumentError, load_yaml, loads_json
-from ..runtime.errors import Problem
+from ..runtime.errors import Problem, did_you_mean
 from ..runtime.manifest import reject_duplicate_keys
 from ..runtime.validation import json_path
 from .mapping import ExpressionSyntaxError, StepBody, root_names
@@ -261,8 +261,9 @@ def _step_problems(
     spec = executor.manifest.actions.get(action)
     if spec is None:
         known = ", ".join(sorted(executor.manifest.actions))
+        hint = did_you_mean(action, executor.manifest.actions) or ";"
         problems.append(
-            Problem(f"{here}.action", f"unknown action {action!r}; the actions are: {known}")
+            Problem(f"{here}.action", f"unknown action {action!r}{hint} the actions are: {known}")
         )
         return problems
     cfg = step.get("cfg", {})
@@ -299,7 +300,8 @@ def _cfg_problems(
             problems.append(
                 Problem(
                     f"{here}.cfg.{key}",
-                    f"is not a config field of {action}; its fields are: {known}",
+                    f"is not a config field of {action}"
+                    f"{did_you_mean(key, fields) or ';'} its fields are: {known}",
                 )
             )
     if problems:

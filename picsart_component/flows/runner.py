@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..lib.context import PicsartContext
+from ..lib.errors import ComponentError
 from ..lib.store import AttachmentStore
 from ..runtime.messages import Message
 from .inputs import InputItem, ItemKey, folder_item_input
@@ -32,6 +33,7 @@ from .mapping import ExpressionEvaluator, MappingError
 from .model import INPUT_NAME, Flow
 from .pacing import BatchThrottle
 from .progress import ProgressReporter
+from .saving import ResultSaver, SaveError
 
 if TYPE_CHECKING:
     from ..runtime.executor import Executor, RunResult
@@ -216,6 +218,7 @@ class BatchRunner:
     credits: CreditMeter
     progress: ProgressReporter
     settings: RunSettings = field(default_factory=RunSettings)
+    saver: ResultSaver | None = None
     clock: Callable[[], float] = time.monotonic
     _stopping: threading.Event = field(default_factory=threading.Event)
     _tally: _Tally = field(default_factory=_Tally)
@@ -363,8 +366,19 @@ class BatchRunner:
         }
         if error is not None:
             line["error"] = error
+        if status == "done" and self.saver is not None:
+            line.update(self._save(key, item_input, outputs))
         self.recorder.result(line)
         return _Outcome(status)
+
+    def _save(self, key: ItemKey, item_input: Any, outputs: dict[str, Any]) -> dict[str, str]:
+        """Where the item's final image was saved (``--save-to``), or why it could not be."""
+        assert self.saver is not None
+        last = self.flow.steps[-1].id
+        try:
+            return {"savedAs": str(self.saver.save(key, item_input, outputs.get(last)))}
+        except (SaveError, ComponentError) as error:
+            return {"saveError": str(error)}
 
     def _process(self, work: ItemWork) -> _Outcome:
         """Runs one item's remaining steps; always ends with its results line."""

@@ -7,6 +7,8 @@ component's classes, so a component loaded under any package name is handled the
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -49,6 +51,13 @@ class InputError(ComponentError):
 
     def event_fields(self) -> dict[str, Any]:
         return {"problems": [{"path": p.path, "rule": p.rule} for p in self.problems]}
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the choice closest to ``word`` (any case), or ``""``."""
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), by_lower, n=1, cutoff=0.6)
+    return f"; did you mean {by_lower[close[0]]!r}?" if close else ""
 
 
 def error_payload(error: BaseException) -> dict[str, Any]:

@@ -168,6 +168,8 @@ class Executor:
         if isinstance(body, dict):
             # Values no JSON can hold are reported alone: the schema check cannot describe them.
             problems = json_value_problems(body)
+            if not problems and loaded.input_model is not None:
+                body = loaded.input_model.normalized(body)
         elif json_value_problems(body):
             # Only the type of a body that is not an object matters, and jsonschema cannot print
             # a 5000-digit number: an empty value of the same type stands in for it.

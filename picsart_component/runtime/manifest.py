@@ -22,6 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .errors import did_you_mean
+
 COMPONENT_ROOT = Path(__file__).resolve().parents[1]
 COMPONENT_PACKAGE = (__package__ or "picsart_component.runtime").rpartition(".")[0]
 MANIFEST_NAME = "component.json"
@@ -70,7 +72,10 @@ class Manifest(BaseModel):
             return self.actions[key]
         except KeyError:
             known = ", ".join(sorted(self.actions)) or "none"
-            raise ManifestError(f"unknown action {key!r}; the actions are: {known}") from None
+            hint = did_you_mean(key, self.actions)
+            raise ManifestError(
+                f"unknown action {key!r}{hint}{' The' if hint else '; the'} actions are: {known}"
+            ) from None
 
 
 def reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -8,7 +8,8 @@ its fields: ``schemas/*.json`` and the ``fields`` of ``component.json`` are gene
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeGuard
+from functools import cache
+from typing import Any, Literal, TypeGuard, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -19,6 +20,17 @@ class InputModel(BaseModel):
     """An action's in-metadata. Unknown keys are refused, as the generated schema does."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def normalized(cls, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` with each text that names one of a field's choices in another case (``png``)
+        written as the choice (``PNG``): what is checked and sent is the API's own spelling."""
+        choices = _text_choices(cls)
+        changed = dict(body)
+        for name, value in body.items():
+            if isinstance(value, str) and name in choices:
+                changed[name] = choices[name].get(value.lower(), value)
+        return changed
 
     @classmethod
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
@@ -59,3 +71,20 @@ def problems_from(error: ValidationError, root: str) -> list[Problem]:
         rule = "is required" if item["type"] == "missing" else item["msg"]
         problems.append(Problem(path, rule.removeprefix("Value error, ")))
     return problems
+
+
+@cache
+def _text_choices(model: type[BaseModel]) -> dict[str, dict[str, str]]:
+    """For each field whose values are a fixed set of texts, each choice by its lower case."""
+    found: dict[str, dict[str, str]] = {}
+    for name, info in model.model_fields.items():
+        texts = [value for value in _literal_values(info.annotation) if isinstance(value, str)]
+        if texts:
+            found[name] = {text.lower(): text for text in texts}
+    return found
+
+
+def _literal_values(annotation: Any) -> list[Any]:
+    if get_origin(annotation) is Literal:
+        return list(get_args(annotation))
+    return [value for argument in get_args(annotation) for value in _literal_values(argument)]

@@ -15,7 +15,7 @@ from jsonschema import Draft3Validator, validators
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from .documents import MAX_DEPTH
-from .errors import Problem
+from .errors import Problem, did_you_mean
 
 MAX_TEXT_LENGTH = 1 << 20
 
@@ -156,7 +156,10 @@ def _describe(error: SchemaError) -> list[Problem]:
         schema = error.schema if isinstance(error.schema, dict) else {}
         known = set(schema.get("properties", {}))
         return [
-            Problem(json_path([*error.absolute_path, key]), "is not a field of this action")
+            Problem(
+                json_path([*error.absolute_path, key]),
+                "is not a field of this action" + did_you_mean(key, known),
+            )
             for key in error.instance
             if key not in known
         ]

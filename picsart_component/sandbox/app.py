@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from . import jobs, params, sources
+from . import jobs, params, samples, sources
 from .auth import check_api_key
 from .control import handle_control
 from .errors import AbortConnection, ApiError, error_body, reason_phrase
@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 API_PREFIX = "/tools/1.0/"
 CONTROL_PREFIX = "/__sandbox"
 RESULTS_PREFIX = "/results/"
+HOSTS_PREFIX = "/hosts/"
+"""``/hosts/<host>/<path>`` is ``https://<host>/<path>`` as a client in sandbox mode sends it, so
+that nothing leaves the machine: ``api.picsart.io`` is this sandbox, another Picsart host is not
+emulated (404), and any other host is answered with a stand-in image."""
+PICSART_API_HOST = "api.picsart.io"
 METHODS = {"removebg": "POST", "upscale": "POST", "upload": "POST", "balance": "GET"}
 
 CORRELATION_HEADER = "X-Picsart-Correlation-Id"
@@ -127,6 +132,11 @@ class SandboxApp:
         return self._finish(exchange, answer, logged=True)(environ, start_response)
 
     def _route(self, exchange: Exchange) -> Answer:
+        if exchange.path.startswith(HOSTS_PREFIX):
+            host, _, rest = exchange.path[len(HOSTS_PREFIX) :].partition("/")
+            if host.lower() != PICSART_API_HOST:
+                return self._elsewhere(exchange, host.lower(), "/" + rest)
+            exchange.path = "/" + rest
         path = exchange.path
         if path.startswith(RESULTS_PREFIX):
             exchange.target = "results"
@@ -191,6 +201,7 @@ class SandboxApp:
             int(request.environ.get("SERVER_PORT") or 0),
             options.max_upload_bytes,
             options.fetch_timeout,
+            stand_in=self._stand_in if options.stand_ins else None,
         )
         stored = work(jobs.Worker(state.store, reader, options.max_pixels, state.memory))
         charged = 0
@@ -237,6 +248,30 @@ class SandboxApp:
             available=0 if verdict.violated == "quota" else None,
             reset_at=verdict.retry_at,
         )
+
+    def _elsewhere(self, exchange: Exchange, host: str, path: str) -> Answer:
+        """A host other than the image API's, asked for in sandbox mode."""
+        exchange.target = "hosts"
+        address = f"https://{host}{path}"
+        if host == "picsart.io" or host.endswith(".picsart.io"):
+            return Answer.error(ApiError(404, f"The sandbox does not emulate {address}."))
+        if exchange.request.method != "GET" or not self.state.options.stand_ins:
+            return Answer.error(
+                ApiError(502, f"The sandbox never goes online, so it cannot fetch {address}.")
+            )
+        self.state.note_stand_in(address)
+        data, content_type = samples.stand_in_image(address)
+        return Answer(
+            200,
+            data,
+            content_type,
+            headers={samples.STAND_IN_MARK: "true"},
+            picsart_headers=False,
+        )
+
+    def _stand_in(self, url: str) -> bytes:
+        self.state.note_stand_in(url)
+        return samples.stand_in_image(url)[0]
 
     def _result_file(self, exchange: Exchange) -> Answer:
         found = sources.RESULT_PATH.fullmatch(exchange.path)

@@ -80,6 +80,8 @@ class SandboxOptions:
     max_connections: int = 64
     idle_timeout: float = 10.0
     fetch_timeout: float = 10.0
+    stand_ins: bool = True
+    results_dir: str | None = None
     log_size: int = 1000
     seed: int | None = None
     quiet: bool = True

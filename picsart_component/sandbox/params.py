@@ -252,10 +252,14 @@ def _integer_choice(choices: tuple[int, ...]) -> Callable[[str, Any], int]:
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[str, Any], str]:
+    """One of ``choices``, whatever its case (Picsart takes ``png`` for ``PNG``)."""
+    by_lower = {choice.lower(): choice for choice in choices}
+
     def convert(name: str, value: Any) -> str:
         text = _text(name, value)
-        if text not in choices:
+        chosen = by_lower.get(text.lower())
+        if chosen is None:
             raise unprocessable(f"{name} must be one of {', '.join(choices)}, not {text!r}.")
-        return text
+        return chosen
 
     return convert

@@ -8,10 +8,12 @@ Shapes are drawn four times too large and shrunk, so their edges are anti-aliase
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
@@ -187,3 +189,28 @@ def write_samples(directory: Path, size: tuple[int, int] = (480, 360)) -> list[P
             sample_image(name, size).save(path, "PNG")
         paths.append(path)
     return paths
+
+
+STAND_IN_MARK = "X-Picsart-Sandbox-Stand-In"
+_STAND_IN_FORMATS = {
+    ".jpg": ("JPEG", "image/jpeg"),
+    ".jpeg": ("JPEG", "image/jpeg"),
+    ".png": ("PNG", "image/png"),
+    ".webp": ("WEBP", "image/webp"),
+}
+
+
+def stand_in_image(url: str, size: tuple[int, int] = (480, 360)) -> tuple[bytes, str]:
+    """A made-up photo for a URL the sandbox cannot fetch: the same URL always gives the same
+    image (one of the samples, mirrored or not as the URL decides), in the format its name says
+    (PNG otherwise). Returns the bytes and their content type."""
+    digest = hashlib.sha256(url.encode("utf-8", "replace")).digest()
+    name = SAMPLE_NAMES[digest[0] % len(SAMPLE_NAMES)]
+    image = sample_image(name, size)
+    if digest[1] % 2:
+        image = ImageOps.mirror(image)
+    suffix = Path(urlsplit(url).path).suffix.lower()
+    image_format, content_type = _STAND_IN_FORMATS.get(suffix, ("PNG", "image/png"))
+    buffer = io.BytesIO()
+    image.save(buffer, image_format)
+    return buffer.getvalue(), content_type

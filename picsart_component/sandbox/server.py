@@ -13,13 +13,16 @@ import socket
 import struct
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
 
 from .app import SandboxApp
 from .errors import AbortConnection
 from .options import SandboxOptions, with_changes
+from .sources import LOOPBACK_HOSTS, RESULT_PATH
 from .state import SandboxState
 
 POLL_INTERVAL = 0.05
@@ -145,6 +148,24 @@ class RunningSandbox:
     @property
     def sandbox_state(self) -> SandboxState:
         return self.app.state
+
+    def route(self, url: str) -> str:
+        """Where a request for ``url`` goes when nothing may leave the machine: loopback URLs
+        stay, any other host is asked of this sandbox under ``/hosts/<host>/``."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if host in LOOPBACK_HOSTS or parts.scheme not in ("http", "https"):
+            return url
+        target = f"{self.root_url}hosts/{host}{parts.path or '/'}"
+        return target + (f"?{parts.query}" if parts.query else "")
+
+    def result_file(self, url: str) -> Path | None:
+        """The file behind one of this sandbox's result URLs, when it keeps them in a folder."""
+        if not url.startswith(self.root_url + "results/"):
+            return None
+        found = RESULT_PATH.fullmatch(urlsplit(url).path)
+        stored = self.app.state.store.get(found.group(1)) if found else None
+        return stored.path if stored is not None else None
 
     def start(self) -> RunningSandbox:
         self._thread.start()

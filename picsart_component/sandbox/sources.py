@@ -1,6 +1,7 @@
 """Getting the bytes of an input image: a file part, a stored id, or a URL the sandbox may fetch.
 
-The sandbox never reaches the network: ``image_url`` must point at a loopback host. Its own result
+The sandbox never reaches the network: it fetches only from loopback hosts, and answers any other
+``image_url`` with a made-up stand-in image (unless stand-ins are off, then 422). Its own result
 URLs are read straight from the store, so a server thread never waits on another one.
 """
 
@@ -10,6 +11,7 @@ import http.client
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -45,6 +47,7 @@ class SourceReader:
     own_port: int
     max_bytes: int
     timeout: float
+    stand_in: Callable[[str], bytes] | None = None
 
     def read(self, source: ImageSource) -> bytes:
         if source.kind == "file" and source.part is not None:
@@ -67,6 +70,8 @@ class SourceReader:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         if host not in LOOPBACK_HOSTS:
+            if self.stand_in is not None:
+                return self.stand_in(url)
             raise ApiError(
                 422,
                 f"Could not download {field}: the sandbox never goes online, so it only fetches "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from .faults import FaultBoard, faults_from_json, parse_fault_spec
@@ -39,7 +40,12 @@ class SandboxState:
                 options.max_memory_mb * MIB, options.max_request_memory_mb * MIB
             )
             self.faults = board
-            self.store = FileStore(options.max_stored_files, options.max_stored_bytes)
+            self.store = FileStore(
+                options.max_stored_files,
+                options.max_stored_bytes,
+                Path(options.results_dir) if options.results_dir else None,
+            )
+            self.stand_ins: list[str] = []
             self.log = RequestLog(options.log_size)
             self._statuses: Counter[str] = Counter()
             self._endpoints: Counter[str] = Counter()
@@ -66,6 +72,12 @@ class SandboxState:
             self._credits -= price
             self._charged += price
             return True
+
+    def note_stand_in(self, url: str) -> None:
+        """Remembers a URL answered with a made-up image, for whoever reports on the run."""
+        with self._lock:
+            if url not in self.stand_ins:
+                self.stand_ins.append(url)
 
     def count(self, endpoint: str, status: int | str) -> None:
         """Counts an answer by status and endpoint (``results``: downloads; ``unknown``: 404s)."""
@@ -96,6 +108,7 @@ class SandboxState:
             options = self.options
         return {
             "credits": credits,
+            "stand_ins": list(self.stand_ins),
             "prices": dict(PRICES),
             "counts": counts,
             "quota": {

@@ -61,7 +61,8 @@ BAD_FLOWS = [
     ),
     (
         "- {id: a, action: removeBg, body: '{}'}",
-        "$[0].action: unknown action 'removeBg'; the actions are: makeRawRequest, "
+        "$[0].action: unknown action 'removeBg'; did you mean 'removeBackground'? the actions "
+        "are: makeRawRequest, "
         "removeBackground, upscale",
     ),
     (
@@ -88,8 +89,8 @@ BAD_FLOWS = [
     ),
     (
         "- {id: a, action: upscale, body: '{}', cfg: {downloadResults: true}}",
-        "$[0].cfg.downloadResults: is not a config field of upscale; its fields are: "
-        "downloadResult",
+        "$[0].cfg.downloadResults: is not a config field of upscale; did you mean "
+        "'downloadResult'? its fields are: downloadResult",
     ),
     (
         "- {id: a, action: upscale, body: '{}', cfg: {downloadResult: maybe}}",

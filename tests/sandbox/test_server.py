@@ -217,7 +217,8 @@ def test_image_url_is_fetched_from_a_loopback_host(client: Client, image_host: s
     assert "HTTP 404" in detail(missing)
 
 
-def test_image_url_never_leaves_the_machine(client: Client) -> None:
+def test_image_url_never_leaves_the_machine_in_strict_mode(make_client: MakeClient) -> None:
+    client, _ = make_client(stand_ins=False)
     response = post(
         client, "upscale", data={"image_url": "https://example.com/a.png", "upscale_factor": "2"}
     )
@@ -226,6 +227,21 @@ def test_image_url_never_leaves_the_machine(client: Client) -> None:
     refused = post(client, "removebg", data={"image_url": "http://127.0.0.1:9/a.png"})
     assert refused.status_code == 422
     assert "Could not download image_url" in detail(refused)
+
+
+def test_an_image_url_off_the_machine_gets_the_same_stand_in_every_time(
+    client: Client, state: SandboxState
+) -> None:
+    body = {"image_url": "https://example.com/mug.jpg", "upscale_factor": "2"}
+    first = post(client, "upscale", data=body).get_json()["data"]
+    second = post(client, "upscale", data=body).get_json()["data"]
+    assert state.snapshot()["stand_ins"] == ["https://example.com/mug.jpg"]
+    one = client.get(local_path(first["url"])).data
+    two = client.get(local_path(second["url"])).data
+    assert one == two
+    assert Image.open(io.BytesIO(one)).size == (960, 720)
+    other = post(client, "upscale", data={**body, "image_url": "https://example.com/b.png"})
+    assert client.get(local_path(other.get_json()["data"]["url"])).data != one
 
 
 def test_unknown_or_expired_ids_are_unprocessable(make_client: MakeClient, image: bytes) -> None:
@@ -249,7 +265,7 @@ def test_unknown_or_expired_ids_are_unprocessable(make_client: MakeClient, image
         ("upscale", {"upscale_factor": "3"}, "one of 2, 4, 6, 8"),
         ("upscale", {"upscale_factor": "10.5"}, "whole number"),
         ("upscale", {"upscale_factor": "abc"}, "whole number"),
-        ("upscale", {"upscale_factor": "2", "format": "png"}, "format must be one of"),
+        ("upscale", {"upscale_factor": "2", "format": "gif"}, "format must be one of"),
         ("removebg", {"bg_blur": "101"}, "from 0 to 100"),
         ("removebg", {"stroke_opacity": "-1"}, "from 0 to 100"),
         ("removebg", {"shadow_offset_x": "101", "shadow": "custom"}, "from -100 to 100"),
@@ -603,3 +619,15 @@ def test_twenty_parallel_requests_all_succeed_with_distinct_ids(
     assert len(ids) == 20
     assert sandbox.state()["credits"] == 990
     assert len(sandbox.request_log()) == 20
+
+
+def test_choices_are_taken_in_any_case_as_picsart_takes_them(client: Client, image: bytes) -> None:
+    answer = post(
+        client,
+        "removebg",
+        data={"image": file_part(image), "format": "webp", "output_type": "MASK", "scale": "Fit"},
+    )
+    assert answer.status_code == 200
+    result = client.get(local_path(answer.get_json()["data"]["url"]))
+    assert result.headers["Content-Type"] == "image/webp"
+    assert Image.open(io.BytesIO(result.data)).format == "WEBP"
