@@ -7,6 +7,7 @@ way, so that a slow machine never breaks a build.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 import time
@@ -23,10 +24,25 @@ BENCHMARKS = {
 }
 
 
-def main(names: list[str]) -> None:
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Measure every performance figure side by side in one run and print a table "
+        "with each figure's goal. Nothing here is a pass/fail test; it always exits 0.",
+        epilog="Example: python -m benchmarks overhead startup",
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"the benchmarks to run (default: all): {', '.join(BENCHMARKS)}",
+    )
+    names: list[str] = parser.parse_args(argv).names
     unknown = [name for name in names if name not in BENCHMARKS]
     if unknown:
-        sys.exit(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+        parser.error(
+            f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}"
+        )
     figures: list[Figure] = []
     for name in names or list(BENCHMARKS):
         started = time.perf_counter()

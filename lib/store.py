@@ -114,7 +114,7 @@ class LocalStore(AttachmentStore):
                     handle.write(chunk)
                 digest.update(chunk)
                 size += len(chunk)
-            name = digest.hexdigest()[:32] + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
+            name = _name(digest.hexdigest(), content_type)
             target = self.directory / name
             with self._writing():
                 handle.close()
@@ -155,9 +155,13 @@ class LocalStore(AttachmentStore):
         return sorted(found, key=lambda entry: (entry.modified, entry.name))
 
     def find(self, name_or_url: str) -> StoreEntry | None:
-        """A file by its name, its id (the name without extension) or its URL."""
+        """A file by its name, its id (the name without extension), its URL, or the local file
+        it is a copy of (found by content, as it was stored)."""
         path = self.path_of(name_or_url)
         wanted = path.name if path is not None else name_or_url
+        original = Path(name_or_url).expanduser()
+        if path is None and original.is_file():
+            wanted = _content_name(original, content_type_of_file(original))
         for entry in self.entries():
             if wanted in (entry.name, entry.path.stem):
                 return entry
@@ -195,6 +199,19 @@ class LocalStore(AttachmentStore):
             raise StoreError(f"the attachment store has no file {path.name}") from None
         with handle:
             yield iter(lambda: handle.read(self.chunk_size), b"")
+
+
+def _name(hex_digest: str, content_type: str) -> str:
+    """A stored file's name: the start of its content's SHA-256, and its type's extension."""
+    return hex_digest[:32] + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
+
+
+def _content_name(path: Path, content_type: str) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return _name(digest.hexdigest(), content_type)
 
 
 class MaesterStore(AttachmentStore):

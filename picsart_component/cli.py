@@ -46,8 +46,9 @@ def main(ctx: click.Context) -> None:
     \b
     Examples:
       picsart-flow actions
+      picsart-flow describe removeBackground
       picsart-flow run makeRawRequest --body '{"url": "balance", "method": "GET"}'
-      picsart-flow verify
+      picsart-flow verify --sandbox
     """
     ctx.call_on_close(stop_cleanly_on_sigterm())
 
@@ -228,8 +229,9 @@ def run(
     \b
     Examples:
       picsart-flow run makeRawRequest --body '{"url": "balance", "method": "GET"}'
-      picsart-flow run upscale --body '{"image_url": "https://x.test/a.jpg", "upscale_factor": 2}'
-      picsart-flow run makeRawRequest --fixture balance
+      picsart-flow run removeBackground --body '{"image_url": "https://example.com/a.jpg"}'
+      picsart-flow run upscale --body '{"image": "picsart-demo/portrait.png", "upscale_factor": 2}'
+      PICSART_API_KEY=... picsart-flow run makeRawRequest --fixture balance
     """
     from pydantic import ValidationError
 
@@ -339,8 +341,7 @@ def attach(files: tuple[Path, ...]) -> None:
 
     \b
     Example:
-      picsart-flow attach mug.jpg
-      picsart-flow run upscale --body '{"image": "file:///…/3f2a….jpg", "upscale_factor": 2}'
+      picsart-flow attach picsart-demo/portrait.png
     """
     from .lib.errors import ComponentError
     from .lib.formats import IMAGE_FORMATS, sniff_file

@@ -113,11 +113,12 @@ def list_files(as_json: bool) -> None:
 def show(name: str) -> None:
     """Show one file: its URL, path, size, type, age and, for an image, its size in pixels.
 
-    NAME is the file's name, its name without extension, or its file:// URL.
+    NAME is the file's name, its name without extension, its file:// URL, or a file on this
+    machine (its stored copy is found by its content).
 
     \b
     Example:
-      picsart-flow store show 3f2a9c0d1e2b4f5a6b7c8d9e0f1a2b3c.png
+      picsart-flow store show picsart-demo/portrait.png
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -137,11 +138,12 @@ def show(name: str) -> None:
 @store.command("rm")
 @click.argument("names", nargs=-1, required=True)
 def remove(names: tuple[str, ...]) -> None:
-    """Remove files by name, id or URL. Exits 1 if one of them is not in the store.
+    """Remove files by name, id, URL or the file they are a copy of. Exits 1 if one of them is
+    not in the store.
 
     \b
     Example:
-      picsart-flow store rm 3f2a9c0d1e2b4f5a6b7c8d9e0f1a2b3c.png
+      picsart-flow store rm picsart-demo/portrait.png
     """
     local = _local_store()
     missing = False

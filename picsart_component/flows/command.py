@@ -41,8 +41,9 @@ EXIT_CREDITS = 3
 DEFAULT_WORKERS = 4
 
 RUN_EPILOG = """\b
-Exit codes: 0 every item done; 1 some item failed (or the run could not start); 2 usage error;
-3 stopped by --max-credits or the balance before every item started; 130 stopped by Ctrl-C.
+Exit codes: 0 every item done; 1 some item failed, the flow is invalid, or the run could not
+start; 2 usage error (an option, or a file that cannot be read or parsed); 3 stopped by
+--max-credits or the balance before every item started; 130 stopped by Ctrl-C or SIGTERM.
 
 \b
 Files: RESULTS gets one JSON line per item when it ends; RESULTS.journal (beside it) records
@@ -70,7 +71,7 @@ def flow() -> None:
     \b
     Examples:
       picsart-flow flow validate examples/cutout-then-upscale.yaml
-      picsart-flow flow run examples/cutout-then-upscale.yaml --input photos/ --out results.jsonl
+      picsart-flow flow run examples/cutout-then-upscale.yaml --input picsart-demo --out demo.jsonl
     """
 
 
@@ -80,7 +81,8 @@ def validate_flow(flow_file: Path) -> None:
     """Check FLOW_FILE: its shape, that every action exists, that every JSONata body parses and
     reads only input and earlier steps, and every fixed body and cfg. Sends nothing.
 
-    Prints one line per problem and exits 1, or exits 0 when the flow is valid.
+    Prints one line per problem and exits 1, or exits 0 when the flow is valid; a file that
+    cannot be read or parsed is a usage error (exit 2).
 
     \b
     Example:
@@ -91,6 +93,8 @@ def validate_flow(flow_file: Path) -> None:
     try:
         loaded = load_flow(flow_file, _executor())
     except FlowFileError as error:
+        if error.unreadable:
+            usage_error(str(error))
         for problem in error.problems:
             click.echo(f"{flow_file}: {problem}")
         click.echo(f"{len(error.problems)} problem(s) in {flow_file}", err=True)
@@ -181,10 +185,13 @@ def run_flow(
 
     \b
     Examples:
-      picsart-flow flow run flow.yaml --input urls.csv --out results.jsonl
-      picsart-flow flow run flow.yaml --input photos/ --out results.jsonl --max-credits 500
-      picsart-flow flow run flow.yaml --input photos/ --out results.jsonl --resume
-      picsart-flow flow run flow.yaml --input messages.jsonl --dry-run
+      picsart-flow flow run examples/cutout-then-upscale.yaml --input examples/items.csv \\
+        --out results.jsonl
+      picsart-flow flow run examples/cutout-then-upscale.yaml --input examples/items.csv \\
+        --out results.jsonl --resume
+      picsart-flow flow run examples/cutout-then-upscale.yaml --input picsart-demo \\
+        --out photos.jsonl --max-credits 500 --save-to cutouts
+      picsart-flow flow run examples/cutout-then-upscale.yaml --input examples/items.csv --dry-run
     """
     from .batch import BatchError, BatchOptions, run_batch
     from .inputs import InputSourceError, open_input
@@ -276,12 +283,15 @@ def _load_flow_or_exit(flow_file: Path) -> Flow:
     try:
         return load_flow(flow_file, _executor())
     except FlowFileError as error:
+        if error.unreadable:
+            usage_error(str(error))
         for problem in error.problems:
             _echo_err(f"{flow_file}: {problem}")
-        usage_error(
+        _echo_err(
             f"{flow_file} has {len(error.problems)} problem(s), listed above; nothing was run "
             "(picsart-flow flow validate checks a flow on its own)"
         )
+        sys.exit(EXIT_FAILED)
 
 
 def _check_out(out_path: Path, input_path: Path) -> None:

@@ -83,10 +83,13 @@ _TYPE_NAMES = {"string": "a string", "object": "an object", "array": "a list"}
 class FlowFileError(Exception):
     """The flow file cannot be used; ``problems`` says every reason, each with its place."""
 
-    def __init__(self, path: Path, problems: list[Problem]) -> None:
+    def __init__(self, path: Path, problems: list[Problem], *, unreadable: bool = False) -> None:
         super().__init__(f"{path}: " + "; ".join(str(p) for p in problems))
         self.path = path
         self.problems = problems
+        self.unreadable = unreadable
+        """The file could not be read or parsed at all (a usage error), rather than being an
+        invalid flow."""
 
 
 @dataclass(frozen=True)
@@ -123,22 +126,24 @@ def read_flow_document(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise FlowFileError(path, [Problem("$", f"cannot be read: {error.strerror}")]) from None
+        raise FlowFileError(
+            path, [Problem("$", f"cannot be read: {error.strerror}")], unreadable=True
+        ) from None
     except UnicodeDecodeError:
-        raise FlowFileError(path, [Problem("$", "is not UTF-8 text")]) from None
+        raise FlowFileError(path, [Problem("$", "is not UTF-8 text")], unreadable=True) from None
     try:
         if path.suffix.lower() == ".json":
             return loads_json(text, object_pairs_hook=reject_duplicate_keys)
         return load_yaml(text, _StrictYamlLoader)
     except DocumentError as error:
-        raise FlowFileError(path, [Problem("$", str(error))]) from None
+        raise FlowFileError(path, [Problem("$", str(error))], unreadable=True) from None
     except json.JSONDecodeError as error:
         rule = f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-        raise FlowFileError(path, [Problem("$", rule)]) from None
+        raise FlowFileError(path, [Problem("$", rule)], unreadable=True) from None
     except ValueError as error:
-        raise FlowFileError(path, [Problem("$", str(error))]) from None
+        raise FlowFileError(path, [Problem("$", str(error))], unreadable=True) from None
     except yaml.YAMLError as error:
-        raise FlowFileError(path, [Problem("$", _yaml_problem(error))]) from None
+        raise FlowFileError(path, [Problem("$", _yaml_problem(error))], unreadable=True) from None
 
 
 class _StrictYamlLoader(yaml.SafeLoader):

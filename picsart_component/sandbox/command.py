@@ -28,7 +28,7 @@ EPILOG = """\b
 Example:
   picsart-flow sandbox --port 8700 --credits 50 --faults "503:next=2;slow:ms=1500,next=1"
   PICSART_BASE_URL=http://127.0.0.1:8700/tools/1.0/ PICSART_API_KEY=anything \\
-    picsart-flow run removeBackground --in '{"image_url": "..."}'
+    picsart-flow run removeBackground --body '{"image_url": "https://example.com/mug.jpg"}'
 
 \b
 Faults: KIND[:NAME=VALUE,...] joined by ';'. KIND is a status code (400-599) or one of
@@ -122,8 +122,14 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
     help="Largest request body accepted (413 above).",
 )
 @click.option("--seed", type=int, default=None, help="Seed for faults with a probability.")
+@click.option(
+    "--strict",
+    "strict",
+    is_flag=True,
+    help="Answer an image URL off this machine with 422 instead of a generated stand-in image.",
+)
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
-def sandbox(**settings: Any) -> None:
+def sandbox(strict: bool, **settings: Any) -> None:
     """Serve a local stand-in for the Picsart image API, with real image results.
 
     It answers /tools/1.0/removebg, upscale, balance and upload like Picsart does (shapes,
@@ -133,7 +139,7 @@ def sandbox(**settings: Any) -> None:
     from .options import SandboxOptions
     from .server import serve_forever
 
-    options = SandboxOptions(**settings)
+    options = SandboxOptions(**settings, stand_ins=not strict)
     problems = options.problems()
     if problems:
         raise click.UsageError("; ".join(problems))

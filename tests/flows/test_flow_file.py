@@ -211,7 +211,7 @@ def test_run_refuses_an_invalid_flow_before_sending_anything(
     items = write_items(tmp_path / "items.jsonl", photo_url, 2)
     out = tmp_path / "results.jsonl"
     result = invoke("run", str(path), "--input", str(items), "--out", str(out))
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "$[1].body: reads 'cutuot'" in result.stderr
     assert "nothing was run" in result.stderr
     assert sandbox.request_log() == []
@@ -237,3 +237,15 @@ def test_the_cli_starts_without_the_flow_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_a_flow_file_that_cannot_be_parsed_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "flow.yaml"
+    path.write_text("- id: [unclosed\n", encoding="utf-8")
+    for command in ("validate", "run"):
+        args = [command, str(path)]
+        if command == "run":
+            args += ["--input", str(path), "--out", str(tmp_path / "r.jsonl")]
+        result = invoke(*args)
+        assert result.exit_code == 2, (command, result.output)
+        assert "is not valid YAML" in result.output

@@ -1,0 +1,297 @@
+"""The README is the contract: every example in it, and in every command's --help, runs as
+written and behaves as shown (its exit code, and the shape of what it prints), and the README
+renders as Markdown the way it reads.
+
+Examples run in a shell, in order, in a folder holding what a clone holds (the component, its
+examples and fixtures), with no API key: the built-in sandbox answers. An example that needs a
+key says so with ``PICSART_API_KEY=...``; it runs against a standalone sandbox given that key.
+``picsart-flow sandbox --port 8700`` starts one in the background, on a free port written in
+place of 8700 wherever the example names it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from picsart_component.cli import main
+from picsart_component.sandbox.loopback import sandbox_process
+from tests.conftest import REPO_ROOT
+
+README = REPO_ROOT / "README.md"
+PLACEHOLDER_KEY = "..."
+NEEDS_KEY = re.compile(r"PICSART_API_KEY=\.\.\.|\"apiKey\": \"\.\.\.\"")
+COPIED = ("component.json", "verifyCredentials.py", "actions", "lib", "schemas", "examples", "test")
+
+
+@dataclass
+class Example:
+    command: str
+    expected: list[str] = field(default_factory=list)
+    where: str = ""
+    """The block it stands in; an ``export`` lasts until the block ends."""
+
+    def exit_code(self) -> int:
+        shown = "\n".join(self.expected)
+        return 1 if '"event": "error"' in shown or '"verified": false' in shown else 0
+
+
+def readme_examples() -> list[Example]:
+    """Every command of the README's console and sh blocks, with the output shown after it; the
+    Quickstart's install commands are the CI's own business."""
+    text = README.read_text(encoding="utf-8")
+    examples: list[Example] = []
+    for match in re.finditer(r"^( *)```(console|sh)\n(.*?)^\1```", text, re.S | re.M):
+        if "<!-- /quickstart -->" in text[match.end() : match.end() + 40]:
+            continue
+        line_number = text[: match.start()].count("\n") + 1
+        indent = len(match.group(1))
+        lines = [line[indent:] for line in match.group(3).splitlines()]
+        if match.group(2) == "sh":
+            examples += [
+                Example(line, where=f"README.md:{line_number}")
+                for line in lines
+                if line.strip() and not line.lstrip().startswith("#")
+            ]
+            continue
+        for line in lines:
+            if line.startswith("$ "):
+                examples.append(Example(line[2:], where=f"README.md:{line_number}"))
+            elif line.strip() and examples:
+                examples[-1].expected.append(line)
+    return examples
+
+
+def help_examples() -> list[Example]:
+    """The examples in every command's --help, each command's in order."""
+    examples: list[Example] = []
+    for path in _command_paths(main, []):
+        text = CliRunner().invoke(main, [*path, "--help"], terminal_width=200).output
+        block = re.search(r"Examples?:\n((?:  +\S.*\n)+)", text)
+        if block is None:
+            continue
+        joined = block.group(1).replace("\\\n", " ")
+        for line in joined.splitlines():
+            command = " ".join(line.split())
+            examples.append(Example(command, where=f"picsart-flow {' '.join(path)} --help"))
+    return examples
+
+
+def _command_paths(group: object, prefix: list[str]) -> Iterator[list[str]]:
+    yield prefix
+    for name, command in getattr(group, "commands", {}).items():
+        yield from _command_paths(command, [*prefix, name])
+
+
+class Session:
+    """One shell session: a folder, an environment, and the servers examples started."""
+
+    def __init__(self, folder: Path, keyed_base_url: str) -> None:
+        self.folder = folder
+        self.keyed_base_url = keyed_base_url
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("PICSART_", "ELASTICIO_"))
+        }
+        self.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}"
+        self.env["XDG_DATA_HOME"] = str(folder / ".data")
+        self.base_env = dict(self.env)
+        self.block = ""
+        self.port = _free_port()
+        self.servers: list[subprocess.Popen[bytes]] = []
+        for name in COPIED:
+            source = REPO_ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(source, folder / name)
+
+    def run(self, example: Example) -> subprocess.CompletedProcess[str]:
+        if example.where != self.block:
+            self.block, self.env = example.where, dict(self.base_env)
+        command = example.command.replace("8700", str(self.port))
+        if command.startswith("export "):
+            name, _, value = command.removeprefix("export ").partition("=")
+            self.env[name] = value
+            return subprocess.CompletedProcess(command, 0, "", "")
+        env = dict(self.env)
+        dot_env = self.folder / ".env"
+        if (
+            NEEDS_KEY.search(command)
+            or env.get("PICSART_API_KEY") == PLACEHOLDER_KEY
+            or (
+                "--fixture" in command
+                and dot_env.exists()
+                and NEEDS_KEY.search(dot_env.read_text())
+            )
+        ):
+            env["PICSART_BASE_URL"] = self.keyed_base_url
+        if re.match(r"picsart-flow sandbox\b", command) and "--help" not in command:
+            self._serve(command, env)
+            return subprocess.CompletedProcess(command, 0, "", "")
+        words = shlex.split(command, comments=True)
+        assignments = list(itertools.takewhile(_ASSIGNMENT.match, words))
+        rest = words[len(assignments) :]
+        if rest[:1] == ["picsart-flow"] and not _SHELL.search(command):
+            # Run in this process, as the shell would run it, only faster.
+            env.update(word.partition("=")[::2] for word in assignments)
+            return self._invoke(rest[1:], env)
+        return subprocess.run(
+            ["bash", "-c", command],
+            cwd=self.folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def _invoke(self, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        overrides: dict[str, str | None] = {
+            key: None for key in os.environ if key.startswith(("PICSART_", "ELASTICIO_"))
+        }
+        overrides.update(env)
+        previous = Path.cwd()
+        os.chdir(self.folder)
+        try:
+            result = CliRunner().invoke(main, args, env=overrides)
+        finally:
+            os.chdir(previous)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+    def _serve(self, command: str, env: dict[str, str]) -> None:
+        server = subprocess.Popen(
+            shlex.split(command),
+            cwd=self.folder,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.servers.append(server)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"{command} did not start serving")
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_SHELL = re.compile(r"[|<>;&`$]")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def check_behaves_as_shown(example: Example, done: subprocess.CompletedProcess[str]) -> None:
+    shown = f"{example.where}: {example.command}\nstdout: {done.stdout}\nstderr: {done.stderr}"
+    assert "Traceback" not in done.stderr, shown
+    assert done.returncode == example.exit_code(), shown
+    printed = done.stdout + done.stderr
+    for line in example.expected:
+        if line.startswith("{"):
+            for key in re.findall(r'"([A-Za-z_][\w-]*)":', line):
+                assert f'"{key}":' in done.stdout, f"no {key!r} in the output\n{shown}"
+            event = re.search(r'"event": "(\w+)"', line)
+            if event:
+                assert f'"event": "{event.group(1)}"' in done.stdout, shown
+            continue
+        pattern = _shape(line)
+        if pattern is not None:
+            assert re.search(pattern, printed), f"nothing like {line!r}\n{shown}"
+
+
+def _shape(line: str) -> str | None:
+    """A pattern for a printed line: its words, with numbers, paths and ids left open."""
+    words = line.split("…", 1)[0].split()
+    if not words:
+        return None
+    parts = [r"\S+" if re.search(r"[\d/]", word) else re.escape(word) for word in words]
+    return r"\s+".join(parts)
+
+
+@pytest.fixture(scope="module")
+def keyed_sandbox() -> Iterator[str]:
+    with sandbox_process(api_key=PLACEHOLDER_KEY, quota=100_000) as root_url:
+        yield root_url + "tools/1.0/"
+
+
+def _needs_the_installed_command() -> None:
+    if shutil.which("picsart-flow", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("needs the picsart-flow command: install the project (pip install -e .)")
+
+
+def test_every_readme_example_runs_as_written_and_behaves_as_shown(
+    tmp_path: Path, keyed_sandbox: str
+) -> None:
+    _needs_the_installed_command()
+    examples = readme_examples()
+    assert len(examples) >= 20
+    session = Session(tmp_path, keyed_sandbox)
+    try:
+        for example in examples:
+            check_behaves_as_shown(example, session.run(example))
+    finally:
+        session.close()
+
+
+def test_every_help_example_runs_as_written(tmp_path: Path, keyed_sandbox: str) -> None:
+    _needs_the_installed_command()
+    examples = help_examples()
+    assert len(examples) >= 20
+    session = Session(tmp_path, keyed_sandbox)
+    try:
+        session.run(Example("picsart-flow demo"))
+        for example in examples:
+            check_behaves_as_shown(example, session.run(example))
+    finally:
+        session.close()
+
+
+def test_the_readme_renders_as_it_reads() -> None:
+    """Every heading is a heading once rendered: a code fence left open, or closed with text
+    after it, would turn the rest of the README into code."""
+    from markdown_it import MarkdownIt
+
+    text = README.read_text(encoding="utf-8")
+    tokens = MarkdownIt("commonmark").parse(text)
+    rendered = [
+        tokens[index + 1].content
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open"
+    ]
+    written, in_fence = [], False
+    for line in text.splitlines():
+        fence = re.match(r" *```(.*)$", line)
+        if fence:
+            assert not (in_fence and fence.group(1).strip()), f"text after a closing fence: {line}"
+            in_fence = not in_fence
+        elif not in_fence and re.match(r"#{1,6} ", line):
+            written.append(line.lstrip("#").strip())
+    assert not in_fence, "a code fence is never closed"
+    assert rendered == written
