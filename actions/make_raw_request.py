@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field
@@ -9,11 +11,19 @@ from pydantic import Field
 from picsart_component.runtime.messages import Message
 from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
 
-from ..lib.body import JsonBody
+from ..lib.body import JsonBody, MultipartBody, RequestBody
+from ..lib.client import API_KEY_HEADER
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import InputError, Problem, URLError
+from ..lib.fields import DOWNLOAD_URL_MAX_LENGTH, file_path_problems
+from ..lib.formats import IMAGE_FORMATS
+from ..lib.images import fetched_parts
 
 EXAMPLE = {"url": "balance", "method": "GET"}
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "host"})
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
 
 
 class Config(ConfigModel):
@@ -40,8 +50,80 @@ class Input(InputModel):
     data: dict[str, Any] | None = Field(
         None,
         title="Request Body",
-        description="A JSON object sent as the body of a POST request.",
+        description="A JSON object sent as the body of a POST request. Not with Form Fields.",
     )
+    headers: dict[str, str] | None = Field(
+        None,
+        title="Headers",
+        description=(
+            "Request headers to send as well, as an object of names and values, for example "
+            '{"Prefer": "respond-async"}. The API key header is added by the component and '
+            "may not be given; the body's headers (Content-Type) follow from the body."
+        ),
+    )
+    form: dict[str, str | int | float | bool] | None = Field(
+        None,
+        title="Form Fields",
+        description=(
+            "Fields sent as a multipart form (the body most image operations take), as an "
+            'object of names and values, for example {"upscale_factor": 4}. Not with Request '
+            "Body."
+        ),
+    )
+    files: dict[str, str] | None = Field(
+        None,
+        title="Form Files",
+        description=(
+            "Images sent as parts of the form, by part name, each given by the address of an "
+            "image stored internally or externally, for example "
+            '{"image": "https://example.com/mug.jpg"}. The component downloads each one and '
+            "streams it to Picsart."
+        ),
+    )
+
+    @classmethod
+    def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
+        problems = super().cross_field_problems(body)
+        if body.get("data") is not None and (body.get("form") or body.get("files")):
+            problems.append(
+                Problem("$.data", "cannot be sent with form or files: a request has one body")
+            )
+        headers = body.get("headers")
+        if isinstance(headers, Mapping):
+            problems += _header_problems(headers)
+        files = body.get("files")
+        if isinstance(files, Mapping):
+            for name, url in files.items():
+                path = f"$.files.{name}"
+                if isinstance(url, str) and len(url) > DOWNLOAD_URL_MAX_LENGTH:
+                    problems.append(Problem(path, f"is longer than {DOWNLOAD_URL_MAX_LENGTH}"))
+                problems += [
+                    Problem(path, problem.rule)
+                    for problem in file_path_problems({"file": url}, ("file",))
+                ]
+            form = body.get("form")
+            if isinstance(form, Mapping):
+                problems += [
+                    Problem(f"$.files.{name}", "names a part that Form Fields already has")
+                    for name in files
+                    if name in form
+                ]
+        return problems
+
+
+def _header_problems(headers: Mapping[str, Any]) -> list[Problem]:
+    problems = []
+    for name, value in headers.items():
+        path = f"$.headers.{name}"
+        if name.lower() == API_KEY_HEADER.lower():
+            problems.append(Problem(path, "the API key header is sent by the component itself"))
+        elif name.lower() in BODY_HEADERS:
+            problems.append(Problem(path, "is set by the component from the body"))
+        elif not HEADER_NAME.fullmatch(name):
+            problems.append(Problem(path, "is not a valid header name"))
+        if isinstance(value, str) and ("\r" in value or "\n" in value):
+            problems.append(Problem(path, "must not contain a line break"))
+    return problems
 
 
 class Output(OutputModel):
@@ -61,16 +143,31 @@ def process(body: Input, config: Config, context: Context) -> Message:
         context.client.resolve(body.url)
     except URLError as error:
         raise InputError([Problem("$.url", str(error))]) from None
-    request_body = None
-    if body.data is not None:
-        if body.method == "POST":
-            request_body = JsonBody(body.data)
-        else:
-            context.logger.warning("Request Body is not sent with a GET request")
+    has_body = body.data is not None or bool(body.form) or bool(body.files)
+    if has_body and body.method == "GET":
+        context.logger.warning("a GET request has no body: Request Body and the form are not sent")
+    if body.method == "GET" or not (body.form or body.files):
+        json_body = JsonBody(body.data) if body.method == "POST" and body.data is not None else None
+        return _send(body, config, context, json_body)
+    files = {f"files.{name}": (url, name) for name, url in (body.files or {}).items()}
+    with fetched_parts(
+        files,
+        context,
+        api_base_url=context.client.base_url,
+        accepted_formats=frozenset(IMAGE_FORMATS),
+    ) as gathered:
+        form = MultipartBody(dict(body.form or {}), tuple(gathered.parts))
+        return _send(body, config, context, form)
+
+
+def _send(
+    body: Input, config: Config, context: Context, request_body: RequestBody | None
+) -> Message:
     response = context.client.request(
         body.method,
         body.url,
         body=request_body,
+        headers=body.headers,
         accept_statuses={404} if config.doNotThrow404 else (),
     )
     output = Output(

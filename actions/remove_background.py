@@ -14,14 +14,15 @@ from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
 from ..lib.fields import (
     DEPRECATED_ID_NOTE,
-    DOWNLOAD_URL_MAX_LENGTH,
-    IMAGE_URL_MAX_LENGTH,
     DownloadResultConfig,
     ImageResultOutput,
     ImageSourceInput,
     at_most_one,
+    downloaded_file_field,
     file_path_problems,
     http_url_problems,
+    passed_url_field,
+    picsart_id_field,
 )
 from ..lib.images import run_image_tool
 
@@ -53,38 +54,21 @@ class Input(ImageSourceInput):
         ),
         json_schema_extra={"default": "cutout"},
     )
-    bg_image: str | None = Field(
-        None,
-        title="Background Image",
-        description=(
-            "The address of a background image stored internally or externally; the "
-            "component downloads it and uploads it to Picsart. " + ONLY_ONE_BACKGROUND
-        ),
-        min_length=1,
-        max_length=DOWNLOAD_URL_MAX_LENGTH,
-        json_schema_extra={"format": "uri"},
+    bg_image: str | None = downloaded_file_field(
+        "Background Image",
+        "The address of a background image stored internally or externally; the component "
+        "downloads it and uploads it to Picsart. " + ONLY_ONE_BACKGROUND,
     )
-    bg_image_url: str | None = Field(
-        None,
-        title="Background Image URL",
-        description=(
-            "The http(s) URL of a background image that Picsart fetches itself. "
-            + ONLY_ONE_BACKGROUND
-        ),
-        min_length=1,
-        max_length=IMAGE_URL_MAX_LENGTH,
-        json_schema_extra={"format": "uri"},
+    bg_image_url: str | None = passed_url_field(
+        "Background Image URL",
+        "The http(s) URL of a background image that Picsart fetches itself. " + ONLY_ONE_BACKGROUND,
     )
-    bg_image_id: str | None = Field(
-        None,
-        title="Background Image ID",
-        description=(
-            "The id of a background image uploaded to Picsart earlier. "
-            + DEPRECATED_ID_NOTE
-            + " "
-            + ONLY_ONE_BACKGROUND
-        ),
-        min_length=1,
+    bg_image_id: str | None = picsart_id_field(
+        "Background Image ID",
+        "The id of a background image uploaded to Picsart earlier. "
+        + DEPRECATED_ID_NOTE
+        + " "
+        + ONLY_ONE_BACKGROUND,
     )
     bg_color: str | None = Field(
         None,

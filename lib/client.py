@@ -11,7 +11,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +133,7 @@ class PicsartClient:
         jitter: Callable[[], float] = random.random,
         on_response: Callable[[RateLimitInfo], None] | None = None,
         route: Route | None = None,
+        key_hosts: Iterable[str] = (),
     ) -> None:
         key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         if not key.get_secret_value().strip():
@@ -140,7 +141,7 @@ class PicsartClient:
         self._api_key = key
         self.base_url = normalize_base_url(base_url)
         self.settings = settings or ClientSettings()
-        self.key_policy = KeyPolicy(self.base_url)
+        self.key_policy = KeyPolicy(self.base_url, *key_hosts)
         self._session = session or _KeyGuardSession(self.key_policy)
         self._clock = clock
         self._throttle = throttle or shared_throttle(self.base_url, self.settings.spike_limit)
@@ -176,15 +177,24 @@ class PicsartClient:
         *,
         body: RequestBody | None = None,
         accept_statuses: Collection[int] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> PicsartResponse:
         """Send one request, with retries, and return the answer or raise a typed ``APIError``.
 
         A status in ``accept_statuses`` is returned instead of raised (never retried).
+        ``headers`` are sent as well; they can never replace the key header.
         """
         url = self.resolve(path_or_url)
         method = method.upper()
         fallbacks = itertools.count()
-        return self._retry.retrying()(self._attempt, method, url, body, accept_statuses, fallbacks)
+        extra = {
+            name: value
+            for name, value in (headers or {}).items()
+            if name.lower() != API_KEY_HEADER.lower()
+        }
+        return self._retry.retrying()(
+            self._attempt, method, url, body, accept_statuses, fallbacks, extra
+        )
 
     def balance(self) -> int:
         """The credits left on the account (``GET balance``)."""
@@ -207,6 +217,7 @@ class PicsartClient:
         body: RequestBody | None,
         accept_statuses: Collection[int],
         fallbacks: Iterator[int],
+        extra_headers: Mapping[str, str],
     ) -> PicsartResponse:
         """One attempt. ``fallbacks`` counts this request's 429s that came without a reset time."""
         try:
@@ -220,9 +231,10 @@ class PicsartClient:
                 retry_at=held.until,
             ) from None
         headers = {
-            API_KEY_HEADER: self._api_key.get_secret_value(),
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
+            **extra_headers,
+            API_KEY_HEADER: self._api_key.get_secret_value(),
         }
         settings = self.settings
         opened = body.open() if body is not None else None

@@ -21,6 +21,7 @@ from .client import ClientSettings, PicsartClient, Route
 from .credentials import read_credentials
 from .download import Resolver, URLPolicy, resolve_host
 from .files import FileServices
+from .jobs import Api, JobRunner, JobSettings, JobTicket, Operation
 from .ratelimit import RateLimitInfo, Throttle
 from .retry import RetryPolicy
 from .settings import ComponentSettings, parse_host_list
@@ -45,6 +46,8 @@ class Services:
     route: Route | None = None
     """Rewrites every URL just before a request goes out (sandbox mode sends them all to the
     local sandbox, so that nothing leaves the machine)."""
+    jobs: JobSettings | None = None
+    """How jobs are polled; the environment's (``PICSART_JOB_*``) when None."""
 
     @cached_property
     def environment(self) -> ComponentSettings:
@@ -53,16 +56,22 @@ class Services:
     def client_settings(self) -> ClientSettings:
         return self.settings or self.environment.client_settings()
 
+    def job_settings(self) -> JobSettings:
+        return self.jobs or self.environment.job_settings()
+
     def client(
         self,
         cfg: Mapping[str, Any],
         *,
         on_response: Callable[[RateLimitInfo], None] | None = None,
+        api: Api = "image",
     ) -> PicsartClient:
+        """A client for the image API, or with ``api="genai"`` for the GenAI API."""
         credentials = read_credentials(cfg)
         return PicsartClient(
             credentials.apiKey,
-            credentials.base_url,
+            credentials.base_url if api == "image" else credentials.genai_base_url,
+            key_hosts=credentials.key_hosts,
             settings=self.client_settings(),
             throttle=self.throttle,
             sleep=self.sleep,
@@ -118,6 +127,32 @@ class PicsartContext(ActionContext):
     def client(self) -> PicsartClient:
         """The Picsart client for this run's credentials."""
         return self.picsart.client(self.cfg, on_response=self._observe)
+
+    @cached_property
+    def genai(self) -> PicsartClient:
+        """The Picsart client for the GenAI API, with this run's credentials."""
+        return self.picsart.client(self.cfg, on_response=self._observe, api="genai")
+
+    def client_for(self, api: Api) -> PicsartClient:
+        return self.client if api == "image" else self.genai
+
+    def job_runner(self, operation: Operation) -> JobRunner:
+        """Runs ``operation``; a job id is emitted as a snapshot the moment Picsart gives it."""
+        services = self.picsart
+        return JobRunner(
+            self.client_for(operation.api),
+            services.job_settings(),
+            sleep=services.sleep,
+            clock=services.clock,
+            on_accepted=lambda ticket: self.emit("snapshot", {"job": ticket.to_json()}),
+            logger=self.logger,
+        )
+
+    def job_to_resume(self, operation: Operation) -> JobTicket | None:
+        """The job of this operation that an earlier, interrupted run of this very step started
+        (handed over in the snapshot), which is collected instead of paying for a new one."""
+        ticket = JobTicket.from_json(self.snapshot.get("job"))
+        return ticket if ticket is not None and ticket.operation == operation.name else None
 
     @cached_property
     def files(self) -> FileServices:

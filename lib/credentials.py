@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from picsart_component.runtime.models import ConfigModel, problems_from
 
 from .errors import InputError, URLError
-from .urls import DEFAULT_BASE_URL, normalize_base_url
+from .urls import DEFAULT_BASE_URL, DEFAULT_GENAI_BASE_URL, normalize_base_url
 
 
 class Credentials(ConfigModel):
@@ -31,7 +31,16 @@ class Credentials(ConfigModel):
         ),
         json_schema_extra={"viewClass": "TextFieldView", "placeholder": DEFAULT_BASE_URL},
     )
-
+    genaiApiBaseUrl: str | None = Field(
+        None,
+        title="GenAI API base URL",
+        description=(
+            "Where the generative actions (text to image, inpaint, expand, video, speech and the "
+            "others) send their requests. Leave empty for Picsart's GenAI API; set it only to "
+            "reach another version of it or a local sandbox."
+        ),
+        json_schema_extra={"viewClass": "TextFieldView", "placeholder": DEFAULT_GENAI_BASE_URL},
+    )
     allowHosts: str | None = Field(
         None,
         title="Allowed private hosts",
@@ -50,7 +59,7 @@ class Credentials(ConfigModel):
             raise ValueError("must not be empty")
         return value
 
-    @field_validator("imageApiBaseUrl")
+    @field_validator("imageApiBaseUrl", "genaiApiBaseUrl")
     @classmethod
     def _absolute_http_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -63,6 +72,15 @@ class Credentials(ConfigModel):
     @property
     def base_url(self) -> str:
         return self.imageApiBaseUrl or DEFAULT_BASE_URL
+
+    @property
+    def genai_base_url(self) -> str:
+        return self.genaiApiBaseUrl or DEFAULT_GENAI_BASE_URL
+
+    @property
+    def key_hosts(self) -> tuple[str, str]:
+        """The two base URLs the key may be sent to, besides Picsart's own https hosts."""
+        return (self.base_url, self.genai_base_url)
 
 
 def read_credentials(cfg: Mapping[str, Any]) -> Credentials:

@@ -25,54 +25,75 @@ class DownloadResultConfig(ConfigModel):
         False,
         title="Download result",
         description=(
-            "When checked, the result file is copied into the attachment store and its "
-            "address is returned as attachmentUrl, so later steps can use it after Picsart's "
-            "result URL expires (about 24 hours)."
+            "When checked, each result file is copied into the attachment store and its "
+            "address is returned as attachmentUrl (attachmentUrls for a list of files), so "
+            "later steps can use it after Picsart's result URL expires (about 24 hours)."
         ),
         json_schema_extra={"viewClass": "CheckBoxView"},
+    )
+
+
+def downloaded_file_field(title: str, description: str) -> Any:
+    """A file the component downloads from an address (an attachment, the store, or http(s))
+    and uploads itself."""
+    return Field(
+        None,
+        title=title,
+        description=description,
+        min_length=1,
+        max_length=DOWNLOAD_URL_MAX_LENGTH,
+        json_schema_extra={"format": "uri"},
+    )
+
+
+def passed_url_field(title: str, description: str) -> Any:
+    """An http(s) URL passed to Picsart, which fetches the file itself."""
+    return Field(
+        None,
+        title=title,
+        description=description,
+        min_length=1,
+        max_length=IMAGE_URL_MAX_LENGTH,
+        json_schema_extra={"format": "uri"},
+    )
+
+
+def picsart_id_field(title: str, description: str) -> Any:
+    """The id of a file uploaded to Picsart earlier: deprecated by Picsart, still offered."""
+    return Field(
+        None,
+        title=title,
+        description=description,
+        min_length=1,
+        json_schema_extra={"deprecated": True},
     )
 
 
 class ImageSourceInput(InputModel):
     """Exactly one of ``image``, ``image_url`` and ``image_id`` names the input image."""
 
-    image: str | None = Field(
-        None,
-        title="Image",
-        description=(
-            "The address of an image stored internally (an attachment or a file in the "
-            "attachment store) or externally (http or https). The component downloads it and "
-            "uploads it to Picsart. Fill only one of Image, Image URL and Image ID."
-        ),
-        min_length=1,
-        max_length=DOWNLOAD_URL_MAX_LENGTH,
-        json_schema_extra={"format": "uri"},
+    image: str | None = downloaded_file_field(
+        "Image",
+        "The address of an image stored internally (an attachment or a file in the attachment "
+        "store) or externally (http or https). The component downloads it and uploads it to "
+        "Picsart. Fill only one of Image, Image URL and Image ID.",
     )
-    image_url: str | None = Field(
-        None,
-        title="Image URL",
-        description=(
-            "The http(s) URL of an image that Picsart fetches itself (at most 2083 "
-            "characters). Fill only one of Image, Image URL and Image ID."
-        ),
-        min_length=1,
-        max_length=IMAGE_URL_MAX_LENGTH,
-        json_schema_extra={"format": "uri"},
+    image_url: str | None = passed_url_field(
+        "Image URL",
+        "The http(s) URL of an image that Picsart fetches itself (at most 2083 characters). "
+        "Fill only one of Image, Image URL and Image ID.",
     )
-    image_id: str | None = Field(
-        None,
-        title="Image ID",
-        description=(
-            "The id of an image uploaded to Picsart earlier, or of another API's result. "
-            + DEPRECATED_ID_NOTE
-            + " Fill only one of Image, Image URL and Image ID."
-        ),
-        min_length=1,
+    image_id: str | None = picsart_id_field(
+        "Image ID",
+        "The id of an image uploaded to Picsart earlier, or of another API's result. "
+        + DEPRECATED_ID_NOTE
+        + " Fill only one of Image, Image URL and Image ID.",
     )
 
     @classmethod
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
         return [
+            *super().cross_field_problems(body),
             *exactly_one(body, ("image", "image_url", "image_id")),
             *http_url_problems(body, ("image_url",)),
             *file_path_problems(body, ("image",)),

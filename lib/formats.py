@@ -28,11 +28,26 @@ IMAGE_FORMATS: Mapping[str, ImageFormat] = {
     "TIFF": ImageFormat("image/tiff", ".tiff", "TIFF"),
     "WEBP": ImageFormat("image/webp", ".webp", "WEBP"),
 }
+MEDIA_EXTENSIONS: Mapping[str, str] = {
+    "image/svg+xml": ".svg",
+    "audio/wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "video/mp4": ".mp4",
+}
+"""The other kinds of file Picsart's generative operations give: vector art, audio and video."""
 EXTENSION_BY_CONTENT_TYPE: Mapping[str, str] = {
-    image_format.content_type: image_format.extension for image_format in IMAGE_FORMATS.values()
+    **{
+        image_format.content_type: image_format.extension for image_format in IMAGE_FORMATS.values()
+    },
+    **MEDIA_EXTENSIONS,
+    "audio/x-wav": ".wav",
+    "audio/wave": ".wav",
 }
 CONTENT_TYPE_BY_EXTENSION: Mapping[str, str] = {
-    extension: content_type for content_type, extension in EXTENSION_BY_CONTENT_TYPE.items()
+    **{
+        image_format.extension: image_format.content_type for image_format in IMAGE_FORMATS.values()
+    },
+    **{extension: content_type for content_type, extension in MEDIA_EXTENSIONS.items()},
 }
 
 

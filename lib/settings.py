@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 
 from .client import ClientSettings
 from .errors import SettingsError
+from .jobs import JobSettings
 from .ratelimit import DEFAULT_SPIKE_LIMIT
 from .retry import RetrySettings
 
@@ -24,6 +25,7 @@ DEFAULT_MAX_IMAGE_MB = 100.0
 DEFAULT_MAX_RESULT_MB = 1024.0
 DEFAULT_MAX_RESPONSE_MB = 10.0
 DEFAULT_CALL_DEADLINE = 600.0
+DEFAULT_JOB_TIMEOUT = 600.0
 MEGABYTE = 1 << 20
 
 
@@ -54,6 +56,9 @@ class ComponentSettings(BaseModel):
 
     api_key: SecretStr | None = Field(None, alias="PICSART_API_KEY")
     base_url: str | None = Field(None, alias="PICSART_BASE_URL")
+    genai_base_url: str | None = Field(None, alias="PICSART_GENAI_BASE_URL")
+    job_timeout: PositiveNumber = Field(DEFAULT_JOB_TIMEOUT, alias="PICSART_JOB_TIMEOUT")
+    job_poll_seconds: PositiveNumber | None = Field(None, alias="PICSART_JOB_POLL_SECONDS")
     connect_timeout: PositiveNumber = Field(10.0, alias="PICSART_CONNECT_TIMEOUT")
     read_timeout: PositiveNumber = Field(120.0, alias="PICSART_READ_TIMEOUT")
     max_attempts: PositiveNumber = Field(5, alias="PICSART_MAX_ATTEMPTS")
@@ -95,6 +100,15 @@ class ComponentSettings(BaseModel):
             max_response_bytes=int(self.max_response_mb * MEGABYTE),
             call_deadline=self.call_deadline,
             retry=RetrySettings(max_attempts=int(self.max_attempts), max_total_wait=self.max_wait),
+        )
+
+    def job_settings(self) -> JobSettings:
+        if self.job_poll_seconds is None:
+            return JobSettings(timeout=self.job_timeout)
+        return JobSettings(
+            timeout=self.job_timeout,
+            first_poll=self.job_poll_seconds,
+            max_poll=self.job_poll_seconds,
         )
 
     @property

@@ -23,6 +23,7 @@ from urllib3.util import parse_url
 from .errors import URLError
 
 DEFAULT_BASE_URL = "https://api.picsart.io/tools/1.0/"
+DEFAULT_GENAI_BASE_URL = "https://genai-api.picsart.io/v1/"
 PICSART_DOMAIN = "picsart.io"
 _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f\\]")
 
@@ -156,14 +157,17 @@ def is_picsart_host(host: str) -> bool:
 
 
 class KeyPolicy:
-    """The API key goes only to the configured base URL's host and to Picsart's own hosts.
+    """The API key goes only to the configured base URLs' hosts and to Picsart's own hosts.
 
     Picsart's hosts are only trusted over https, so that the key never crosses the network in
-    the clear; the configured base URL is trusted with its own scheme (a local sandbox is http).
+    the clear; a configured base URL (the image API's or the GenAI API's) is trusted with its own
+    scheme, since a local sandbox is http.
     """
 
-    def __init__(self, base_url: str) -> None:
-        self._base_origin = split_url(normalize_base_url(base_url)).origin
+    def __init__(self, *base_urls: str) -> None:
+        self._base_origins = frozenset(
+            split_url(normalize_base_url(base_url)).origin for base_url in base_urls
+        )
 
     def allows(self, url: str) -> bool:
         return self.refusal_reason(url) is None
@@ -174,11 +178,11 @@ class KeyPolicy:
             parts = split_url(url)
         except URLError as error:
             return f"refusing to send the API key: {error}"
-        if parts.origin == self._base_origin:
+        if parts.origin in self._base_origins:
             return None
         if parts.scheme == "https" and is_picsart_host(parts.host):
             return None
         return (
             f"refusing to send the API key to {parts.host or url!r}: it is sent only to the "
-            f"configured base URL's host and to https://*.{PICSART_DOMAIN}"
+            f"configured base URLs' hosts and to https://*.{PICSART_DOMAIN}"
         )

@@ -138,13 +138,17 @@ def generate(check: bool) -> None:
     from .runtime.generate import stale_files, write_generated
     from .runtime.manifest import COMPONENT_ROOT
 
-    if check:
-        stale = stale_files(COMPONENT_ROOT)
-        for path in stale:
-            click.echo(f"out of date: {path.relative_to(COMPONENT_ROOT)}")
-        sys.exit(EXIT_FAILED if stale else EXIT_OK)
-    for path in write_generated(COMPONENT_ROOT):
-        click.echo(f"wrote {path.relative_to(COMPONENT_ROOT)}")
+    try:
+        if check:
+            stale = stale_files(COMPONENT_ROOT)
+            for path in stale:
+                click.echo(f"out of date: {path.relative_to(COMPONENT_ROOT)}")
+            sys.exit(EXIT_FAILED if stale else EXIT_OK)
+        for path in write_generated(COMPONENT_ROOT):
+            click.echo(f"wrote {path.relative_to(COMPONENT_ROOT)}")
+    except Exception as error:  # an action module that does not load: say which, no traceback
+        click.echo(f"picsart-flow: cannot generate: {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_FAILED)
 
 
 @main.command()

@@ -31,6 +31,9 @@ EXIT_TERMINATED = 143
 
 ENV_API_KEY = "PICSART_API_KEY"
 ENV_BASE_URL = "PICSART_BASE_URL"
+ENV_GENAI_BASE_URL = "PICSART_GENAI_BASE_URL"
+TARGET_KEYS = ("apiKey", "imageApiBaseUrl", "genaiApiBaseUrl")
+"""The credentials that say where requests go: with none of them set, the sandbox answers."""
 
 
 class Redactor(logging.Filter):
@@ -165,12 +168,15 @@ def check_cfg_keys(given: Mapping[str, Any], allowed: Iterable[str], option: str
 
 
 def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[str, Any]:
-    """The environment's ``PICSART_API_KEY``/``PICSART_BASE_URL``, under each later layer."""
+    """The environment's ``PICSART_API_KEY``, ``PICSART_BASE_URL`` and
+    ``PICSART_GENAI_BASE_URL``, under each later layer."""
     cfg: dict[str, Any] = {}
     if settings.api_key is not None:
         cfg["apiKey"] = settings.api_key.get_secret_value()
     if settings.base_url is not None:
         cfg["imageApiBaseUrl"] = settings.base_url
+    if settings.genai_base_url is not None:
+        cfg["genaiApiBaseUrl"] = settings.genai_base_url
     for layer in layers:
         cfg.update(layer)
     REDACTOR.add(cfg.get("apiKey"))
@@ -179,8 +185,8 @@ def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[s
 
 SANDBOX_NOTICE = (
     "sandbox mode: no API key or base URL is configured, so a local sandbox answers instead "
-    "of Picsart; nothing leaves this machine and results are simulated. Set PICSART_API_KEY "
-    "(or apiKey in --cfg) to use the real API."
+    "of Picsart (both its image API and its GenAI API); nothing leaves this machine and results "
+    "are simulated. Set PICSART_API_KEY (or apiKey in --cfg) to use the real API."
 )
 SANDBOX_API_KEY = "sandbox-key"
 
@@ -218,8 +224,9 @@ def _result_urls(events: Iterable[Any]) -> list[str]:
     for event in events:
         body = getattr(getattr(event, "payload", None), "body", None)
         data = body.get("data") if isinstance(body, dict) else None
-        if isinstance(data, dict) and isinstance(data.get("url"), str):
-            urls.append(data["url"])
+        for item in data if isinstance(data, list) else [data]:
+            if isinstance(item, dict) and isinstance(item.get("url"), str):
+                urls.append(item["url"])
     return urls
 
 
@@ -231,7 +238,7 @@ def api_target(
     when ``sandbox`` asks for one). A user who has set a key (or a base URL) never silently gets
     the sandbox. In sandbox mode ``services`` send every request to it, so nothing leaves the
     machine, and its results are kept in a folder where they outlive the command."""
-    if not sandbox and (cfg.get("apiKey") or cfg.get("imageApiBaseUrl")):
+    if not sandbox and any(cfg.get(key) for key in TARGET_KEYS):
         yield ApiTarget(cfg)
         return
     from .sandbox import start_sandbox
@@ -243,7 +250,13 @@ def api_target(
             services.route = running.route
         try:
             yield ApiTarget(
-                {**cfg, "apiKey": SANDBOX_API_KEY, "imageApiBaseUrl": running.base_url}, running
+                {
+                    **cfg,
+                    "apiKey": SANDBOX_API_KEY,
+                    "imageApiBaseUrl": running.base_url,
+                    "genaiApiBaseUrl": running.genai_base_url,
+                },
+                running,
             )
         finally:
             if services is not None:
@@ -263,6 +276,7 @@ def cfg_option(function: Callable[..., Any]) -> Callable[..., Any]:
         metavar="JSON|@FILE",
         help=(
             'Credentials and config fields, e.g. \'{"apiKey": "...", "downloadResult": true}\'. '
-            f"Without apiKey/imageApiBaseUrl, {ENV_API_KEY} and {ENV_BASE_URL} are used."
+            f"Without apiKey/imageApiBaseUrl/genaiApiBaseUrl, {ENV_API_KEY}, {ENV_BASE_URL} "
+            f"and {ENV_GENAI_BASE_URL} are used."
         ),
     )(function)

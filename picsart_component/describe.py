@@ -15,6 +15,8 @@ from .runtime.executor import Executor
 from .runtime.manifest import load_module, load_schema
 
 WIDTH = 100
+MANY_CHOICES = 10
+"""More choices than this are listed under the field, wrapped, rather than on its first line."""
 
 
 def describe_json(executor: Executor, action: str) -> dict[str, Any]:
@@ -41,6 +43,9 @@ def describe_text(executor: Executor, action: str) -> str:
         lines.append("  none")
     for name, field in described["config"].items():
         view = field.get("viewClass", "TextFieldView").removesuffix("View")
+        choices = field.get("model")
+        if isinstance(choices, dict):
+            view += ", one of " + ", ".join(choices)
         lines.append(f"  {name}  {view}{', required' if field.get('required') else ''}")
         lines += _wrapped(field.get("note", field.get("label", "")), "      ")
     lines += ["", "Output (the data message's body):"]
@@ -63,8 +68,14 @@ def _properties(properties: dict[str, Any], indent: str = "  ") -> list[str]:
     for name, schema in properties.items():
         lines.append(f"{indent}{name}  {_summary(schema)}")
         lines += _wrapped(schema.get("description", ""), indent + "    ")
-        nested = schema.get("properties")
+        enum = schema.get("enum", [])
+        if len(enum) > MANY_CHOICES:
+            lines += _wrapped("choices: " + ", ".join(str(value) for value in enum), indent + "    ")
+        items = schema.get("items")
+        nested = items.get("properties") if isinstance(items, dict) else schema.get("properties")
         if isinstance(nested, dict):
+            if isinstance(items, dict):
+                lines.append(f"{indent}    each item:")
             lines += _properties(nested, indent + "    ")
     return lines
 
@@ -73,11 +84,16 @@ def _summary(schema: dict[str, Any]) -> str:
     kind = schema.get("type", "any")
     parts = [f"{kind} ({schema['format']})" if "format" in schema else str(kind)]
     parts.append("required" if schema.get("required") else "optional")
-    if "enum" in schema:
-        parts.append("one of " + ", ".join(str(value) for value in schema["enum"]))
+    enum = schema.get("enum")
+    if enum and len(enum) > MANY_CHOICES:
+        parts.append(f"one of {len(enum)} choices (below)")
+    elif enum:
+        parts.append("one of " + ", ".join(str(value) for value in enum))
     for key, words in (("minimum", "at least"), ("maximum", "at most")):
         if key in schema:
             parts.append(f"{words} {schema[key]}")
+    if "minItems" in schema:
+        parts.append(f"at least {schema['minItems']} item(s)")
     if "maxLength" in schema:
         parts.append(f"at most {schema['maxLength']} characters")
     if "default" in schema:
@@ -88,4 +104,6 @@ def _summary(schema: dict[str, Any]) -> str:
 def _wrapped(text: str, indent: str) -> list[str]:
     if not text:
         return []
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+    )

@@ -82,7 +82,11 @@ class SandboxHarness:
 
     @property
     def cfg(self) -> dict[str, Any]:
-        return {"apiKey": KEY, "imageApiBaseUrl": self.sandbox.base_url}
+        return {
+            "apiKey": KEY,
+            "imageApiBaseUrl": self.sandbox.base_url,
+            "genaiApiBaseUrl": self.sandbox.genai_base_url,
+        }
 
     def run(self, action: str, body: dict[str, Any], **cfg: Any) -> RunResult:
         return self.executor.run(action, Message(body=body), {**self.cfg, **cfg})
@@ -161,7 +165,9 @@ def check_sandbox_answers(
 @pytest.fixture
 def harness(tmp_path: Path, check_sandbox_answers: SandboxAnswers) -> Iterator[SandboxHarness]:
     fake_time = RealTimeFakeSleep()
-    with start_sandbox(quiet=True, spike_limit=10_000, quota=100_000) as sandbox:
+    with start_sandbox(
+        quiet=True, spike_limit=10_000, quota=100_000, clock=fake_time.clock
+    ) as sandbox:
         store = LocalStore(tmp_path / "store")
         services = make_services(
             fake_time,

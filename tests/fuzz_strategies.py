@@ -149,10 +149,18 @@ def _values_of_type(kind: str, schema: Schema) -> SearchStrategy[Any]:
     if kind == "null":
         return st.none()
     if kind == "array":
-        return st.lists(values(schema.get("items", {})), max_size=4)
+        low = schema.get("minItems", 0)
+        return st.lists(values(schema.get("items", {})), min_size=low, max_size=max(low, 4))
     if kind == "object":
         return objects(schema)
     return json_values  # "any"
+
+
+PATTERNS = {
+    r"\S": lambda text: bool(text.strip()),
+    r"^\S+$": lambda text: bool(text) and not any(c.isspace() for c in text),
+}
+"""The patterns the schemas use (not blank; no white space at all), as checks on drawn text."""
 
 
 def strings(schema: Schema) -> SearchStrategy[str]:
@@ -161,16 +169,23 @@ def strings(schema: Schema) -> SearchStrategy[str]:
         # Every uri field of this component takes http(s) URLs; other schemes are per-field.
         return http_urls(high)
     plain = st.text(min_size=low, max_size=high if high is not None else max(low, 40))
-    if high is None:
+    if high is not None:
+        plain = plain | st.text(min_size=high, max_size=high)  # the boundary itself
+    pattern = schema.get("pattern")
+    if pattern is None:
         return plain
-    return plain | st.text(min_size=high, max_size=high)  # the boundary itself
+    accepts = PATTERNS[pattern]
+    word = st.text(st.characters(blacklist_categories=("Z", "Cc", "Cs")), min_size=1, max_size=12)
+    return (plain.filter(accepts) | word).filter(accepts)
 
 
 def objects(schema: Schema) -> SearchStrategy[dict[str, Any]]:
     properties: Mapping[str, Schema] = schema.get("properties", {})
+    extra = schema.get("additionalProperties", True)
+    if not properties and isinstance(extra, dict):
+        return st.dictionaries(st.text(max_size=10), values(extra), max_size=4)
     if not properties:
-        closed = schema.get("additionalProperties", True) is False
-        return st.just({}) if closed else json_objects
+        return st.just({}) if extra is False else json_objects
     required = {name: values(p) for name, p in properties.items() if is_required(p)}
     optional = {name: values(p) for name, p in properties.items() if not is_required(p)}
     return st.fixed_dictionaries(required, optional=optional)
@@ -241,12 +256,17 @@ def wrong_types(schema: Schema) -> SearchStrategy[Any] | None:
     return st.one_of(refused) if refused else None
 
 
-def out_of_range(schema: Schema) -> SearchStrategy[int] | None:
-    sides: list[SearchStrategy[int]] = []
-    if "minimum" in schema:
-        sides += [st.integers(max_value=schema["minimum"] - 1), st.just(-UNPRINTABLE_NUMBER)]
-    if "maximum" in schema:
-        sides += [st.integers(min_value=schema["maximum"] + 1), st.just(UNPRINTABLE_NUMBER)]
+def out_of_range(schema: Schema) -> SearchStrategy[int | float] | None:
+    sides: list[SearchStrategy[int | float]] = []
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None:
+        sides += [st.integers(max_value=math.ceil(low) - 1), st.just(-UNPRINTABLE_NUMBER)]
+        if isinstance(low, float) and not low.is_integer():
+            sides.append(
+                st.floats(max_value=low, exclude_max=True, allow_nan=False, allow_infinity=False)
+            )
+    if high is not None:
+        sides += [st.integers(min_value=math.floor(high) + 1), st.just(UNPRINTABLE_NUMBER)]
     return st.one_of(sides) if sides else None
 
 
@@ -300,6 +320,16 @@ def with_surrogate(schema: Schema) -> SearchStrategy[str] | None:
     return with_unpaired_surrogate() if "string" in types_of(schema) else None
 
 
+def blank(schema: Schema) -> SearchStrategy[str] | None:
+    """Text that breaks a ``pattern``: only white space, or (for ``^\\S+$``) a space inside."""
+    pattern = schema.get("pattern")
+    if pattern is None:
+        return None
+    spaces = st.text(alphabet=" \t\n\u00a0\u2003", min_size=1, max_size=5)
+    inner = st.tuples(st.text(min_size=1, max_size=4), spaces, st.text(max_size=4)).map("".join)
+    return (spaces | inner).filter(lambda text: not PATTERNS[pattern](text))
+
+
 PropertyBreaker = Callable[[Schema], "SearchStrategy[Any] | None"]
 PROPERTY_BREAKERS: dict[str, PropertyBreaker] = {
     "wrong type": wrong_types,
@@ -310,6 +340,7 @@ PROPERTY_BREAKERS: dict[str, PropertyBreaker] = {
     "too short": too_short,
     "not a uri": not_a_uri,
     "unpaired surrogate": with_surrogate,
+    "blank": blank,
 }
 """Each way one value can break its property's schema, derived from the keywords it has."""
 
@@ -334,18 +365,79 @@ class Rules:
     """Fields whose file the component fetches and uploads as the multipart part of that name."""
     paths: tuple[str, ...] = ()
     """Fields holding a path relative to the API base URL (or a complete Picsart URL)."""
+    custom: Mapping[str, SearchStrategy[Any]] = field(default_factory=dict)
+    """Valid values of fields whose rules are more than their schema says (header names)."""
+    conflicts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(field, fields it cannot be sent with): one request has one body."""
+    left_out: tuple[str, ...] = ()
+    """Optional fields valid bodies leave out, because their values need files offline tests
+    do not serve; the unit tests cover them."""
 
     def fields(self) -> set[str]:
         named = {name for group in (*self.exactly_one, *self.at_most_one) for name in group}
         for trigger, _, needed in self.required_when:
             named |= {trigger, *needed}
+        for name, others in self.conflicts:
+            named |= {name, *others}
+        named |= set(self.custom) | set(self.left_out)
         return named | set(self.colours) | {*self.http_only, *self.downloads, *self.paths}
 
 
 IMAGE_SOURCES = ("image", "image_url", "image_id")
 BACKGROUNDS = ("bg_image", "bg_image_url", "bg_image_id", "bg_color")
+MASKS = ("mask_image", "mask_image_url", "mask_image_id")
+REFERENCES = ("reference_image", "reference_image_url", "reference_image_id")
+_HEADER_NAMES = st.from_regex(r"X-[A-Za-z0-9-]{1,12}", fullmatch=True)
+_HEADER_VALUES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20)
+_FORM_NAMES = st.from_regex(r"[a-z_]{1,12}", fullmatch=True)
+_FORM_VALUES = st.one_of(st.text(max_size=12), st.integers(-1000, 1000), st.booleans())
+
+
+def _image_rules(*, masks: str = "", references: bool = False, **more: Any) -> Rules:
+    """The rules of an action that takes an image (and perhaps a mask or a reference logo)."""
+    exactly, at_most = [IMAGE_SOURCES], []
+    if masks == "required":
+        exactly.append(MASKS)
+    elif masks == "optional":
+        at_most.append(MASKS)
+    http_only = ["image_url"] + (["mask_image_url"] if masks else [])
+    downloads = ["image"] + (["mask_image"] if masks else [])
+    if references:
+        at_most.append(REFERENCES)
+    return Rules(
+        exactly_one=tuple(exactly),
+        at_most_one=tuple(at_most),
+        http_only=(*http_only, *more.pop("http_only", ())),
+        downloads=tuple(downloads),
+        **more,
+    )
+
+
 KNOWLEDGE: dict[str, Rules] = {
-    "makeRawRequest": Rules(paths=("url",)),
+    "makeRawRequest": Rules(
+        paths=("url",),
+        custom={
+            "headers": st.dictionaries(_HEADER_NAMES, _HEADER_VALUES, max_size=3),
+            "form": st.dictionaries(_FORM_NAMES, _FORM_VALUES, max_size=3),
+        },
+        conflicts=(("data", ("form",)),),
+        left_out=("files",),
+    ),
+    "ultraUpscale": _image_rules(),
+    "editImage": _image_rules(http_only=("watermark_url",)),
+    "inpaint": _image_rules(masks="optional"),
+    "outpaint": _image_rules(masks="optional"),
+    "removeObject": _image_rules(masks="required"),
+    "smartBackground": _image_rules(),
+    "expandImage": _image_rules(),
+    "generateBleed": _image_rules(),
+    "imageToVideo": _image_rules(),
+    "generateLogo": Rules(
+        at_most_one=(REFERENCES,),
+        http_only=("reference_image_url",),
+        downloads=("reference_image",),
+    ),
+    "laserEngraving": Rules(colours={"engrave_color": False, "background_color": False}),
     "removeBackground": Rules(
         exactly_one=(IMAGE_SOURCES,),
         at_most_one=(BACKGROUNDS,),
@@ -446,6 +538,8 @@ def field_values(
         return colours(hash_optional=rules.colours[name])
     if name in rules.paths:
         return relative_paths()
+    if name in rules.custom:
+        return rules.custom[name]
     return values(schema["properties"][name])
 
 
@@ -469,8 +563,14 @@ def valid_bodies(
             body[maybe] = value(maybe)
     grouped = {name for group in (*rules.exactly_one, *rules.at_most_one) for name in group}
     for name, prop in properties.items():
-        if name not in grouped and (is_required(prop) or draw(st.booleans())):
+        if name in grouped or name in rules.left_out:
+            continue
+        if is_required(prop) or draw(st.booleans()):
             body[name] = value(name)
+    for name, others in rules.conflicts:
+        if name in body:
+            for other in others:
+                body.pop(other, None)
     for trigger, trigger_value, needed in rules.required_when:
         if body.get(trigger) == trigger_value:
             for name in needed:
@@ -532,6 +632,9 @@ def mutations(
     for trigger, trigger_value, needed in rules.required_when:
         if not claimed & {trigger, *needed}:
             add("required when", _triggering_without(trigger, trigger_value, needed))
+    for name, others in rules.conflicts:
+        if not claimed & {name, *others}:
+            add("conflict", _conflicting(schema, rules, name, others))
     return found
 
 
@@ -569,6 +672,18 @@ def _filling(schema: Schema, rules: Rules, group: tuple[str, ...]) -> Mutation:
             body[name] = draw(field_values(schema, rules, name))
         present = tuple(name for name in group if body.get(name) is not None)
         return Breakage("more than one of " + "/".join(group), present, frozenset(group))
+
+    return mutate
+
+
+def _conflicting(schema: Schema, rules: Rules, name: str, others: tuple[str, ...]) -> Mutation:
+    """A field and one it cannot be sent with, both set (and not empty)."""
+
+    def mutate(draw: DrawFn, body: Body) -> Breakage:
+        other = draw(st.sampled_from(others))
+        body[name] = draw(field_values(schema, rules, name))
+        body[other] = draw(field_values(schema, rules, other).filter(bool))
+        return Breakage(f"{name} with {other}", (name, other), frozenset({name, *others}))
 
     return mutate
 

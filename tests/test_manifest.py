@@ -23,10 +23,10 @@ def schema(name: str) -> dict[str, Any]:
     return data
 
 
-def test_component_has_title_description_and_the_three_actions() -> None:
+def test_component_has_title_description_and_the_spec_actions_first() -> None:
     assert MANIFEST["title"] == "Picsart"
     assert MANIFEST["description"]
-    assert list(MANIFEST["actions"]) == ["makeRawRequest", "removeBackground", "upscale"]
+    assert list(MANIFEST["actions"])[:3] == ["makeRawRequest", "removeBackground", "upscale"]
     for action in MANIFEST["actions"].values():
         assert {"title", "description", "help", "main", "fields", "metadata"} <= set(action)
         assert set(action["metadata"]) == {"in", "out"}
@@ -34,7 +34,7 @@ def test_component_has_title_description_and_the_three_actions() -> None:
 
 def test_credentials_fields_are_as_the_spec_describes() -> None:
     fields = MANIFEST["credentials"]["fields"]
-    assert list(fields) == ["apiKey", "imageApiBaseUrl", "allowHosts"]
+    assert list(fields) == ["apiKey", "imageApiBaseUrl", "genaiApiBaseUrl", "allowHosts"]
     api_key = fields["apiKey"]
     assert api_key["label"] == "API key"
     assert api_key["viewClass"] == "PasswordFieldView"
@@ -45,6 +45,13 @@ def test_credentials_fields_are_as_the_spec_describes() -> None:
     assert base_url["viewClass"] == "TextFieldView"
     assert base_url["required"] is False
     assert base_url["placeholder"] == "https://api.picsart.io/tools/1.0/"
+    genai = fields["genaiApiBaseUrl"]
+    assert (genai["label"], genai["viewClass"], genai["required"]) == (
+        "GenAI API base URL",
+        "TextFieldView",
+        False,
+    )
+    assert genai["placeholder"] == "https://genai-api.picsart.io/v1/"
     assert (COMPONENT_ROOT / "verifyCredentials.py").is_file()
 
 
@@ -59,7 +66,7 @@ def test_make_raw_request_metadata_and_config() -> None:
         }
     }
     inputs = schema("makeRawRequest.in.json")["properties"]
-    assert list(inputs) == ["url", "method", "data"]
+    assert list(inputs) == ["url", "method", "data", "headers", "form", "files"]
     assert (inputs["url"]["title"], inputs["url"]["type"], inputs["url"].get("required")) == (
         "Url",
         "string",
@@ -231,3 +238,18 @@ def test_validate_command_exit_codes(component_copy: Path) -> None:
     broken = runner.invoke(main, ["validate", str(component_copy)])
     assert broken.exit_code == 1
     assert "actions.upscale: has no title" in broken.output
+
+
+def test_generate_names_a_module_that_does_not_load_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from picsart_component.runtime import generate
+
+    def broken(root: Path, main: str) -> object:
+        raise NameError("name 'aimed_side_field' is not defined")
+
+    monkeypatch.setattr(generate, "load_module", broken)
+    result = CliRunner().invoke(main, ["generate", "--check"])
+    assert result.exit_code == 1
+    assert "cannot generate: NameError: name 'aimed_side_field' is not defined" in result.stderr
+    assert "Traceback" not in result.output

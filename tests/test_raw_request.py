@@ -237,3 +237,127 @@ def test_a_method_in_lower_case_is_sent_as_picsart_spells_it(executor: Executor)
     assert kind == "data"
     assert message["responseBody"] == {"credits": 3}
     assert responses.calls[0].request.method == "GET"
+
+
+def sent_bytes(request: Any) -> bytes:
+    body = request.body
+    data = body.read() if hasattr(body, "read") else body
+    assert isinstance(data, bytes)
+    return data
+
+
+def problems_of(payload: dict[str, object]) -> list[dict[str, str]]:
+    problems = payload["problems"]
+    assert isinstance(problems, list)
+    return problems
+
+
+@responses.activate
+def test_headers_are_sent_but_the_key_header_is_always_ours(executor: Executor) -> None:
+    responses.post(
+        "https://genai-api.picsart.io/v1/painting/expand",
+        json={"status": "processing", "inference_id": "i-9"},
+        status=202,
+    )
+    kind, body = run(
+        executor,
+        {
+            "url": "https://genai-api.picsart.io/v1/painting/expand",
+            "method": "POST",
+            "headers": {"Prefer": "respond-async", "X-Trace": "t-1"},
+            "form": {"prompt": "more sky", "width": 1200, "count": 1},
+        },
+    )
+    assert kind == "data"
+    assert body["statusCode"] == 202
+    sent = responses.calls[0].request
+    assert sent.headers["Prefer"] == "respond-async"
+    assert sent.headers["X-Trace"] == "t-1"
+    assert sent.headers["X-Picsart-API-Key"] == API_KEY
+    assert sent.headers["Content-Type"].startswith("multipart/form-data")
+    data = sent_bytes(sent)
+    assert b'name="width"\r\n\r\n1200\r\n' in data
+    assert b'name="prompt"\r\n\r\nmore sky\r\n' in data
+
+
+@pytest.mark.parametrize(
+    ("headers", "rule"),
+    [
+        ({"x-picsart-api-key": "other"}, "the API key header is sent by the component itself"),
+        ({"Content-Type": "text/plain"}, "is set by the component from the body"),
+        ({"Bad Name": "x"}, "is not a valid header name"),
+        ({"X-Ok": "a\r\nInjected: yes"}, "must not contain a line break"),
+    ],
+)
+def test_headers_that_would_break_the_request_are_refused_with_nothing_sent(
+    executor: Executor, headers: dict[str, str], rule: str
+) -> None:
+    with responses.RequestsMock() as mocked:
+        kind, payload = run(executor, {"url": "balance", "method": "GET", "headers": headers})
+        assert not mocked.calls
+    assert kind == "error"
+    (name,) = headers
+    assert {"path": f"$.headers.{name}", "rule": rule} in problems_of(payload)
+
+
+def test_a_json_body_and_a_form_together_are_refused(executor: Executor) -> None:
+    with responses.RequestsMock() as mocked:
+        kind, payload = run(
+            executor, {"url": "removebg", "method": "POST", "data": {"a": 1}, "form": {"b": 2}}
+        )
+        assert not mocked.calls
+    assert kind == "error"
+    assert problems_of(payload)[0]["path"] == "$.data"
+
+
+def test_a_form_file_is_downloaded_and_streamed_as_a_part(fake_time: FakeTime) -> None:
+    import io
+
+    from PIL import Image
+
+    from tests.helpers import offline_resolver
+
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(picture, "PNG")
+    executor = make_executor(
+        fake_time, resolver=offline_resolver({"img.example.com": "93.184.216.34"})
+    )
+    with responses.RequestsMock() as mocked:
+        mocked.get("https://img.example.com/mug.png", body=picture.getvalue())
+        mocked.post(BASE_URL + "upscale/ultra", json={"status": "success", "data": {"url": "u"}})
+        kind, body = run(
+            executor,
+            {
+                "url": "upscale/ultra",
+                "method": "POST",
+                "form": {"upscale_factor": 3},
+                "files": {"image": "https://img.example.com/mug.png"},
+            },
+        )
+        data = sent_bytes(mocked.calls[1].request)
+    assert kind == "data"
+    assert body["statusCode"] == 200
+    assert b'name="upscale_factor"\r\n\r\n3\r\n' in data
+    assert b'name="image"; filename="mug.png"' in data
+    assert picture.getvalue() in data
+
+
+def test_a_form_file_that_is_not_an_image_is_refused_naming_its_part(fake_time: FakeTime) -> None:
+    from tests.helpers import offline_resolver
+
+    executor = make_executor(
+        fake_time, resolver=offline_resolver({"img.example.com": "93.184.216.34"})
+    )
+    with responses.RequestsMock() as mocked:
+        mocked.get("https://img.example.com/notes.txt", body=b"just text")
+        kind, payload = run(
+            executor,
+            {
+                "url": "upscale/ultra",
+                "method": "POST",
+                "files": {"image": "https://img.example.com/notes.txt"},
+            },
+        )
+        assert [c.request.method for c in mocked.calls] == ["GET"]
+    assert kind == "error"
+    assert problems_of(payload)[0]["path"] == "$.files.image"

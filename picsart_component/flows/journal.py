@@ -10,7 +10,8 @@ which the next run repairs.
 From the journal, a resumed run knows for every item without a results line which steps are
 finished (their outputs are reused, never bought again) and which step was in flight: started,
 but with no output recorded. Such a call may have been charged, so it is not sent again unless
-the user asks (``--retry-interrupted``).
+the user asks (``--retry-interrupted``). A step whose Picsart job had been accepted has that job
+recorded the moment its id was known; a resumed run collects the job instead of paying again.
 """
 
 from __future__ import annotations
@@ -129,6 +130,13 @@ class ItemJournal:
     input_recorded: bool = False
     outputs: dict[str, Any] = field(default_factory=dict)
     in_flight: str | None = None
+    jobs: dict[str, Any] = field(default_factory=dict)
+    """The Picsart job each step started, by step id (``{"operation", "id", ...}``)."""
+
+    @property
+    def resumable_job(self) -> Any:
+        """The job of the step in flight, which a resumed run collects instead of paying again."""
+        return self.jobs.get(self.in_flight) if self.in_flight is not None else None
 
 
 @dataclass(frozen=True)
@@ -191,6 +199,10 @@ def read_journal(path: Path) -> JournalState:
             item.input_recorded = True
         elif kind == "started":
             item.in_flight = record.get("step")
+        elif kind == "job":
+            step = record.get("step")
+            if isinstance(step, str) and isinstance(record.get("job"), dict):
+                item.jobs[step] = record["job"]
         elif kind == "finished":
             step = record.get("step")
             if isinstance(step, str):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..lib.context import PicsartContext
 from ..lib.errors import ComponentError
 from ..lib.store import AttachmentStore
-from ..runtime.messages import Message
+from ..runtime.messages import Event, Message
 from .inputs import InputItem, ItemKey, folder_item_input
 from .journal import INTERRUPTED, ItemWork, JournalError, Recorder
 from .mapping import ExpressionEvaluator, MappingError
@@ -331,7 +331,11 @@ class BatchRunner:
         )
 
     def _interrupted_step(self, work: ItemWork) -> str | None:
+        """The step a killed run left in flight, unless it can be sent again (the user asked) or
+        its Picsart job is known (it is collected, not paid for again)."""
         if self.settings.retry_interrupted or work.journal is None:
+            return None
+        if work.journal.resumable_job is not None:
             return None
         return work.journal.in_flight
 
@@ -403,8 +407,10 @@ class BatchRunner:
                 except MappingError as error:
                     mapping_failure = failure_record(step.id, "MappingError", str(error))
                     return self._record(key, item_input, outputs, "failed", mapping_failure)
-                self.recorder.journal({"type": "started", "item": key, "step": step.id})
-                output, failure = self._run_step(key, step.id, step.action, body, step.cfg)
+                job = journal.resumable_job if journal and journal.in_flight == step.id else None
+                if job is None:
+                    self.recorder.journal({"type": "started", "item": key, "step": step.id})
+                output, failure = self._run_step(key, step.id, step.action, body, step.cfg, job)
                 if failure is not None:
                     return self._record(key, item_input, outputs, "failed", failure)
                 outputs[step.id] = document[step.id] = output
@@ -435,9 +441,31 @@ class BatchRunner:
             ) from None
 
     def _run_step(
-        self, key: ItemKey, step_id: str, action: str, body: dict[str, Any], cfg: Mapping[str, Any]
+        self,
+        key: ItemKey,
+        step_id: str,
+        action: str,
+        body: dict[str, Any],
+        cfg: Mapping[str, Any],
+        job: Any = None,
     ) -> tuple[Any, dict[str, Any] | None]:
-        result = self.executor.run(action, Message(body=body), {**self.cfg, **cfg})
+        """Runs one step. ``job`` is the Picsart job an earlier run of this step started: the
+        action collects it (it gets it in its snapshot) instead of paying for a new one."""
+
+        def journal_job(event: Event) -> None:
+            payload = event.payload
+            if event.kind == "snapshot" and isinstance(payload, dict) and "job" in payload:
+                self.recorder.journal(
+                    {"type": "job", "item": key, "step": step_id, "job": payload["job"]}
+                )
+
+        result = self.executor.run(
+            action,
+            Message(body=body),
+            {**self.cfg, **cfg},
+            {"job": job} if job is not None else None,
+            on_event=journal_job,
+        )
         problems = result.of_kind("error") + result.of_kind("rebound")
         data = result.of_kind("data")
         if problems:

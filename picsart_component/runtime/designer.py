@@ -67,6 +67,9 @@ def _property_schema(
     if "items" in merged:
         merged["items"] = _property_schema(merged["items"], definitions, False)
         merged["items"].pop("required", None)
+    if isinstance(merged.get("additionalProperties"), dict):
+        values = _property_schema(merged["additionalProperties"], definitions, False)
+        merged["additionalProperties"] = {k: v for k, v in values.items() if k != "required"}
     if "type" not in merged:
         merged["type"] = "any"
     if required:
@@ -84,10 +87,13 @@ def _resolve(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any
     branches = node.get("anyOf")
     if branches:
         concrete = [b for b in branches if b.get("type") != "null"]
+        outer = {k: v for k, v in node.items() if k != "anyOf"}
         if len(concrete) == 1:
-            outer = {k: v for k, v in node.items() if k != "anyOf"}
             return {**_resolve(concrete[0], definitions), **outer}
-        return {k: v for k, v in node.items() if k != "anyOf"}
+        if all(set(branch) == {"type"} for branch in concrete):
+            # Draft 3 says "one of these types" with a list of them.
+            return {"type": [branch["type"] for branch in concrete], **outer}
+        return outer
     return node
 
 

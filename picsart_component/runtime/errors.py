@@ -54,10 +54,27 @@ class InputError(ComponentError):
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the choice closest to ``word`` (any case), or ``""``."""
+    """``"; did you mean 'x'?"`` for the choice closest to ``word`` (any case), or ``""``.
+
+    A choice that ``word`` abbreviates (its letters in order, from the same first letter, as
+    ``removeBg`` abbreviates ``removeBackground``) is preferred to one merely spelt alike.
+    """
     by_lower = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(word.lower(), by_lower, n=1, cutoff=0.6)
+    wanted = word.lower()
+    abbreviated = [
+        choice
+        for choice in by_lower
+        if len(wanted) >= 3 and choice[:1] == wanted[:1] and _in_order(wanted, choice)
+    ]
+    pool = abbreviated or list(by_lower)
+    cutoff = 0.0 if abbreviated else 0.6
+    close = difflib.get_close_matches(wanted, pool, n=1, cutoff=cutoff)
     return f"; did you mean {by_lower[close[0]]!r}?" if close else ""
+
+
+def _in_order(letters: str, text: str) -> bool:
+    remaining = iter(text)
+    return all(letter in remaining for letter in letters)
 
 
 def error_payload(error: BaseException) -> dict[str, Any]:

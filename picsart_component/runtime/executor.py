@@ -199,11 +199,19 @@ class Executor:
         msg: Message,
         cfg: Mapping[str, Any],
         snapshot: Mapping[str, Any] | None = None,
+        *,
+        on_event: Callable[[Event], None] | None = None,
     ) -> RunResult:
+        """Run one action on one message. ``on_event`` hears each event the moment it is
+        emitted (a snapshot in the middle of a long call, say), before ``run`` returns them all.
+        """
         events: list[Event] = []
 
         def emit(kind: EventKind, payload: Any) -> None:
-            events.append(Event(kind, payload))
+            event = Event(kind, payload)
+            events.append(event)
+            if on_event is not None:
+                on_event(event)
 
         loaded = self._load(action_key)
         checked = self._check(loaded, msg.body, cfg)

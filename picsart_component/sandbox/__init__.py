@@ -1,4 +1,4 @@
-"""A local stand-in for the Picsart image API: offline runs, real image results.
+"""A local stand-in for the Picsart image and GenAI APIs: offline runs, real results.
 
 ``start_sandbox()`` serves it on a free port for tests and benchmarks; ``create_app()`` gives the
 bare WSGI app for werkzeug's test client; ``picsart-flow sandbox`` serves it from the command

@@ -1,9 +1,17 @@
-"""The WSGI app that answers like Picsart's image API at ``/tools/1.0/``.
+"""The WSGI app that answers like Picsart's image API at ``/tools/1.0/`` and its GenAI API at
+``/v1/`` (one account: one balance, one rate limit).
 
 A call goes through the same gates, in the same order, as it would at Picsart: routing (404,
 405), injected faults, the key (401), the spike arrest and the quota (429), ``Accept`` (406), the
-body (413, 400, 415), the parameters (422), the balance (402), the image work (415, 422), and only
-then the charge. Every answer, errors and 404s included, carries the ``X-Picsart-*`` headers.
+video extra (501), the body (413, 400, 415), the parameters (422), the balance (402), the work
+(415, 422), and only then the charge, when the answer is a 200 or a 202 that accepts a job. A
+poll goes through the same gates up to ``Accept`` and is free. Every answer, errors and 404s
+included, carries the ``X-Picsart-*`` headers.
+
+``Prefer`` (RFC 7240) chooses between a synchronous answer and a job where an operation offers
+both: without it, 200; with ``respond-async``, 202 and ``Preference-Applied: respond-async``;
+with ``respond-async, wait=N``, 200 when the job takes at most N seconds (``job_seconds``), else
+202. Operations that only run as jobs always answer 202; those that never do ignore ``Prefer``.
 """
 
 from __future__ import annotations
@@ -12,37 +20,37 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from . import jobs, params, samples, sources
+from . import genai_work, media, operations, params, samples, sources
+from .asyncjobs import Job, Preference, read_prefer
 from .auth import check_api_key
 from .control import handle_control
 from .errors import AbortConnection, ApiError, error_body, reason_phrase
-from .faults import API_ENDPOINTS, WRAPPING_KINDS, Fault
+from .faults import WRAPPING_KINDS, Fault
 from .forms import Inputs, drain, read_inputs
+from .genai_work import Outcome, Plan, Studio
 from .limits import Verdict, format_reset_time
+from .operations import EMULATED_HOSTS, Match, Operation
 from .options import PRICES, SandboxOptions
 from .requestlog import API_KEY_HEADER, clipped, logged_headers, scrub
 from .state import SandboxState
-from .store import StoredFile
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-API_PREFIX = "/tools/1.0/"
 CONTROL_PREFIX = "/__sandbox"
-RESULTS_PREFIX = "/results/"
 HOSTS_PREFIX = "/hosts/"
 """``/hosts/<host>/<path>`` is ``https://<host>/<path>`` as a client in sandbox mode sends it, so
-that nothing leaves the machine: ``api.picsart.io`` is this sandbox, another Picsart host is not
-emulated (404), and any other host is answered with a stand-in image."""
-PICSART_API_HOST = "api.picsart.io"
-METHODS = {"removebg": "POST", "upscale": "POST", "upload": "POST", "balance": "GET"}
+that nothing leaves the machine: ``api.picsart.io`` and ``genai-api.picsart.io`` are this
+sandbox, another Picsart host is not emulated (404), and any other host is answered with a
+stand-in image."""
+PREFERENCE_APPLIED = "Preference-Applied"
 
 CORRELATION_HEADER = "X-Picsart-Correlation-Id"
 LIMIT_HEADER = "X-Picsart-Ratelimit-Limit"
@@ -132,32 +140,31 @@ class SandboxApp:
         return self._finish(exchange, answer, logged=True)(environ, start_response)
 
     def _route(self, exchange: Exchange) -> Answer:
+        host = None
         if exchange.path.startswith(HOSTS_PREFIX):
             host, _, rest = exchange.path[len(HOSTS_PREFIX) :].partition("/")
-            if host.lower() != PICSART_API_HOST:
-                return self._elsewhere(exchange, host.lower(), "/" + rest)
+            host = host.lower()
+            if host not in EMULATED_HOSTS:
+                return self._elsewhere(exchange, host, "/" + rest)
             exchange.path = "/" + rest
         path = exchange.path
-        if path.startswith(RESULTS_PREFIX):
-            exchange.target = "results"
-        elif path.startswith(API_PREFIX) and path[len(API_PREFIX) :] in METHODS:
-            exchange.target = path[len(API_PREFIX) :]
+        match = operations.find(path, host)
         try:
-            if exchange.target is None:
+            if match is None:
                 raise ApiError(404, f"No endpoint at {path}; check the URL for typos and '//'.")
-            method = "GET" if exchange.target == "results" else METHODS[exchange.target]
-            if exchange.request.method != method:
+            exchange.target = match.target
+            if exchange.request.method != match.method:
                 raise ApiError(
                     405,
-                    f"{exchange.request.method} is not allowed here; use {method}.",
-                    headers={"Allow": method},
+                    f"{exchange.request.method} is not allowed here; use {match.method}.",
+                    headers={"Allow": match.method},
                 )
-            drawn = self.state.faults.draw(exchange.target)
+            drawn = self.state.faults.draw(match.target)
             exchange.delay_ms += drawn.delay_ms
             fault = drawn.decisive
             if fault is not None and fault.kind not in WRAPPING_KINDS:
                 return self._fault(exchange, fault)
-            answer = self._answer(exchange, charge=fault is None)
+            answer = self._answer(exchange, match, charge=fault is None)
             if fault is not None:
                 answer.cut = fault.kind
                 answer.fault = fault.kind
@@ -166,11 +173,14 @@ class SandboxApp:
         except ApiError as error:
             return Answer.error(error)
 
-    def _answer(self, exchange: Exchange, *, charge: bool) -> Answer:
+    def _answer(self, exchange: Exchange, match: Match, *, charge: bool) -> Answer:
         try:
-            if exchange.target == "results":
+            if match.target == "results":
                 return self._result_file(exchange)
-            return self._api_call(exchange, charge=charge)
+            if match.poll is not None:
+                return self._poll(exchange, match)
+            assert match.operation is not None
+            return self._api_call(exchange, match.operation, charge=charge)
         except ApiError as error:
             return Answer.error(error)
         except Exception:
@@ -179,23 +189,33 @@ class SandboxApp:
                 ApiError(500, "The sandbox failed on this request; see its log for the cause.")
             )
 
-    def _api_call(self, exchange: Exchange, *, charge: bool) -> Answer:
-        state, request, endpoint = self.state, exchange.request, exchange.target or ""
-        options = state.options
+    def _admit(self, exchange: Exchange) -> Answer | None:
+        """The gates every API call passes: the key (401), the rate limits (429), ``Accept``."""
+        request, options = exchange.request, self.state.options
         self._authenticate(request, options)
-        exchange.verdict = verdict = state.limiter.admit()
+        exchange.verdict = verdict = self.state.limiter.admit()
         if not verdict.allowed:
             return self._rate_limited(verdict, options)
         accept = request.headers.get("Accept", "").strip()
         if not accept or request.accept_mimetypes.quality("application/json") <= 0:
             raise ApiError(406, "Send 'Accept: application/json'; this API answers with JSON only.")
-        if endpoint == "balance":
+        return None
+
+    def _api_call(self, exchange: Exchange, operation: Operation, *, charge: bool) -> Answer:
+        state, request = self.state, exchange.request
+        options = state.options
+        refused = self._admit(exchange)
+        if refused is not None:
+            return refused
+        if operation.data == "credits":
             return Answer.json(200, {"credits": state.credits})
+        if operation.video and not media.video_available():
+            raise genai_work.video_unavailable()
         exchange.inputs = inputs = read_inputs(request, options.max_upload_bytes)
-        price = PRICES[endpoint]
-        work = _plan(endpoint, inputs)
-        if not state.can_pay(price):
-            raise self._no_credits(price)
+        _check_body_type(operation, inputs)
+        plan = _plan(operation.name, inputs)
+        if not state.can_pay(plan.price):
+            raise self._no_credits(plan.price)
         reader = sources.SourceReader(
             state.store,
             int(request.environ.get("SERVER_PORT") or 0),
@@ -203,16 +223,51 @@ class SandboxApp:
             options.fetch_timeout,
             stand_in=self._stand_in if options.stand_ins else None,
         )
-        stored = work(jobs.Worker(state.store, reader, options.max_pixels, state.memory))
+        outcome = plan.run(Studio(state.store, reader, options.max_pixels, state.memory))
+        preference = read_prefer(request.headers.getlist("Prefer"))
+        job = self._job(operation, preference, outcome)
+        if job is None and operation.poll is not None:
+            time.sleep(options.job_seconds)
         charged = 0
-        if charge and price:
-            if not state.charge(price):
-                raise self._no_credits(price)
-            charged = price
-        url = f"{request.host_url}results/{stored.filename}"
-        return Answer.json(
-            200, {"status": "success", "data": {"id": stored.id, "url": url}}, charged=charged
-        )
+        if charge and plan.price:
+            if not state.charge(plan.price):
+                raise self._no_credits(plan.price)
+            charged = plan.price
+        if job is not None:
+            state.jobs.add(job)
+            applied = preference.respond_async
+            headers = {PREFERENCE_APPLIED: "respond-async"} if applied else {}
+            return Answer.json(202, job.accepted(), headers=headers, charged=charged)
+        return Answer.json(200, _result_body(operation, outcome, request.host_url), charged=charged)
+
+    def _job(self, operation: Operation, preference: Preference, outcome: Outcome) -> Job | None:
+        """The job to answer with (a 202), or None for a synchronous answer.
+
+        A job that meets a job fault is never answered synchronously: the fault is about polls.
+        """
+        poll = operation.poll
+        if poll is None:
+            return None
+        if operation.sync and not preference.respond_async:
+            return None
+        state = self.state
+        seconds = state.options.job_seconds
+        faults = state.faults.take_job_faults(operation.name, poll.name)
+        wait = preference.wait
+        if operation.sync and not faults and wait is not None and seconds <= wait:
+            return None
+        results = [(stored.id, stored.filename) for stored in outcome.files]
+        return Job.start(operation.name, poll, state.limiter.now(), seconds, results, faults)
+
+    def _poll(self, exchange: Exchange, match: Match) -> Answer:
+        refused = self._admit(exchange)
+        if refused is not None:
+            return refused
+        assert match.poll is not None
+        now = self.state.limiter.now()
+        job = self.state.jobs.find(match.poll, match.job_id, now)
+        status, body = job.answer(now, exchange.request.host_url)
+        return Answer.json(status, body)
 
     def _authenticate(self, request: Request, options: SandboxOptions) -> None:
         check_api_key(request, options.api_key, f"The {API_KEY_HEADER} header is missing.")
@@ -350,7 +405,7 @@ class SandboxApp:
         available = quota.available if answer.available is None else answer.available
         reset_at = quota.reset_at if answer.reset_at is None else answer.reset_at
         form = answer.reset_form or state.options.reset_time_form
-        if 200 <= answer.status < 300 and exchange.target in API_ENDPOINTS:
+        if 200 <= answer.status < 300 and exchange.target in operations.API_TARGETS:
             warning = state.faults.take_available0(exchange.target or "")
             if warning is not None:
                 available, reset_at = 0, now + warning.reset_in
@@ -406,16 +461,43 @@ class SandboxApp:
             )
 
 
-def _plan(endpoint: str, inputs: Inputs) -> Callable[[jobs.Worker], StoredFile]:
-    """Checks the parameters now (422 before any credit check) and returns the work to do."""
-    if endpoint == "removebg":
+def _plan(operation: str, inputs: Inputs) -> Plan:
+    """Checks the parameters now (422 before any credit check) and returns the priced work."""
+    price = PRICES[operation]
+    if operation == "removebg":
         removebg = params.parse_removebg(inputs)
-        return lambda worker: worker.remove_background(removebg)
-    if endpoint == "upscale":
+        return Plan(price, lambda studio: Outcome((studio.remove_background(removebg),)))
+    if operation == "upscale":
         upscale = params.parse_upscale(inputs)
-        return lambda worker: worker.upscale(upscale)
-    upload = params.parse_upload(inputs)
-    return lambda worker: worker.upload(upload)
+        return Plan(price, lambda studio: Outcome((studio.upscale(upscale),)))
+    if operation == "ultra":
+        ultra = params.parse_ultra(inputs)
+        return Plan(price, lambda studio: Outcome((studio.upscale_ultra(ultra),)))
+    if operation == "upload":
+        upload = params.parse_upload(inputs)
+        return Plan(price, lambda studio: Outcome((studio.upload(upload),)))
+    return genai_work.plan(operation, inputs)
+
+
+def _check_body_type(operation: Operation, inputs: Inputs) -> None:
+    """415 for a GenAI body of the other kind than the operation takes (JSON or a form)."""
+    where = operation.prefix + operation.path
+    if operation.body == "json" and inputs.encoding in ("multipart", "form"):
+        raise ApiError(415, f"{where} takes a JSON body: send Content-Type application/json.")
+    if operation.body == "form" and inputs.encoding == "json":
+        raise ApiError(
+            415, f"{where} takes a form: send Content-Type multipart/form-data (files and fields)."
+        )
+
+
+def _result_body(operation: Operation, outcome: Outcome, base_url: str) -> dict[str, Any]:
+    """A synchronous 200: the reply's text, or the results as one object or a list."""
+    if operation.data == "text":
+        return {"status": "success", "data": outcome.text}
+    items = [
+        {"id": stored.id, "url": f"{base_url}results/{stored.filename}"} for stored in outcome.files
+    ]
+    return {"status": "success", "data": items if operation.data == "list" else items[0]}
 
 
 def _endless(body: bytes) -> Iterator[bytes]:

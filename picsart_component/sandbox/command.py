@@ -17,7 +17,7 @@ import click
 
 from .faults import FaultSpecError, parse_fault_spec
 from .limits import RESET_TIME_FORMS
-from .options import MIB, RATELIMIT_BODIES
+from .options import MAX_JOB_SECONDS, MIB, RATELIMIT_BODIES
 
 if TYPE_CHECKING:
     from .server import RunningSandbox
@@ -31,10 +31,24 @@ Example:
     picsart-flow run removeBackground --body '{"image_url": "https://example.com/mug.jpg"}'
 
 \b
+GenAI: the GenAI API is served at http://127.0.0.1:8700/v1/ (text2image, text2sticker, logo,
+painting/*, text2video, image2video, text2speech, text2sound, chat completions, balance) and
+Ultra Upscale at /tools/1.0/upscale/ultra. Jobs pend --job-seconds before their polls give
+results; 'Prefer: respond-async' turns a synchronous operation into a job. Videos need
+pip install "picsart-component[video]" (501 without it).
+
+\b
 Faults: KIND[:NAME=VALUE,...] joined by ';'. KIND is a status code (400-599) or one of
-drop, reset, truncate, html, slow, available0, endless, trickle; parameters: next=N, p=F,
-path=api|removebg|upscale|balance|upload|results, and per kind ms=, status=,
+drop, reset, truncate, html, slow, available0, endless, trickle, or a job kind:
+job-fail (word=), job-stuck, job-word (word=, phase=pending|done), job-late (ms=).
+Parameters: next=N, p=F, path=TARGET, and per kind ms=, status=,
 reset=epoch-ms|epoch-s|seconds|none, reset_in=SECONDS, body=fault|code, headers=true|false.
+TARGET: api (default), tools, genai, polls, results, an operation (removebg, upscale, upload,
+balance, ultra, chat, text2image, text2sticker, laserengraving, logo, edit, inpaint, outpaint,
+remove-object, replace-background, expand, bleed, text2video, image2video, text2speech,
+text2sound, genai-balance) or a poll (poll-text2image, poll-text2sticker, poll-logo,
+poll-painting, poll-video, poll-audio, poll-ultra).
+For instance: "job-fail:next=1,path=text2image,word=failed;job-late:ms=800,path=genai".
 
 \b
 Control API (JSON; send the sandbox's key in X-Picsart-API-Key, to 127.0.0.1 or localhost):
@@ -99,6 +113,13 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
     show_default=True,
     help="Milliseconds added to every answer.",
 )
+@click.option(
+    "--job-seconds",
+    type=click.FloatRange(0, MAX_JOB_SECONDS),
+    default=3.0,
+    show_default=True,
+    help="Seconds a job pends before its polls give results (a sync call to it takes as long).",
+)
 @click.option("--faults", callback=_check_faults, help="Faults to inject (syntax below).")
 @click.option(
     "--reset-time-form",
@@ -130,11 +151,12 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
 def sandbox(strict: bool, **settings: Any) -> None:
-    """Serve a local stand-in for the Picsart image API, with real image results.
+    """Serve a local stand-in for the Picsart image and GenAI APIs, with real results.
 
-    It answers /tools/1.0/removebg, upscale, balance and upload like Picsart does (shapes,
-    headers, errors, rate limits, credits) without going online, and serves results at
-    /results/. It runs until Ctrl-C.
+    It answers /tools/1.0/removebg, upscale, upscale/ultra, balance and upload, and the GenAI
+    operations under /v1/, like Picsart does (shapes, headers, errors, rate limits, credits,
+    asynchronous jobs) without going online, and serves results at /results/. It runs until
+    Ctrl-C.
     """
     from .options import SandboxOptions
     from .server import serve_forever
@@ -158,6 +180,7 @@ def _announce(running: RunningSandbox, api_key: str | None) -> None:
         f"  PICSART_BASE_URL={running.base_url} PICSART_API_KEY={key} picsart-flow run ...",
         err=True,
     )
+    click.echo(f"GenAI API: {running.genai_base_url}", err=True)
     click.echo(f"Control API: {running.control_url}state   (Ctrl-C stops)", err=True)
 
 

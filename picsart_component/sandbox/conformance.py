@@ -2,13 +2,20 @@
 
 The sandbox's tests run every answer they get through here, and so can the tests of any client
 that talks to the sandbox. ``check_picsart_answer`` needs nothing but the answer;
-``ConformanceChecker`` validates against ``picsart-image-tools-openapi.yml`` with openapi-core (a
-test dependency, imported only when a checker is built).
+``ConformanceChecker`` validates image API answers (``/tools/1.0/``) against
+``picsart-image-tools-openapi.yml`` and GenAI answers (``/v1/``) against
+``picsart-genai-openapi.yml``, with openapi-core (a test dependency, imported only when a checker
+is built).
 
-Where real Picsart answers differ from the OpenAPI file, the checker accepts the real shape and
+Where real Picsart answers differ from the OpenAPI files, the checker accepts the real shape and
 records the difference in ``deviations`` instead of failing: a 429 with the gateway's ``fault``
-body (the file's ``Error`` requires ``detail``), statuses the file does not list (406, 502, 504,
-and 404/405 outside the listed operations), and HTML error pages from a proxy.
+body (the files' ``Error`` requires ``detail``), HTML error pages from a proxy, status words
+outside the file's list (Picsart's clients report ``ACCEPTED``, ``FINISHED``, ``completed``,
+``failed``; the sandbox sends them when a ``job-word`` or ``job-fail`` fault asks), and statuses
+an operation does not list. Those are checked against the file's shared ``Error`` schema: 406,
+502 and 504; 404/405 outside the listed operations; 422, which the GenAI file defines but lists
+for no path, while Picsart answers its broken parameters with it as the image API does; and 501,
+which the sandbox answers for video operations without its video extra (no file has it).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import threading
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -26,14 +34,21 @@ from urllib.parse import urlsplit
 import yaml
 
 from .app import raw_path
+from .operations import GENAI_HOST, GENAI_PREFIX, TOOLS_HOST, find
 
 if TYPE_CHECKING:
     import requests
     from werkzeug.test import TestResponse
 
 SPEC_FILE = "picsart-image-tools-openapi.yml"
+GENAI_SPEC_FILE = "picsart-genai-openapi.yml"
 SERVER_URL = "https://api.picsart.io"
+GENAI_SERVER_URL = "https://genai-api.picsart.io"
 API_PREFIX = "/tools/1.0"
+GENAI_API_PREFIX = GENAI_PREFIX.rstrip("/")
+FILE_WORDS = ("success", "error", "processing")
+"""The status words the files use; the GenAI file's 202 allows no others."""
+RESULT_TYPES = ("image/", "audio/", "video/")
 
 CORRELATION_HEADER = "X-Picsart-Correlation-Id"
 INTEGER_HEADERS = (
@@ -56,13 +71,15 @@ class ConformanceError(AssertionError):
 def api_path(path: str) -> str | None:
     """The Picsart path an answer is for, or None for the sandbox's own and other hosts' ones.
 
-    In sandbox mode a client asks for ``https://api.picsart.io/x`` at ``/hosts/api.picsart.io/x``.
+    In sandbox mode a client asks for ``https://api.picsart.io/x`` at ``/hosts/api.picsart.io/x``
+    (and for the GenAI API's ``https://genai-api.picsart.io/v1/x`` at
+    ``/hosts/genai-api.picsart.io/v1/x``).
     """
     if path.startswith("/__sandbox"):
         return None
     if path.startswith("/hosts/"):
         host, _, rest = path[len("/hosts/") :].partition("/")
-        return "/" + rest if host.lower() == "api.picsart.io" else None
+        return "/" + rest if host.lower() in (TOOLS_HOST, GENAI_HOST) else None
     return path
 
 
@@ -121,7 +138,7 @@ def check_picsart_answer(
             raise ConformanceError(f"{where}: {name} {value!r} is not an integer")
     content_type = (_header(headers, "Content-Type") or "").split(";")[0].strip()
     if path.startswith("/results/") and status == 200:
-        if not content_type.startswith("image/"):
+        if not content_type.startswith(RESULT_TYPES):
             raise ConformanceError(f"{where}: a result is served as {content_type!r}")
         return
     if content_type == "text/html":
@@ -131,14 +148,20 @@ def check_picsart_answer(
     if content_type != "application/json":
         raise ConformanceError(f"{where}: Content-Type {content_type!r}, not application/json")
     document = _json(body, where)
+    match = find(path)
     if status >= 400:
         _check_error_body(where, status, document)
-    elif path == f"{API_PREFIX}/balance":
+    elif match is not None and match.operation is not None and match.operation.data == "credits":
         credits = document.get("credits") if isinstance(document, dict) else None
         if isinstance(credits, bool) or not isinstance(credits, int):
             raise ConformanceError(f"{where}: balance body {document!r} has no integer credits")
+    elif status == 202:
+        _check_accepted_body(where, document)
+    elif match is not None and match.operation is not None and match.operation.data == "text":
+        if not isinstance(document, dict) or not isinstance(document.get("data"), str):
+            raise ConformanceError(f"{where}: a chat reply {document!r} has no text data")
     else:
-        _check_success_body(where, document)
+        _check_success_body(where, document, poll=match is not None and match.poll is not None)
 
 
 def _check_error_body(where: str, status: int, document: Any) -> None:
@@ -153,10 +176,33 @@ def _check_error_body(where: str, status: int, document: Any) -> None:
             raise ConformanceError(f"{where}: error body lacks a {name} text: {document!r}")
 
 
-def _check_success_body(where: str, document: Any) -> None:
-    data = document.get("data") if isinstance(document, dict) else None
-    if not isinstance(data, dict) or document.get("status") != "success":
+def _check_accepted_body(where: str, document: Any) -> None:
+    """A 202: a status word and the id to poll (``inference_id`` or ``transaction_id``)."""
+    if not isinstance(document, dict) or not isinstance(document.get("status"), str):
+        raise ConformanceError(f"{where}: a 202 body {document!r} has no status")
+    job_id = document.get("inference_id", document.get("transaction_id"))
+    if not isinstance(job_id, str) or not job_id:
+        raise ConformanceError(f"{where}: a 202 body {document!r} has no id to poll")
+
+
+def _check_success_body(where: str, document: Any, *, poll: bool = False) -> None:
+    """A 200 with results: ``data`` one result or a list of them. A poll may instead report a
+    failed job: any status word, a ``detail``, and no results."""
+    if not isinstance(document, dict) or not isinstance(document.get("status"), str):
         raise ConformanceError(f"{where}: success body {document!r} is not status/data")
+    data = document.get("data")
+    if poll and not data and isinstance(document.get("detail"), str) and document["detail"]:
+        return
+    if not poll and document["status"] != "success":
+        raise ConformanceError(f"{where}: a synchronous 200 says {document['status']!r}")
+    items = data if isinstance(data, list) and data else [data]
+    for item in items:
+        _check_result(where, item)
+
+
+def _check_result(where: str, data: Any) -> None:
+    if not isinstance(data, dict):
+        raise ConformanceError(f"{where}: result {data!r} is not an object with id and url")
     if not isinstance(data.get("id"), str) or not _RESULT_ID.fullmatch(data["id"]):
         raise ConformanceError(f"{where}: data.id {data.get('id')!r} is not a uuid4 hex")
     url = data.get("url")
@@ -164,22 +210,56 @@ def _check_success_body(where: str, document: Any) -> None:
         raise ConformanceError(f"{where}: data.url {url!r} is not an absolute URL")
 
 
+@dataclass
+class _SpecFile:
+    """One OpenAPI file: where its paths live, and its paths as patterns (``{id}`` matches one
+    segment), concrete paths first."""
+
+    server_url: str
+    prefix: str
+    openapi: Any
+    document: dict[str, Any]
+    patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        paths = sorted(self.document["paths"], key=lambda path: "{" in path)
+        for path in paths:
+            parts = path.split("/")
+            pattern = "/".join("[^/]+" if "{" in part else re.escape(part) for part in parts)
+            self.patterns.append((re.compile(pattern), path))
+
+    def operation(self, method: str, path: str) -> dict[str, Any] | None:
+        if not path.startswith(self.prefix + "/"):
+            return None
+        inner = path[len(self.prefix) :]
+        for pattern, key in self.patterns:
+            if pattern.fullmatch(inner):
+                operation = self.document["paths"][key].get(method.lower())
+                return operation if isinstance(operation, dict) else None
+        return None
+
+
 class ConformanceChecker:
-    """Validates answers against the OpenAPI file; thread-safe; notes accepted deviations."""
+    """Validates answers against the OpenAPI files; thread-safe; notes accepted deviations.
 
-    def __init__(self, spec_file: Path) -> None:
-        from openapi_core import OpenAPI  # noqa: PLC0415 - a test dependency, loaded on use
+    ``document`` is the image API's file; ``genai_document`` the GenAI API's, when it was given
+    (without it, GenAI answers get only the checks of ``check_picsart_answer``).
+    """
 
+    def __init__(self, spec_file: Path, genai_file: Path | None = None) -> None:
         self.spec_file = spec_file
-        self._openapi = OpenAPI.from_file_path(str(spec_file))
-        self.document: dict[str, Any] = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+        self._tools = _load(spec_file, SERVER_URL, API_PREFIX)
+        self.document: dict[str, Any] = self._tools.document
+        self._genai = _load(genai_file, GENAI_SERVER_URL, GENAI_API_PREFIX) if genai_file else None
+        self.genai_document = self._genai.document if self._genai else None
         self.deviations: Counter[str] = Counter()
         self.checked = 0
         self._lock = threading.Lock()
 
     @classmethod
     def from_spec_dir(cls, directory: Path) -> ConformanceChecker:
-        return cls(directory / SPEC_FILE)
+        genai = directory / GENAI_SPEC_FILE
+        return cls(directory / SPEC_FILE, genai if genai.is_file() else None)
 
     def _note(self, deviation: str) -> None:
         with self._lock:
@@ -194,64 +274,81 @@ class ConformanceChecker:
         if picsart_path is None:
             return
         path = picsart_path
+        spec = self._spec_for(path)
+        if spec is None:
+            return
         with self._lock:
             self.checked += 1
         where = f"{method} {path} -> {status}"
         content_type = (_header(headers, "Content-Type") or "").split(";")[0].strip()
         if path.startswith("/results/"):
             if status != 200:
-                self._check_component(where, status, headers, body, "results download error")
+                self._check_component(spec, where, status, headers, body, "results download error")
             return
         if content_type == "text/html":
             self._note(f"{status} answered with an HTML page (not in the OpenAPI file)")
             return
-        operation = self._operation(method, path)
+        operation = spec.operation(method, path)
         document = _json(body, where)
         if status == 429 and is_gateway_fault(document):
             self._note("429 with the gateway 'fault' body, which lacks the 'detail' Error requires")
             return
         if operation is None or str(status) not in operation.get("responses", {}):
             what = f"{method} {path}" if operation is not None else "an unknown path or method"
-            self._check_component(where, status, headers, body, what)
+            self._check_component(spec, where, status, headers, body, what)
             return
-        self._validate_with_openapi_core(where, method, path, status, headers, body, content_type)
+        body = self._usual_words(status, document, body)
+        self._validate_with_openapi_core(spec, where, method, path, status, headers, body)
 
-    def _operation(self, method: str, path: str) -> dict[str, Any] | None:
-        if not path.startswith(API_PREFIX + "/"):
-            return None
-        item = self.document["paths"].get(path[len(API_PREFIX) :])
-        if not isinstance(item, dict):
-            return None
-        operation = item.get(method.lower())
-        return operation if isinstance(operation, dict) else None
+    def _spec_for(self, path: str) -> _SpecFile | None:
+        if path.startswith(GENAI_API_PREFIX + "/"):
+            return self._genai
+        return self._tools
+
+    def _usual_words(self, status: int, document: Any, body: bytes) -> bytes:
+        """The body with an unusual status word (a ``job-word`` or ``job-fail`` fault) put back
+        to the file's own, so the rest is still validated; the word is noted."""
+        word = document.get("status") if isinstance(document, dict) else None
+        if status not in (200, 202) or not isinstance(word, str) or word in FILE_WORDS:
+            return body
+        self._note(f"status word {word!r}, which the OpenAPI file does not use")
+        usual = "processing" if status == 202 else "success" if document.get("data") else "error"
+        return json.dumps({**document, "status": usual}).encode()
 
     def _validate_with_openapi_core(
         self,
+        spec: _SpecFile,
         where: str,
         method: str,
         path: str,
         status: int,
         headers: Mapping[str, str],
         body: bytes,
-        content_type: str,
     ) -> None:
         from openapi_core.testing import MockRequest, MockResponse  # noqa: PLC0415
 
-        request = MockRequest(SERVER_URL, method.lower(), path)
+        content_type = (_header(headers, "Content-Type") or "").split(";")[0].strip()
+        request = MockRequest(spec.server_url, method.lower(), path)
         response = MockResponse(body, status, dict(headers), content_type)
         try:
-            self._openapi.validate_response(request, response)
+            spec.openapi.validate_response(request, response)
         except Exception as error:
             cause = error.__cause__ or error.__context__
             raise ConformanceError(f"{where}: {error} ({cause})") from error
 
     def _check_component(
-        self, where: str, status: int, headers: Mapping[str, str], body: bytes, what: str
+        self,
+        spec: _SpecFile,
+        where: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        what: str,
     ) -> None:
         """For a status the file does not list here: the shared ``Error`` schema and headers."""
         from openapi_schema_validator import OAS30Validator  # noqa: PLC0415
 
-        components = self.document["components"]
+        components = spec.document["components"]
         listed = components["responses"].get(str(status))
         if listed is None:
             self._note(f"{status} is not described anywhere in the OpenAPI file")
@@ -267,6 +364,13 @@ class ConformanceChecker:
             is_integer = header["schema"].get("type") == "integer"
             if value is not None and is_integer and not _INTEGER.fullmatch(value):
                 raise ConformanceError(f"{where}: header {name} {value!r} is not an integer")
+
+
+def _load(spec_file: Path, server_url: str, prefix: str) -> _SpecFile:
+    from openapi_core import OpenAPI  # noqa: PLC0415 - a test dependency, loaded on use
+
+    document = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+    return _SpecFile(server_url, prefix, OpenAPI.from_file_path(str(spec_file)), document)
 
 
 class AnswerValidator:

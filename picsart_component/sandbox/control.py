@@ -7,14 +7,17 @@ rebinding attack uses a name; 403 otherwise) and no cross-origin ``Origin`` (403
 
 Routes:
 
-* ``GET /__sandbox/state``: balance, prices, counts, quota, faults, stored files, options.
-* ``POST /__sandbox/reset``: balance, limits, faults, log and stored files back to the start;
+* ``GET /__sandbox/state``: balance, prices, counts, quota, faults, stored files, jobs, options.
+* ``POST /__sandbox/reset``: balance, limits, faults, jobs, log and stored files back to the start;
   an optional JSON object changes options first (``credits``, ``spike_limit``, ``quota``,
-  ``window``, ``reset_time_form``, ``ratelimit_body``, ``latency_ms``, ``faults``, ``api_key``,
-  ``max_upload_bytes``, ``max_pixels``). Answers with the new state.
+  ``window``, ``reset_time_form``, ``ratelimit_body``, ``latency_ms``, ``job_seconds``,
+  ``faults``, ``api_key``, ``max_upload_bytes``, ``max_pixels``). Answers with the new state.
 * ``GET /__sandbox/faults``: the active faults and how often each fired.
 * ``POST /__sandbox/faults``: ``{"faults": "<spec>" | [{"kind": "503", "next": 2}, ...],
-  "mode": "replace" | "add"}`` (``replace`` by default). Answers with the active faults.
+  "mode": "replace" | "add"}`` (``replace`` by default). Answers with the active faults. The
+  spec language is in ``faults``; its job kinds (``job-fail``, ``job-stuck``, ``job-word``,
+  ``job-late``) change the jobs that later calls start, e.g.
+  ``{"faults": "job-fail:next=1,path=text2image,word=failed"}``.
 * ``DELETE /__sandbox/faults``: no more faults.
 * ``GET /__sandbox/requests``: the request log, oldest first (``?limit=N`` for the last N).
 * ``DELETE /__sandbox/requests``: empties the request log.

@@ -1,9 +1,11 @@
-"""Faults a client's tests can switch on: error storms, broken connections, slow and odd answers.
+"""Faults a client's tests can switch on: error storms, broken connections, slow and odd answers,
+and asynchronous jobs that fail, hang or report odd states.
 
 A spec is a ``;``-separated list of faults, each ``KIND[:NAME=VALUE[,NAME=VALUE...]]``::
 
     503:next=2;429:next=1,reset=seconds;drop:p=0.1;slow:ms=1500,next=1;truncate:next=1;
-    html:status=502,next=1;available0:next=1,reset_in=2;422:next=1,path=removebg
+    html:status=502,next=1;available0:next=1,reset_in=2;422:next=1,path=removebg;
+    job-fail:next=1,path=text2image,word=failed;job-late:ms=800,path=genai
 
 Kinds: a status code from 400 to 599 (an answer with Picsart's error body), ``drop`` (close the
 connection without answering), ``reset`` (send the headers and part of the body, then reset the
@@ -13,14 +15,31 @@ answer whose ``X-Picsart-Ratelimit-Available`` is 0), ``endless`` (the real answ
 a body that never ends) and ``trickle`` (the real answer, one byte every ``ms`` milliseconds,
 1000 by default).
 
-Parameters every kind takes: ``next=N`` (only the next N matching requests), ``p=F`` (each matching
-request with probability F), ``path=api|removebg|upscale|balance|upload|results`` (default ``api``:
-the four API endpoints; ``results`` targets result downloads). Without ``next`` a fault stays until
-it is cleared. A status code or ``html`` takes ``headers=false`` to leave out every
-``X-Picsart-*`` header; ``html`` takes ``status=NNN`` (default 502) and leaves the headers out
-unless ``headers=true``. ``429`` takes ``reset=epoch-ms|epoch-s|seconds|none`` (``none`` leaves out
-``Reset-Time``), ``reset_in=SECONDS`` (default 1) and ``body=fault|code`` (default ``fault``).
-``slow`` needs ``ms=N``. ``available0`` takes ``reset_in`` and ``reset`` like ``429``.
+Job kinds change a job that a call starts (a 202), not the call's answer: ``job-fail`` (the job
+ends failed: its polls answer 200 with ``status`` ``error``, or ``word``, and a ``detail``),
+``job-stuck`` (the job never ends: its polls answer 202 for ever), ``job-word`` (the job reports
+``word`` instead of ``processing`` while pending, ``phase=pending``, or instead of ``success``
+when done, ``phase=done``, the default) and ``job-late`` (polls of the job answer 404 for ``ms``
+milliseconds after it was accepted). A job meets at most one fault of each kind (one
+``job-word`` of each phase), and a job with any of them is never answered synchronously, even
+when ``Prefer: wait=N`` would allow it; a synchronous call (no ``Prefer``) meets none.
+
+Parameters every kind takes: ``next=N`` (only the next N matching requests or jobs), ``p=F`` (each
+with probability F), ``path=TARGET`` (default ``api``). A target is an operation (``removebg``,
+``upscale``, ``upload``, ``balance``, ``ultra``, ``chat``, ``text2image``, ``text2sticker``,
+``laserengraving``, ``logo``, ``edit``, ``inpaint``, ``outpaint``, ``remove-object``,
+``replace-background``, ``expand``, ``bleed``, ``text2video``, ``image2video``, ``text2speech``,
+``text2sound``, ``genai-balance``), a poll (``poll-text2image``, ``poll-text2sticker``,
+``poll-logo``, ``poll-painting``, ``poll-video``, ``poll-audio``, ``poll-ultra``), ``results``
+(result downloads) or a group: ``api`` (every API call, polls included), ``tools`` (the image
+API), ``genai`` (the GenAI API), ``polls``. For a job kind, a poll target means the jobs polled
+there. Without ``next`` a fault stays until it is cleared. A status code or ``html`` takes
+``headers=false`` to leave out every ``X-Picsart-*`` header; ``html`` takes ``status=NNN``
+(default 502) and leaves the headers out unless ``headers=true``. ``429`` takes
+``reset=epoch-ms|epoch-s|seconds|none`` (``none`` leaves out ``Reset-Time``),
+``reset_in=SECONDS`` (default 1) and ``body=fault|code`` (default ``fault``). ``slow`` and
+``job-late`` need ``ms=N``. ``available0`` takes ``reset_in`` and ``reset`` like ``429``.
+``job-word`` needs ``word=WORD`` and takes ``phase=pending|done``; ``job-fail`` takes ``word``.
 
 When several faults match a request, every matching ``slow`` adds its delay, and the first other
 fault in the list decides the answer; ``available0`` only counts a request it changed.
@@ -37,12 +56,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .limits import RESET_TIME_FORMS
+from .operations import GROUPS, TARGETS
 
-API_ENDPOINTS = ("removebg", "upscale", "balance", "upload")
-TARGETS = ("api", *API_ENDPOINTS, "results")
-NAMED_KINDS = ("drop", "reset", "truncate", "html", "slow", "available0", "endless", "trickle")
+JOB_KINDS = ("job-fail", "job-stuck", "job-word", "job-late")
+NAMED_KINDS = (
+    "drop",
+    "reset",
+    "truncate",
+    "html",
+    "slow",
+    "available0",
+    "endless",
+    "trickle",
+    *JOB_KINDS,
+)
 WRAPPING_KINDS = frozenset({"truncate", "reset", "endless", "trickle"})
 """Kinds that let the request run and then spoil the answer on the wire."""
+PHASES = ("pending", "done")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
 
 _COMMON = frozenset({"next", "p", "path"})
 _ALLOWED: Mapping[str, frozenset[str]] = {
@@ -56,6 +87,10 @@ _ALLOWED: Mapping[str, frozenset[str]] = {
     "available0": _COMMON | {"reset", "reset_in"},
     "endless": _COMMON,
     "trickle": _COMMON | {"ms"},
+    "job-fail": _COMMON | {"word"},
+    "job-stuck": _COMMON,
+    "job-word": _COMMON | {"word", "phase"},
+    "job-late": _COMMON | {"ms"},
 }
 _NAME = re.compile(r"^[a-z_0-9]+$")
 
@@ -78,10 +113,17 @@ class Fault:
     reset_in: float = 1.0
     body: str = "fault"
     headers: bool = True
+    word: str | None = None
+    phase: str = "done"
+
+    @property
+    def for_jobs(self) -> bool:
+        return self.kind in JOB_KINDS
 
     def matches(self, target: str) -> bool:
-        if self.path == "api":
-            return target in API_ENDPOINTS
+        group = GROUPS.get(self.path)
+        if group is not None:
+            return target in group
         return self.path == target
 
     def to_json(self) -> dict[str, Any]:
@@ -91,8 +133,12 @@ class Fault:
             shown["headers"] = self.headers
         if self.next is not None:
             shown["next"] = self.next
-        if self.kind in ("slow", "trickle"):
+        if self.kind in ("slow", "trickle", "job-late"):
             shown["ms"] = self.ms
+        if self.word is not None:
+            shown["word"] = self.word
+        if self.kind == "job-word":
+            shown["phase"] = self.phase
         if self.status == 429 or self.kind == "available0":
             shown["reset"] = self.reset
             shown["reset_in"] = self.reset_in
@@ -188,8 +234,18 @@ def build_fault(kind: str, params: Mapping[str, str]) -> Fault:
         values["headers"] = _boolean(params, "headers", default=False)
     if kind == "status":
         values["headers"] = _boolean(params, "headers", default=True)
-    if kind == "slow" and "ms" not in params:
-        raise FaultSpecError("slow needs ms=MILLISECONDS")
+    if kind in ("slow", "job-late") and "ms" not in params:
+        raise FaultSpecError(f"{kind} needs ms=MILLISECONDS")
+    if kind == "job-word" and "word" not in params:
+        raise FaultSpecError("job-word needs word=WORD")
+    if "word" in params:
+        if not _WORD.fullmatch(params["word"]):
+            raise FaultSpecError("word must be a letter then up to 39 letters, digits, '-' or '_'")
+        values["word"] = params["word"]
+    if "phase" in params:
+        if params["phase"] not in PHASES:
+            raise FaultSpecError("phase must be pending or done")
+        values["phase"] = params["phase"]
     if kind == "trickle":
         values["ms"] = 1000.0
     if "ms" in params:
@@ -302,7 +358,7 @@ class FaultBoard:
         with self._lock:
             for armed in list(self._armed):
                 fault = armed.fault
-                if fault.kind == "available0" or not fault.matches(target):
+                if fault.kind == "available0" or fault.for_jobs or not fault.matches(target):
                     continue
                 if fault.kind != "slow" and decisive is not None:
                     continue
@@ -322,6 +378,22 @@ class FaultBoard:
                 if fault.kind == "available0" and fault.matches(target) and self._fire(armed):
                     return fault
         return None
+
+    def take_job_faults(self, operation: str, poll: str) -> list[Fault]:
+        """The job faults for a new job of ``operation`` (polled at ``poll``): the first of each
+        kind (each phase, for ``job-word``) that matches and fires."""
+        chosen: dict[tuple[str, str], Fault] = {}
+        with self._lock:
+            for armed in list(self._armed):
+                fault = armed.fault
+                slot = (fault.kind, fault.phase if fault.kind == "job-word" else "")
+                if not fault.for_jobs or slot in chosen:
+                    continue
+                if not (fault.matches(operation) or fault.matches(poll)):
+                    continue
+                if self._fire(armed):
+                    chosen[slot] = fault
+        return list(chosen.values())
 
     def _fire(self, armed: _Armed) -> bool:
         if armed.fault.p < 1 and self.rng.random() >= armed.fault.p:

@@ -6,15 +6,18 @@ import contextlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PIL import Image
 
 from . import imaging
 from .errors import ApiError
 from .limits import MemoryBudget
-from .params import ImageSource, RemoveBackgroundJob, UploadJob, UpscaleJob
+from .params import ImageSource, RemoveBackgroundJob, UltraJob, UploadJob, UpscaleJob
 from .sources import SourceReader
 from .store import FileStore, StoredFile
+
+T = TypeVar("T")
 
 OUTPUT_EXTENSIONS = {"JPG": "jpg", "PNG": "png", "WEBP": "webp"}
 UPLOAD_EXTENSIONS = {
@@ -34,6 +37,7 @@ UPLOAD_EXTENSIONS = {
 REMOVEBG_BYTES_PER_PIXEL = 40
 UPSCALE_BYTES_PER_INPUT_PIXEL = 8
 UPSCALE_BYTES_PER_OUTPUT_PIXEL = 12
+ULTRA_BYTES_PER_OUTPUT_PIXEL = 16  # the sharpened copy as well
 DECODE_BYTES_PER_PIXEL = 4
 
 
@@ -83,6 +87,19 @@ class Worker:
         with self._reserved(needed, f"upscaling a {width}x{height} image {job.factor} times"):
             image = self._decode(data, job.image, imaging.UPSCALE_INPUT_FORMATS)
             result = self._imaging(lambda: imaging.upscale(image, job.factor))
+            return self._store_result(result, job.format)
+
+    def upscale_ultra(self, job: UltraJob) -> StoredFile:
+        data = self.reader.read(job.image)
+        width, height = self._size(data, job.image)
+        self._imaging(lambda: imaging.check_ultra_size(width, height, job.factor))
+        needed = (
+            width * height * UPSCALE_BYTES_PER_INPUT_PIXEL
+            + width * height * job.factor**2 * ULTRA_BYTES_PER_OUTPUT_PIXEL
+        )
+        with self._reserved(needed, f"upscaling a {width}x{height} image {job.factor} times"):
+            image = self._decode(data, job.image, imaging.UPSCALE_INPUT_FORMATS)
+            result = self._imaging(lambda: imaging.upscale_ultra(image, job.factor))
             return self._store_result(result, job.format)
 
     def upload(self, job: UploadJob) -> StoredFile:
@@ -153,7 +170,7 @@ class Worker:
             )
         return width, height
 
-    def _imaging(self, work: Callable[[], Image.Image]) -> Image.Image:
+    def _imaging(self, work: Callable[[], T]) -> T:
         try:
             return work()
         except imaging.ImagingError as error:

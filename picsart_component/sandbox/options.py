@@ -17,6 +17,8 @@ from .faults import FaultSpecError, parse_fault_spec
 from .limits import RESET_TIME_FORMS
 
 MIB = 1024 * 1024
+MAX_JOB_SECONDS = 3600.0
+"""A job pends at most an hour; a synchronous answer sleeps that long, so longer is a mistake."""
 
 RATELIMIT_BODIES = ("auto", "fault", "code")
 """The body of a 429: ``fault`` is the older gateway shape ``{"fault": {...}}``, ``code`` the
@@ -24,10 +26,39 @@ RATELIMIT_BODIES = ("auto", "fault", "code")
 spike arrest."""
 
 PRICES: Mapping[str, int] = MappingProxyType(
-    {"removebg": 1, "upscale": 1, "upload": 0, "balance": 0}
+    {
+        "removebg": 1,
+        "upscale": 1,
+        "upload": 0,
+        "balance": 0,
+        "ultra": 2,
+        "chat": 1,
+        "text2image": 2,
+        "text2sticker": 2,
+        "laserengraving": 2,
+        "logo": 2,
+        "edit": 1,
+        "inpaint": 1,
+        "outpaint": 1,
+        "remove-object": 1,
+        "replace-background": 1,
+        "expand": 1,
+        "bleed": 1,
+        "text2video": 10,
+        "image2video": 10,
+        "text2speech": 1,
+        "text2sound": 1,
+        "genai-balance": 0,
+    }
 )
-"""Credits one successful call costs, whatever its parameters. Failed and rate-limited calls cost
-nothing; a call the balance cannot pay for is answered 402 and costs nothing either."""
+"""Credits per operation, made up (Picsart publishes no per-call price): per call, or per result
+where the call takes a ``count`` (2 for each generated image, sticker or logo; 1 for each
+painting result). Polls and balances are free; Ultra Upscale costs 2, a video 10.
+
+A call is charged when it is answered 200 or its job is accepted (202); a job that later fails
+(a ``job-fail`` fault) stays charged, as a paid call at Picsart would. Refused and rate-limited
+calls cost nothing, and a call the balance cannot pay for is answered 402 and costs nothing
+either."""
 
 RUNTIME_OPTIONS = frozenset(
     {
@@ -42,12 +73,13 @@ RUNTIME_OPTIONS = frozenset(
         "ratelimit_body",
         "max_upload_bytes",
         "max_pixels",
+        "job_seconds",
     }
 )
 """The options ``POST /__sandbox/reset`` may change; the others fix the server's shape."""
 
 _INT_OPTIONS = frozenset({"credits", "quota", "max_upload_bytes", "max_pixels"})
-_FLOAT_OPTIONS = frozenset({"spike_limit", "window", "latency_ms"})
+_FLOAT_OPTIONS = frozenset({"spike_limit", "window", "latency_ms", "job_seconds"})
 _OPTIONAL_TEXT_OPTIONS = frozenset({"api_key", "faults"})
 _TEXT_OPTIONS = frozenset({"reset_time_form", "ratelimit_body"})
 
@@ -56,8 +88,9 @@ _TEXT_OPTIONS = frozenset({"reset_time_form", "ratelimit_body"})
 class SandboxOptions:
     """Everything a sandbox is started with. ``port=0`` picks a free port.
 
-    ``clock`` returns epoch seconds; tests pass a fake one to drive the rate limits without
-    sleeping. Without ``api_key`` any non-empty key is accepted.
+    ``clock`` returns epoch seconds; tests pass a fake one to drive the rate limits and jobs
+    without sleeping. Without ``api_key`` any non-empty key is accepted. ``job_seconds`` is how
+    long a job stays pending (and how long a synchronous answer to a job operation takes).
     """
 
     host: str = "127.0.0.1"
@@ -68,6 +101,7 @@ class SandboxOptions:
     quota: int = 500
     window: float = 60
     latency_ms: float = 0
+    job_seconds: float = 0
     faults: str | None = None
     reset_time_form: str = "epoch-ms"
     ratelimit_body: str = "auto"
@@ -104,6 +138,10 @@ class SandboxOptions:
             found.append(f"window must be a positive number of seconds, not {self.window}")
         if not (math.isfinite(self.latency_ms) and self.latency_ms >= 0):
             found.append(f"latency_ms must be 0 or more, not {self.latency_ms}")
+        if not (math.isfinite(self.job_seconds) and 0 <= self.job_seconds <= MAX_JOB_SECONDS):
+            found.append(
+                f"job_seconds must be from 0 to {MAX_JOB_SECONDS:g}, not {self.job_seconds}"
+            )
         if self.reset_time_form not in RESET_TIME_FORMS:
             found.append(f"reset_time_form must be one of {', '.join(RESET_TIME_FORMS)}")
         if self.ratelimit_body not in RATELIMIT_BODIES:

@@ -15,6 +15,7 @@ LOGGED_HEADERS = (
     "Content-Length",
     "Transfer-Encoding",
     "User-Agent",
+    "Prefer",
     API_KEY_HEADER,
 )
 

@@ -136,6 +136,7 @@ class RunningSandbox:
         self.host: str = server.host
         self.root_url = f"http://{url_host(self.host)}:{self.port}/"
         self.base_url = self.root_url + "tools/1.0/"
+        self.genai_base_url = self.root_url + "v1/"
         self.control_url = self.root_url + "__sandbox/"
         self._thread = threading.Thread(
             target=server.serve_forever,

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .asyncjobs import JobBoard
 from .faults import FaultBoard, faults_from_json, parse_fault_spec
 from .limits import MemoryBudget, RateLimiter
 from .options import MIB, PRICES, SandboxOptions
@@ -16,7 +17,7 @@ from .store import FileStore
 
 
 class SandboxState:
-    """Options, balance, rate limits, faults, stored files and the request log.
+    """Options, balance, rate limits, faults, stored files, jobs and the request log.
 
     ``restart`` puts all of them back to how ``options`` starts them, which is what
     ``POST /__sandbox/reset`` does.
@@ -45,6 +46,7 @@ class SandboxState:
                 options.max_stored_bytes,
                 Path(options.results_dir) if options.results_dir else None,
             )
+            self.jobs = JobBoard()
             self.stand_ins: list[str] = []
             self.log = RequestLog(options.log_size)
             self._statuses: Counter[str] = Counter()
@@ -120,5 +122,6 @@ class SandboxState:
             "spike_limit": options.spike_limit,
             "faults": self.faults.describe(),
             "stored": self.store.usage(),
+            "jobs": len(self.jobs),
             "options": options.public(),
         }

@@ -62,8 +62,10 @@ BAD_FLOWS = [
     (
         "- {id: a, action: removeBg, body: '{}'}",
         "$[0].action: unknown action 'removeBg'; did you mean 'removeBackground'? the actions "
-        "are: makeRawRequest, "
-        "removeBackground, upscale",
+        "are: accountBalance, chatCompletions, editImage, expandImage, generateBleed, "
+        "generateLogo, getJobResult, imageToVideo, inpaint, laserEngraving, makeRawRequest, "
+        "outpaint, removeBackground, removeObject, smartBackground, textToImage, textToSound, "
+        "textToSpeech, textToSticker, textToVideo, ultraUpscale, upscale",
     ),
     (
         "- {id: a, action: upscale, body: '{\"x\": input.url'}",

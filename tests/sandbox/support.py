@@ -1,10 +1,13 @@
-"""Helpers the sandbox tests share: the test key, a hand-moved clock, small real images."""
+"""Helpers the sandbox tests share: the test key, a hand-moved clock, small real images, and a
+small valid call of each GenAI operation and Ultra Upscale."""
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from PIL import Image
+from werkzeug.test import Client, TestResponse
 
 KEY = "sandbox-test-key-0123456789abcdef"
 HEADERS = {"X-Picsart-API-Key": KEY, "Accept": "application/json"}
@@ -31,3 +34,108 @@ def png_bytes(size: tuple[int, int] = (48, 36), color: str = "red", fmt: str = "
     buffer = io.BytesIO()
     image.save(buffer, fmt)
     return buffer.getvalue()
+
+
+def mask_bytes(size: tuple[int, int] = (48, 36)) -> bytes:
+    """A mask: black, with the area to paint (the middle) white."""
+    mask = Image.new("L", size, 0)
+    mask.paste(255, (size[0] // 4, size[1] // 4, size[0] * 3 // 4, size[1] * 3 // 4))
+    buffer = io.BytesIO()
+    mask.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def rgba_bytes(size: tuple[int, int] = (48, 36)) -> bytes:
+    """A small PNG with a transparent hole in the middle (single-image inpainting)."""
+    image = Image.new("RGBA", size, (40, 120, 200, 255))
+    hole = Image.new("RGBA", (size[0] // 3, size[1] // 3), (0, 0, 0, 0))
+    image.paste(hole, (size[0] // 3, size[1] // 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+BODIES: dict[str, tuple[str, dict[str, Any]]] = {
+    "chat": ("json", {"messages": [{"role": "user", "content": "name a mug shop"}]}),
+    "text2image": ("json", {"prompt": "a red mug", "width": 64, "height": 64, "count": 1}),
+    "text2sticker": ("json", {"prompt": "a fox", "width": 64, "height": 64, "count": 1}),
+    "laserengraving": ("json", {"prompt": "an owl", "width": 64, "height": 64, "count": 1}),
+    "logo": ("form", {"brand_name": "Mugs", "business_description": "coffee mugs", "count": "1"}),
+    "edit": ("image", {"prompt": "at sunset", "count": "1"}),
+    "inpaint": ("image+mask", {"prompt": "flowers", "count": "1"}),
+    "outpaint": ("image+mask", {"prompt": "a meadow", "count": "1"}),
+    "remove-object": ("image+mask", {}),
+    "replace-background": ("image", {"prompt": "a beach", "count": "1"}),
+    "expand": ("image", {"prompt": "the sea", "count": "1", "width": "64", "height": "48"}),
+    "bleed": ("image", {"bleed_size": "4"}),
+    "text2video": ("json", {"prompt": "waves", "width": 64, "height": 64, "length": 1}),
+    "image2video": ("image", {"prompt": "zoom", "width": "64", "height": "64", "length": "1"}),
+    "text2speech": ("json", {"text": "Hello mugs."}),
+    "text2sound": ("json", {"prompt": "rain", "duration": 0.5}),
+    "ultra": ("image", {"upscale_factor": "2"}),
+}
+"""A small valid call of each new operation: its body kind and fields."""
+PATHS = {
+    "chat": "/v1/text2text/chat/completions",
+    "laserengraving": "/v1/text2sticker/laserengraving",
+    "edit": "/v1/painting/edit",
+    "inpaint": "/v1/painting/inpaint",
+    "outpaint": "/v1/painting/outpaint",
+    "remove-object": "/v1/painting/remove-object",
+    "replace-background": "/v1/painting/replace-background",
+    "expand": "/v1/painting/expand",
+    "bleed": "/v1/painting/bleed",
+    "ultra": "/tools/1.0/upscale/ultra",
+}
+
+
+POLLS = {
+    "text2image": "/v1/text2image/inferences/",
+    "text2sticker": "/v1/text2sticker/inferences/",
+    "laserengraving": "/v1/text2sticker/inferences/",
+    "logo": "/v1/logo/inferences/",
+    "text2video": "/v1/video/",
+    "image2video": "/v1/video/",
+    "text2speech": "/v1/audio/",
+    "text2sound": "/v1/audio/",
+    "ultra": "/tools/1.0/upscale/ultra/",
+}
+"""Where each operation's jobs are polled; the painting operations' at ``/v1/painting/``."""
+
+
+def operation_path(name: str) -> str:
+    return PATHS.get(name, f"/v1/{name}")
+
+
+def call_kwargs(name: str, drop: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
+    """``Client.post`` keywords for a valid call of ``name``, with ``fields`` changed and ``drop``
+    left out; in a form, a ``bytes`` value is sent as a file part."""
+    kind, base = BODIES[name]
+    values = {key: value for key, value in {**base, **fields}.items() if key not in drop}
+    if kind == "json":
+        return {"json": values}
+    data: dict[str, Any] = {
+        key: (io.BytesIO(value), f"{key}.png") if isinstance(value, bytes) else value
+        for key, value in values.items()
+    }
+    if kind.startswith("image") and "image" not in drop:
+        data.setdefault("image", (io.BytesIO(png_bytes()), "photo.png"))
+    if kind.endswith("+mask") and "mask_image" not in drop:
+        data.setdefault("mask_image", (io.BytesIO(mask_bytes()), "mask.png"))
+    return {"data": data}
+
+
+def send(client: Client, name: str, prefer: str | None = None, **fields: Any) -> TestResponse:
+    headers = {**HEADERS, "Prefer": prefer} if prefer else HEADERS
+    return client.post(operation_path(name), headers=headers, **call_kwargs(name, **fields))
+
+
+def poll_path(name: str, job_id: str) -> str:
+    return POLLS.get(name, "/v1/painting/") + job_id
+
+
+def job_id(response: TestResponse) -> str:
+    body = response.get_json()
+    found = body.get("inference_id", body.get("transaction_id"))
+    assert isinstance(found, str)
+    return found

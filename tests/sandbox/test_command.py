@@ -29,6 +29,9 @@ def test_help_shows_an_example_and_the_fault_syntax() -> None:
     assert "PICSART_BASE_URL=http://127.0.0.1:8700/tools/1.0/" in result.output
     assert "--reset-time-form [epoch-ms|epoch-s|seconds]" in result.output
     assert "available0" in result.output
+    assert "job-fail (word=), job-stuck" in result.output
+    assert "--job-seconds FLOAT RANGE" in result.output
+    assert 'pip install "picsart-component[video]"' in result.output
     assert "/__sandbox/state" in result.output
 
 
@@ -40,12 +43,25 @@ def test_help_shows_an_example_and_the_fault_syntax() -> None:
         (["--reset-time-form", "minutes"], "'minutes' is not one of"),
         (["--quota", "0"], "0 is not in the range x>=1"),
         (["--spike-limit", "0"], "x>0"),
+        (["--job-seconds", "-1"], "0<=x<=3600"),
+        (["--faults", "job-word:phase=done"], "job-word needs word=WORD"),
     ],
 )
 def test_bad_options_exit_2_with_a_clear_message(args: list[str], words: str) -> None:
     result = CliRunner().invoke(sandbox, args)
     assert result.exit_code == 2
     assert words in result.output
+
+
+def test_job_seconds_reach_the_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[SandboxOptions] = []
+    monkeypatch.setattr(
+        "picsart_component.sandbox.server.serve_forever",
+        lambda options, on_ready: seen.append(options),
+    )
+    result = CliRunner().invoke(sandbox, ["--job-seconds", "0.5", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert seen[0].job_seconds == 0.5
 
 
 def test_it_announces_the_url_and_serves_until_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,7 +78,9 @@ def test_it_announces_the_url_and_serves_until_stopped(monkeypatch: pytest.Monke
     assert result.exit_code == 0, result.output
     options: SandboxOptions = seen["options"]
     assert (options.port, options.credits, options.api_key, options.quiet) == (0, 5, "k-123", True)
+    assert options.job_seconds == 3
     assert "Picsart sandbox serving http://127.0.0.1:8700/tools/1.0/" in result.output
+    assert "GenAI API: http://127.0.0.1:8700/v1/" in result.output
     assert "PICSART_API_KEY=<your --api-key>" in result.output
     assert "k-123" not in result.output
     assert "Picsart sandbox stopped." in result.output
@@ -70,6 +88,7 @@ def test_it_announces_the_url_and_serves_until_stopped(monkeypatch: pytest.Monke
 
 class RunningSandboxStub:
     base_url = "http://127.0.0.1:8700/tools/1.0/"
+    genai_base_url = "http://127.0.0.1:8700/v1/"
     control_url = "http://127.0.0.1:8700/__sandbox/"
 
 

@@ -66,6 +66,12 @@ def test_the_documented_example_parses() -> None:
         ("503:next", "expected NAME=VALUE"),
         ("503:next=1,next=2", "next given twice"),
         ("503;drop:p=x", "fault 2 ('drop:p=x')"),
+        ("job-late", "job-late needs ms="),
+        ("job-word:phase=pending", "job-word needs word=WORD"),
+        ("job-word:word=OK,phase=later", "phase must be pending or done"),
+        ("job-fail:word=no way", "word must be a letter"),
+        ("job-stuck:ms=5", "unknown parameter 'ms'"),
+        ("job-fail:path=painting", "path must be one of"),
     ],
 )
 def test_a_bad_spec_says_which_fault_and_why(spec: str, words: str) -> None:
@@ -83,6 +89,53 @@ def test_the_json_form_mirrors_the_spec() -> None:
     for bad in ({"kind": "drop"}, [{"next": 1}], [{"kind": "drop", "p": None}]):
         with pytest.raises(FaultSpecError):
             faults_from_json(bad)
+
+
+def test_the_job_kinds_parse_and_show_their_parameters() -> None:
+    spec = (
+        "job-fail:next=1,path=text2image,word=failed;job-stuck:path=poll-painting;"
+        "job-word:word=ACCEPTED,phase=pending,p=0.5;job-late:ms=800,path=genai"
+    )
+    assert parse_fault_spec(spec) == [
+        Fault("job-fail", next=1, path="text2image", word="failed"),
+        Fault("job-stuck", path="poll-painting"),
+        Fault("job-word", p=0.5, word="ACCEPTED", phase="pending"),
+        Fault("job-late", path="genai", ms=800),
+    ]
+    assert faults_from_json([{"kind": "job-word", "word": "FINISHED"}])[0].phase == "done"
+    shown = FaultBoard()
+    shown.replace(parse_fault_spec(spec))
+    assert [fault["kind"] for fault in shown.describe()] == [
+        "job-fail",
+        "job-stuck",
+        "job-word",
+        "job-late",
+    ]
+    assert shown.describe()[2]["word"] == "ACCEPTED"
+    assert shown.describe()[3]["ms"] == 800
+
+
+def test_job_faults_are_for_jobs_and_requests_never_meet_them() -> None:
+    board = FaultBoard(rng=random.Random(1))
+    board.replace(
+        parse_fault_spec(
+            "job-fail:next=1,path=edit;job-fail;job-word:word=A,phase=pending;"
+            "job-word:word=B;job-word:word=C"
+        )
+    )
+    assert board.draw("edit").decisive is None
+    first = board.take_job_faults("edit", "poll-painting")
+    assert [(fault.kind, fault.path, fault.word) for fault in first] == [
+        ("job-fail", "edit", None),
+        ("job-word", "api", "A"),
+        ("job-word", "api", "B"),
+    ]
+    second = board.take_job_faults("text2image", "poll-text2image")
+    assert [(fault.kind, fault.path) for fault in second] == [
+        ("job-fail", "api"),
+        ("job-word", "api"),
+        ("job-word", "api"),
+    ]
 
 
 def test_the_board_spends_counts_targets_paths_and_adds_delays() -> None:

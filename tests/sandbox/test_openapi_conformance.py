@@ -1,4 +1,4 @@
-"""The sandbox against Picsart's OpenAPI file, and the checker that every other test relies on.
+"""The sandbox against Picsart's OpenAPI files, and the checker that every other test relies on.
 
 Without the team's spec folder these tests skip (saying why); the rest of the suite still runs
 its spec-free checks on every answer.
@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from picsart_component.sandbox import params
+from picsart_component.sandbox import genai_params, media, models, operations, params
 from picsart_component.sandbox.conformance import (
     ConformanceChecker,
     ConformanceError,
     check_picsart_answer,
 )
 from tests.sandbox.conftest import MakeClient
-from tests.sandbox.support import HEADERS, KEY, png_bytes
+from tests.sandbox.support import HEADERS, KEY, FakeClock, job_id, png_bytes, poll_path, send
 
 HEADER_VALUES = {
     "X-Picsart-Correlation-Id": "0b6c1c40-3bd1-4c1f-9a4e-6f1a2b3c4d5e",
@@ -175,3 +175,166 @@ def test_a_gateway_429_and_an_html_page_are_noted_not_failed(
     notes = " | ".join(checker.deviations)
     assert "gateway 'fault' body" in notes
     assert "HTML page" in notes
+
+
+# The GenAI file and Ultra Upscale
+
+
+@pytest.fixture
+def genai(checker: ConformanceChecker) -> dict[str, Any]:
+    assert checker.genai_document is not None
+    return checker.genai_document
+
+
+def test_the_sandbox_serves_every_operation_of_the_genai_file(genai: dict[str, Any]) -> None:
+    served = {
+        (op.method.lower(), "/" + op.path)
+        for op in operations.OPERATIONS
+        if op.prefix == operations.GENAI_PREFIX
+    }
+    served |= {
+        ("get", f"/{poll.path}{{inference_id}}")
+        for poll in operations.POLLS
+        if poll.prefix == operations.GENAI_PREFIX
+    }
+    listed = {(method, path) for path, item in genai["paths"].items() for method in item}
+    assert served == listed
+    for op in operations.OPERATIONS:
+        if op.prefix != operations.GENAI_PREFIX or op.method != "POST":
+            continue
+        answers = genai["paths"]["/" + op.path]["post"]["responses"]
+        assert ("200" in answers, "202" in answers) == (op.sync, op.asynchronous), op.name
+        body = next(iter(genai["paths"]["/" + op.path]["post"]["requestBody"]["content"]))
+        assert body == {"json": "application/json", "form": "multipart/form-data"}[op.body]
+
+
+def test_the_genai_enums_and_ranges_match_the_file(
+    genai: dict[str, Any], document: dict[str, Any]
+) -> None:
+    schemas = genai["components"]["schemas"]
+
+    def enum(schema: str, field: str = "model") -> tuple[Any, ...]:
+        return tuple(schemas[schema]["properties"][field]["enum"])
+
+    assert enum("Text2TextModels") == models.CHAT_MODELS
+    assert enum("Text2ImageModels") == enum("Text2StickerModels") == models.TEXT2IMAGE_MODELS
+    assert enum("LogoModels") == models.TEXT2IMAGE_MODELS
+    assert enum("LaserEngravingModels") == models.LASER_ENGRAVING_MODELS
+    assert enum("Image2ImageModels") == models.IMAGE2IMAGE_MODELS
+    assert enum("Text2VideoModels") == models.TEXT2VIDEO_MODELS
+    assert enum("Image2VideoModels") == models.IMAGE2VIDEO_MODELS
+    assert enum("Text2SpeechModels") == models.SPEECH_MODELS
+    assert enum("Text2SoundModels") == models.SOUND_MODELS
+    assert enum("LogoParameters", "color_tone") == genai_params.COLOR_TONES
+    assert enum("ExpandParameters", "direction") == genai_params.DIRECTIONS
+    assert enum("WatermarkParameters", "watermark_anchor_point") == genai_params.ANCHOR_POINTS
+    assert enum("Text2VideoParameters", "quality") == genai_params.QUALITIES
+    assert enum("Text2SpeechParameters", "language") == genai_params.LANGUAGES
+    assert enum("LaserEngravingParameters", "format") == genai_params.ENGRAVING_FORMATS
+    assert enum("EditWithPromptParameters", "mode") == genai_params.PAINTING_MODES
+    assert enum("ExpandParameters", "mode") == genai_params.PAINTING_MODES_WITH_AUTO
+
+    def span(schema: str, field: str) -> tuple[Any, Any]:
+        found = schemas[schema]["properties"][field]
+        return found.get("minimum"), found.get("maximum")
+
+    side = (genai_params.MIN_SIDE, genai_params.MAX_SIDE)
+    assert span("Text2ImageParameters", "width") == span("Text2VideoParameters", "height") == side
+    assert span("Text2ImageParameters", "count") == span("LogoParameters", "count") == (1, 10)
+    assert span("ExpandParameters", "count") == (1, 2)
+    assert span("ExpandParameters", "width") == (None, genai_params.MAX_EXPAND_SIDE)
+    assert span("BleedParameters", "bleed_size") == (1, 75)
+    assert span("Text2SoundParameters", "duration") == (0.5, 22)
+    assert span("Text2VideoParameters", "length") == (1, 20)
+    assert span("WatermarkParameters", "watermark_angle") == (0, 360)
+    assert schemas["BleedParameters"]["required"] == ["bleed_size"]
+    assert schemas["LogoParameters"]["required"] == ["brand_name", "business_description"]
+    ultra = document["components"]["schemas"]["UpscaleUltraParameters"]["properties"]
+    assert tuple(ultra["upscale_factor"]["enum"]) == params.ULTRA_FACTORS
+    assert tuple(ultra["image_type"]["enum"]) == params.IMAGE_TYPES
+    assert tuple(ultra["product_type"]["enum"]) == params.IMAGE_TYPES
+    assert tuple(ultra["mode"]["enum"]) == params.MODES
+
+
+def test_the_checker_rejects_genai_answers_that_break_the_file(
+    checker: ConformanceChecker,
+) -> None:
+    item = {"id": "a" * 32, "url": "http://127.0.0.1/r.png"}
+
+    def check(method: str, path: str, status: int, body: Any) -> None:
+        checker.check(method, path, status, HEADER_VALUES, json.dumps(body).encode())
+
+    check("POST", "/v1/text2text/chat/completions", 200, {"status": "success", "data": "hi"})
+    check("GET", "/v1/painting/x", 200, {"status": "success", "data": [item]})
+    check("GET", "/v1/video/x", 200, {"status": "success", "data": item})
+    check("GET", "/v1/audio/x", 202, {"status": "ACCEPTED", "inference_id": "x"})
+    check("GET", "/tools/1.0/upscale/ultra/x", 200, {"status": "success", "data": item})
+    broken: list[tuple[str, str, int, Any]] = [
+        ("POST", "/v1/text2text/chat/completions", 200, {"status": "success", "data": 3}),
+        ("GET", "/v1/painting/x", 200, {"status": "success", "data": item}),
+        ("GET", "/v1/video/x", 200, {"status": "success", "data": [item]}),
+        ("GET", "/v1/balance", 200, {"credits": "many"}),
+        ("POST", "/v1/text2image", 202, {"status": "processing", "inference_id": 7}),
+        ("GET", "/tools/1.0/upscale/ultra/x", 200, {"status": "success", "data": [item]}),
+    ]
+    for method, path, status, body in broken:
+        with pytest.raises(ConformanceError):
+            check(method, path, status, body)
+    assert any("status word 'ACCEPTED'" in note for note in checker.deviations)
+
+
+def test_every_genai_answer_validates_and_deviations_are_recorded(
+    checker: ConformanceChecker,
+    make_client: MakeClient,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client, _ = make_client()
+    before = checker.checked
+    sync_ops = ("edit", "inpaint", "outpaint", "remove-object", "replace-background", "expand")
+    statuses: list[int] = []
+    pending: list[tuple[str, str]] = []
+    for name in (*sync_ops, "bleed", "chat", "ultra"):
+        statuses.append(send(client, name).status_code)
+    client.post("/__sandbox/reset", json={"job_seconds": 1})
+    for name in (*sync_ops, "ultra", "text2image", "text2sticker", "laserengraving", "logo"):
+        accepted = send(client, name, prefer="respond-async")
+        statuses.append(accepted.status_code)
+        pending.append((name, job_id(accepted)))
+    statuses += [
+        client.get(poll_path(name, found), headers=HEADERS).status_code for name, found in pending
+    ]
+    clock.advance(1)
+    statuses += [
+        client.get(poll_path(name, found), headers=HEADERS).status_code for name, found in pending
+    ]
+    client.post(
+        "/__sandbox/faults", json={"faults": "job-fail;job-word:word=ACCEPTED,phase=pending"}
+    )
+    for name in ("edit", "ultra"):
+        accepted = send(client, name, prefer="respond-async")
+        statuses.append(accepted.status_code)
+        failed = job_id(accepted)
+        statuses.append(client.get(poll_path(name, failed), headers=HEADERS).status_code)
+        clock.advance(1)
+        statuses.append(client.get(poll_path(name, failed), headers=HEADERS).status_code)
+    monkeypatch.setattr(media, "video_available", lambda: False)
+    statuses += [
+        send(client, "text2video").status_code,
+        send(client, "text2image", count=0).status_code,
+        send(client, "ultra", upscale_factor="1").status_code,
+        client.get("/v1/video/nothing", headers=HEADERS).status_code,
+        client.get("/v1/balance", headers=HEADERS).status_code,
+    ]
+    assert statuses == [200] * 9 + [202] * 11 + [202] * 11 + [200] * 11 + [202, 202, 200] * 2 + [
+        501,
+        422,
+        422,
+        404,
+        200,
+    ]
+    assert checker.checked - before == len(statuses)
+    notes = " | ".join(checker.deviations)
+    assert "422 is not listed for POST /v1/text2image" in notes
+    assert "501 is not described anywhere" in notes
+    assert "status word 'ACCEPTED'" in notes

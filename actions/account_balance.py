@@ -1,0 +1,38 @@
+"""Account balance: the credits left, as the image API and the GenAI API each report them."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from picsart_component.runtime.messages import Message
+from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
+
+from ..lib.context import PicsartContext as Context
+
+EXAMPLE: dict[str, object] = {}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Config(ConfigModel):
+    pass
+
+
+class Input(InputModel):
+    pass
+
+
+class Output(OutputModel):
+    imageApiCredits: int = Field(
+        title="Image API Credits", description="The credits the image API reports as left."
+    )
+    genaiApiCredits: int = Field(
+        title="GenAI API Credits", description="The credits the GenAI API reports as left."
+    )
+
+
+def process(body: Input, config: Config, context: Context) -> Message:
+    output = Output(
+        imageApiCredits=context.client.balance(), genaiApiCredits=context.genai.balance()
+    )
+    return Message(body=output.model_dump())

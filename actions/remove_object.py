@@ -1,0 +1,32 @@
+"""Remove object: erase what a mask covers and fill the gap from its surroundings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..lib.context import PicsartContext as Context
+from ..lib.fields import ImageSourceInput
+from ..lib.genai_fields import ExecutionConfig as Config
+from ..lib.genai_fields import FileOutput as Output
+from ..lib.genai_fields import MaskSourceInput, format_field
+from ..lib.operations import operation_process
+
+EXAMPLE = {
+    "image_url": "https://example.com/beach.jpg",
+    "mask_image_url": "https://example.com/beach-mask.png",
+}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(MaskSourceInput, ImageSourceInput):
+    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+
+    @classmethod
+    def mask_is_required(cls) -> bool:
+        return True
+
+
+process = operation_process(
+    "removeObject", file_fields={"image": "image", "mask_image": "mask_image"}
+)

@@ -1,0 +1,28 @@
+"""Text to sticker: stickers (a subject on a transparent background) generated from a prompt."""
+
+from __future__ import annotations
+
+from ..lib import ai_models
+from ..lib.context import PicsartContext as Context
+from ..lib.genai_fields import FilesOutput as Output
+from ..lib.genai_fields import JobConfig as Config
+from ..lib.genai_fields import count_field, model_field, prompt_field
+from ..lib.operations import operation_process
+from .text_to_image import Input as PictureInput
+
+EXAMPLE = {"prompt": "a smiling cactus wearing sunglasses", "count": 1}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(PictureInput):
+    """Text to image's fields, for stickers."""
+
+    prompt: str = prompt_field("What the sticker shows, in words.")
+    count: int | None = count_field("stickers")
+    model: str | None = model_field(
+        ai_models.TEXT_TO_STICKER_MODELS, ai_models.TEXT_TO_STICKER_DEFAULT
+    )
+
+
+process = operation_process("textToSticker")

@@ -1,0 +1,450 @@
+"""Long-running operations: ask for a job, poll it until it ends, and never pay for it twice.
+
+Picsart's generative services (and Ultra Upscale) may answer a POST with ``202 Accepted`` and a
+job id, ``inference_id`` on the GenAI API and ``transaction_id`` on the image API, whose result
+is fetched later from the operation's own result path. Whether a job is asked for is said with
+the standard ``Prefer: respond-async`` header (RFC 7240), which replaces the deprecated ``mode``
+body field; ``Preference-Applied`` says what Picsart did.
+
+The status words of Picsart's documents and clients differ (``success``/``error``/``processing``,
+``ACCEPTED``/``FINISHED``, ``completed``/``failed``): all of them are understood, and an unknown
+one counts as "still running" until the deadline, with a warning that names it. Polls go through
+the one client, so they are throttled and retried like any request; they start after about a
+second, back off to ten, honour ``Retry-After``, and stop at ``PICSART_JOB_TIMEOUT``.
+
+The moment a job id is known it is handed to ``on_accepted`` (actions emit it as a snapshot), so
+that a run that dies while polling can collect the job later instead of submitting it again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+from .body import RequestBody
+from .client import PicsartClient, PicsartResponse
+from .errors import APIError, NotFoundError, PicsartError, build_status_error
+
+log = logging.getLogger("picsart.jobs")
+
+Api = Literal["image", "genai"]
+BodyKind = Literal["json", "multipart"]
+ResultShape = Literal["list", "object", "text"]
+Execution = Literal["sync", "async", "auto"]
+EXECUTIONS: tuple[Execution, ...] = ("auto", "sync", "async")
+
+AUTO_WAIT_SECONDS = 50
+"""How long ``auto`` lets Picsart work before it falls back to a job: below the 55 s after which
+Picsart gives up on a synchronous call."""
+
+DONE_WORDS = frozenset({"success", "succeeded", "finished", "completed", "complete", "done"})
+FAILED_WORDS = frozenset(
+    {"error", "failed", "failure", "cancelled", "canceled", "rejected", "expired"}
+)
+PENDING_WORDS = frozenset(
+    {
+        "processing",
+        "accepted",
+        "pending",
+        "queued",
+        "running",
+        "in_progress",
+        "in-progress",
+        "started",
+        "created",
+        "submitted",
+        "waiting",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One Picsart operation that may run as a job: where it is sent, polled, and what it gives.
+
+    ``sync`` and ``asynchronous`` say which answers Picsart's OpenAPI file offers: a 200 with the
+    result, a 202 with a job id, or both (then the action's Execution field chooses).
+    """
+
+    name: str
+    title: str
+    api: Api
+    path: str
+    poll_path: str
+    result: ResultShape
+    sync: bool
+    asynchronous: bool
+    body: BodyKind = "multipart"
+
+    @property
+    def job_id_field(self) -> str:
+        return "transaction_id" if self.api == "image" else "inference_id"
+
+    def poll_url(self, job_id: str) -> str:
+        return self.poll_path.format(id=job_id)
+
+    @property
+    def chooses_execution(self) -> bool:
+        return self.sync and self.asynchronous
+
+
+Runs = Literal["at once", "as a job", "either"]
+
+_OPERATIONS: tuple[tuple[str, str, Api, str, str, ResultShape, Runs, BodyKind], ...] = (
+    # name, title, API, path, result path, result, how Picsart runs it, body
+    ("textToImage", "Text to image", "genai", "text2image", "text2image/inferences/{id}",
+     "list", "as a job", "json"),
+    ("textToSticker", "Text to sticker", "genai", "text2sticker",
+     "text2sticker/inferences/{id}", "list", "as a job", "json"),
+    ("laserEngraving", "Text to laser engraving", "genai", "text2sticker/laserengraving",
+     "text2sticker/inferences/{id}", "list", "as a job", "json"),
+    ("generateLogo", "Generate logo", "genai", "logo", "logo/inferences/{id}",
+     "list", "as a job", "multipart"),
+    ("editImage", "Edit image with a prompt", "genai", "painting/edit", "painting/{id}",
+     "list", "either", "multipart"),
+    ("inpaint", "Inpaint", "genai", "painting/inpaint", "painting/{id}",
+     "list", "either", "multipart"),
+    ("outpaint", "Outpaint", "genai", "painting/outpaint", "painting/{id}",
+     "list", "either", "multipart"),
+    ("smartBackground", "Smart background", "genai", "painting/replace-background",
+     "painting/{id}", "list", "either", "multipart"),
+    ("expandImage", "Expand image", "genai", "painting/expand", "painting/{id}",
+     "list", "either", "multipart"),
+    ("removeObject", "Remove object", "genai", "painting/remove-object", "painting/{id}",
+     "object", "either", "multipart"),
+    ("generateBleed", "Generate bleed", "genai", "painting/bleed", "painting/{id}",
+     "object", "at once", "multipart"),
+    ("textToVideo", "Text to video", "genai", "text2video", "video/{id}",
+     "object", "as a job", "json"),
+    ("imageToVideo", "Image to video", "genai", "image2video", "video/{id}",
+     "object", "as a job", "multipart"),
+    ("textToSpeech", "Text to speech", "genai", "text2speech", "audio/{id}",
+     "object", "as a job", "json"),
+    ("textToSound", "Text to sound", "genai", "text2sound", "audio/{id}",
+     "object", "as a job", "json"),
+    ("chatCompletions", "Chat completions", "genai", "text2text/chat/completions", "",
+     "text", "at once", "json"),
+    ("ultraUpscale", "Ultra upscale", "image", "upscale/ultra", "upscale/ultra/{id}",
+     "object", "either", "multipart"),
+    ("designToReplay", "Design to replay", "image", "design2replay", "design2replay/{id}",
+     "object", "as a job", "multipart"),
+)  # fmt: skip
+
+OPERATIONS: Mapping[str, Operation] = {
+    name: Operation(
+        name, title, api, path, poll_path, result, runs != "as a job", runs != "at once", body
+    )
+    for name, title, api, path, poll_path, result, runs, body in _OPERATIONS
+}
+"""Every operation that can answer with a job, by the name Get job result and journals use."""
+
+JOB_OPERATIONS = tuple(name for name, op in OPERATIONS.items() if op.asynchronous)
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """How jobs are polled. ``PICSART_JOB_POLL_SECONDS`` sets one fixed interval (for tests)."""
+
+    timeout: float = 600.0
+    first_poll: float = 1.0
+    max_poll: float = 10.0
+    backoff: float = 1.5
+    not_found_grace: float = 10.0
+
+
+@dataclass(frozen=True)
+class JobTicket:
+    """A job Picsart accepted: enough to collect its result later, from any process."""
+
+    operation: str
+    id: str
+    accepted_at: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"operation": self.operation, "id": self.id}
+        if self.accepted_at is not None:
+            record["acceptedAt"] = self.accepted_at
+        return record
+
+    @classmethod
+    def from_json(cls, record: Any) -> JobTicket | None:
+        """The ticket in a snapshot or journal record, or None when it holds none."""
+        if not isinstance(record, Mapping):
+            return None
+        operation, job_id = record.get("operation"), record.get("id")
+        if not isinstance(operation, str) or operation not in OPERATIONS:
+            return None
+        if not isinstance(job_id, str) or not job_id:
+            return None
+        accepted = record.get("acceptedAt")
+        return cls(operation, job_id, accepted if isinstance(accepted, int | float) else None)
+
+
+class JobFailedError(PicsartError):
+    """Picsart ran the job and reports that it failed; the call was paid for."""
+
+    def __init__(self, message: str, ticket: JobTicket, status_word: str) -> None:
+        super().__init__(message)
+        self.ticket = ticket
+        self.status_word = status_word
+
+    def event_fields(self) -> dict[str, Any]:
+        return {"jobId": self.ticket.id, "operation": self.ticket.operation}
+
+
+class JobTimeoutError(PicsartError):
+    """The job did not end before the deadline; it may still end, and can be collected later."""
+
+    def __init__(self, message: str, ticket: JobTicket) -> None:
+        super().__init__(message)
+        self.ticket = ticket
+
+    def event_fields(self) -> dict[str, Any]:
+        return {"jobId": self.ticket.id, "operation": self.ticket.operation}
+
+
+class JobPendingError(PicsartError):
+    """The job is still running: emitted as a ``rebound``, so the platform asks again later."""
+
+    event_kind = "rebound"
+
+    def __init__(self, message: str, ticket: JobTicket) -> None:
+        super().__init__(message)
+        self.ticket = ticket
+
+    def event_fields(self) -> dict[str, Any]:
+        return {"jobId": self.ticket.id, "operation": self.ticket.operation}
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """A finished operation: the answer that holds its result, and the job it ran as, if any."""
+
+    body: Any
+    response: PicsartResponse
+    ticket: JobTicket | None = None
+
+
+@dataclass(frozen=True)
+class Poll:
+    state: Literal["pending", "done", "failed"]
+    response: PicsartResponse
+    word: str
+    retry_after: float | None = None
+
+
+def prefer_header(operation: Operation, execution: Execution, *, recommend_async: bool) -> str:
+    """The ``Prefer`` header to send, or ``""`` for none.
+
+    An operation Picsart runs only as a job is asked for one (Picsart asks clients to say so); one
+    that is only synchronous is asked nothing. Where both are offered, ``sync`` sends nothing,
+    ``async`` asks for a job, and ``auto`` asks for one where Picsart recommends it and otherwise
+    lets Picsart answer at once when it can and fall back to a job when it cannot.
+    """
+    if not operation.asynchronous:
+        return ""
+    if not operation.sync or execution == "async" or (execution == "auto" and recommend_async):
+        return "respond-async"
+    if execution == "sync":
+        return ""
+    return f"respond-async, wait={AUTO_WAIT_SECONDS}"
+
+
+def status_word(body: Any) -> str:
+    value = body.get("status") if isinstance(body, Mapping) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+class JobRunner:
+    """Runs operations for one action: submits, polls, and reports the job id as soon as known.
+
+    ``sleep`` and ``clock`` are injectable, so that polling tests take no time.
+    """
+
+    def __init__(
+        self,
+        client: PicsartClient,
+        settings: JobSettings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        on_accepted: Callable[[JobTicket], None] = lambda ticket: None,
+        logger: logging.Logger = log,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._on_accepted = on_accepted
+        self._logger = logger
+
+    def run(
+        self,
+        operation: Operation,
+        body: RequestBody,
+        *,
+        execution: Execution = "auto",
+        recommend_async: bool = False,
+        wait: bool = True,
+    ) -> JobOutcome:
+        """Send the operation and return its finished result, polling when it runs as a job.
+
+        Without ``wait`` a job is not polled: the outcome is Picsart's 202 and the ticket.
+        """
+        prefer = prefer_header(operation, execution, recommend_async=recommend_async)
+        response = self.client.post(
+            operation.path, body=body, headers={"Prefer": prefer} if prefer else None
+        )
+        applied = response.header("Preference-Applied")
+        if prefer:
+            self._logger.debug("asked Prefer: %s; Picsart applied: %s", prefer, applied or "-")
+        job_id = _job_id(response.body, operation)
+        if response.status_code != 202 and job_id is None:
+            return JobOutcome(response.body, response)
+        if job_id is None:
+            raise APIError(
+                f"Picsart accepted the job but its answer has no {operation.job_id_field}",
+                method="POST",
+                url=response.url,
+                status=response.status_code,
+                correlation_id=response.correlation_id,
+            )
+        ticket = JobTicket(operation.name, job_id, self._clock())
+        self._on_accepted(ticket)
+        self._logger.info("%s runs as job %s", operation.title, job_id)
+        if not wait:
+            return JobOutcome(response.body, response, ticket)
+        return self.wait(ticket)
+
+    def wait(self, ticket: JobTicket) -> JobOutcome:
+        """Poll ``ticket`` until its job ends; ``JobTimeoutError`` past the deadline."""
+        operation = OPERATIONS[ticket.operation]
+        deadline = self._clock() + self.settings.timeout
+        interval = self.settings.first_poll
+        warned: set[str] = set()
+        self._sleep_until_next(interval, None, deadline)
+        while True:
+            poll = self.poll(ticket, warned=warned)
+            if poll.state == "done":
+                return JobOutcome(poll.response.body, poll.response, ticket)
+            if poll.state == "failed":
+                raise self.failure(ticket, poll)
+            now = self._clock()
+            if now >= deadline:
+                raise JobTimeoutError(
+                    f"the {operation.title} job {ticket.id} did not finish within "
+                    f"{self.settings.timeout:g} s (PICSART_JOB_TIMEOUT); it may still finish: "
+                    f"collect it later with the Get job result action (operation "
+                    f"{operation.name}, job id {ticket.id})",
+                    ticket,
+                )
+            interval = min(interval * self.settings.backoff, self.settings.max_poll)
+            self._sleep_until_next(interval, poll.retry_after, deadline)
+
+    def poll(self, ticket: JobTicket, *, warned: set[str] | None = None) -> Poll:
+        """One look at the job. A 404 soon after the job was accepted counts as pending."""
+        operation = OPERATIONS[ticket.operation]
+        response = self.client.get(operation.poll_url(ticket.id), accept_statuses={404})
+        retry_after = _retry_after(response.header("Retry-After"), self._clock())
+        if response.status_code == 404:
+            accepted = ticket.accepted_at
+            if accepted is not None and self._clock() - accepted < self.settings.not_found_grace:
+                return Poll("pending", response, "", retry_after)
+            raise _not_found(operation, ticket, response)
+        word = status_word(response.body)
+        lowered = word.lower()
+        if response.status_code == 202 or lowered in PENDING_WORDS:
+            return Poll("pending", response, word, retry_after)
+        if lowered in FAILED_WORDS:
+            return Poll("failed", response, word)
+        if lowered in DONE_WORDS or (not word and _has_result(response.body)):
+            return Poll("done", response, word)
+        if warned is None or lowered not in warned:
+            self._logger.warning(
+                "the %s job %s reports the status %r, which the component does not know; "
+                "taking it as still running",
+                operation.title,
+                ticket.id,
+                word,
+            )
+            if warned is not None:
+                warned.add(lowered)
+        return Poll("pending", response, word, retry_after)
+
+    def failure(self, ticket: JobTicket, poll: Poll) -> JobFailedError:
+        """The error for a poll that says the job failed, with Picsart's reason when it gave one."""
+        operation = OPERATIONS[ticket.operation]
+        body = poll.response.body
+        reason = None
+        if isinstance(body, Mapping):
+            for key in ("detail", "message", "error", "reason"):
+                value = body.get(key)
+                if isinstance(value, str) and value.strip():
+                    reason = value.strip()
+                    break
+        correlation = poll.response.correlation_id
+        return JobFailedError(
+            f"Picsart reports that the {operation.title} job {ticket.id} failed (status "
+            f"{poll.word!r}){': ' + reason if reason else ''}"
+            f"{f' [correlation id {correlation}]' if correlation else ''}",
+            ticket,
+            poll.word,
+        )
+
+    def _sleep_until_next(
+        self, interval: float, retry_after: float | None, deadline: float
+    ) -> None:
+        """Waits ``Retry-After`` when Picsart sent one, else the interval; never past the
+        deadline, so that the last look happens at it."""
+        wait = interval if retry_after is None else retry_after
+        self._sleep(max(0.0, min(wait, deadline - self._clock())))
+
+
+def _job_id(body: Any, operation: Operation) -> str | None:
+    if not isinstance(body, Mapping):
+        return None
+    for field in (operation.job_id_field, "inference_id", "transaction_id"):
+        value = body.get(field)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _has_result(body: Any) -> bool:
+    return isinstance(body, Mapping) and body.get("data") not in (None, [], {})
+
+
+def _retry_after(value: str | None, now: float) -> float | None:
+    """``Retry-After`` in seconds from now: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(text).timestamp() - now)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _not_found(operation: Operation, ticket: JobTicket, response: PicsartResponse) -> APIError:
+    error = build_status_error(
+        status=404,
+        method="GET",
+        url=response.url,
+        headers=response.headers,
+        body=json.dumps(response.body) if response.body is not None else None,
+    )
+    if isinstance(error, NotFoundError):
+        error.message = (
+            f"Picsart knows no {operation.title} job {ticket.id}: check the job id and the "
+            "operation it belongs to (results are kept for about 24 hours)"
+        )
+    return error

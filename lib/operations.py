@@ -1,0 +1,241 @@
+"""What every generative action (and Ultra Upscale) does: send, wait for the job, shape, store.
+
+An action module states its fields and rules and calls ``run_operation``; this pipeline builds
+the JSON or multipart body from the fields the user set, asks for a job the way the Execution
+field says, polls it, turns Picsart's answer into the action's output (one file, a list of files,
+or a text) and, with "Download result", copies every file into the attachment store.
+
+A step that was interrupted while its job ran is handed the job in its snapshot: the job is
+collected, and nothing is submitted or paid for again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from picsart_component.runtime.messages import Message
+
+from .body import JsonBody
+from .client import PicsartResponse
+from .context import PicsartContext
+from .errors import APIError, InputError, Problem
+from .images import forwarded_headers, gathered_inputs
+from .jobs import (
+    OPERATIONS,
+    Execution,
+    JobOutcome,
+    JobPendingError,
+    JobTicket,
+    Operation,
+    status_word,
+)
+
+GENAI_IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+"""What the component sends as input images to the GenAI operations."""
+
+Sizes = Mapping[str, tuple[int, int]]
+
+
+Process = Callable[[Any, Any, PicsartContext], Message]
+
+
+def operation_process(
+    name: str,
+    *,
+    file_fields: Mapping[str, str] | None = None,
+    accepted_formats: frozenset[str] = GENAI_IMAGE_FORMATS,
+) -> Process:
+    """The whole ``process`` of an action that only runs its operation with the fields set."""
+    operation = OPERATIONS[name]
+
+    def process(body: Any, config: Any, context: PicsartContext) -> Message:
+        return run_operation(
+            operation,
+            body,
+            context=context,
+            config=config,
+            file_fields=file_fields,
+            accepted_formats=accepted_formats,
+        )
+
+    process.__doc__ = f"Runs {operation.title} with the fields the user set."
+    return process
+
+
+def run_operation(
+    operation: Operation,
+    body: BaseModel,
+    *,
+    context: PicsartContext,
+    config: BaseModel,
+    file_fields: Mapping[str, str] | None = None,
+    accepted_formats: frozenset[str] = GENAI_IMAGE_FORMATS,
+    check_sizes: Callable[[Sizes], None] | None = None,
+    recommend_async: Callable[[Sizes], bool] | None = None,
+) -> Message:
+    """Run ``operation`` with the fields the user set and return the message the action emits.
+
+    ``config`` is the action's: its Download result, Execution and Don't wait for the result
+    fields, where it has them. ``file_fields`` maps each URL field whose file the component
+    downloads and uploads (``image``, ``mask_image``) to its multipart part. ``check_sizes`` gets
+    the sizes of the downloaded images (by field) and raises ``InputError`` for a rule they
+    break, before anything is paid for; ``recommend_async`` says from them whether Picsart
+    recommends a job.
+    """
+    download_result: bool = getattr(config, "downloadResult", False)
+    execution: Execution = getattr(config, "execution", "auto")
+    do_not_wait: bool = getattr(config, "doNotWait", False)
+    if do_not_wait and execution == "sync":
+        raise InputError(
+            [Problem("cfg.doNotWait", "cannot be combined with Execution sync: a job is needed")]
+        )
+    runner = context.job_runner(operation)
+    ticket = context.job_to_resume(operation)
+    if ticket is not None:
+        context.logger.info("collecting %s job %s started earlier", operation.title, ticket.id)
+        outcome = runner.wait(ticket)
+    else:
+        client = context.client_for(operation.api)
+        if do_not_wait:
+            execution = "async"
+        files = file_fields or {}
+        if operation.body == "json":
+            fields = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+            outcome = runner.run(
+                operation,
+                JsonBody(fields),
+                execution=execution,
+                wait=not do_not_wait,
+            )
+        else:
+            with gathered_inputs(
+                body,
+                context,
+                api_base_url=client.base_url,
+                accepted_formats=accepted_formats,
+                file_fields=files,
+                measure=frozenset(files),
+            ) as gathered:
+                check_mask_size(gathered.sizes)
+                if check_sizes is not None:
+                    check_sizes(gathered.sizes)
+                outcome = runner.run(
+                    operation,
+                    gathered.multipart(),
+                    execution=execution,
+                    recommend_async=bool(recommend_async and recommend_async(gathered.sizes)),
+                    wait=not do_not_wait,
+                )
+    output = shape_output(operation, outcome)
+    attachments = store_results(context, operation, output) if download_result else {}
+    return Message(
+        body=output, headers=forwarded_headers(outcome.response), attachments=attachments
+    )
+
+
+def check_mask_size(sizes: Sizes) -> None:
+    """A mask must cover its image pixel for pixel (known when the component fetched both)."""
+    image, mask = sizes.get("image"), sizes.get("mask_image")
+    if image is not None and mask is not None and image != mask:
+        raise InputError(
+            [
+                Problem(
+                    "$.mask_image",
+                    f"is {mask[0]}x{mask[1]}, but the image is {image[0]}x{image[1]}: a mask "
+                    "must be the image's size",
+                )
+            ]
+        )
+
+
+def collect_job(context: PicsartContext, ticket: JobTicket, *, download_result: bool) -> Message:
+    """One look at a job: its output when it has ended, ``JobPendingError`` while it runs."""
+    operation = OPERATIONS[ticket.operation]
+    runner = context.job_runner(operation)
+    poll = runner.poll(ticket)
+    if poll.state == "pending":
+        raise JobPendingError(
+            f"the {operation.title} job {ticket.id} is still running"
+            + (f" (Picsart says {poll.word!r})" if poll.word else ""),
+            ticket,
+        )
+    if poll.state == "failed":
+        raise runner.failure(ticket, poll)
+    output = shape_output(operation, JobOutcome(poll.response.body, poll.response, ticket))
+    attachments = store_results(context, operation, output) if download_result else {}
+    return Message(body=output, headers=forwarded_headers(poll.response), attachments=attachments)
+
+
+def shape_output(operation: Operation, outcome: JobOutcome) -> dict[str, Any]:
+    """Picsart's answer as the action's output: ``status``, ``data`` (one file, a list of files,
+    or a text), and the job's id and operation when it ran as a job."""
+    body = outcome.body
+    response = outcome.response
+    word = status_word(body) or ("processing" if response.status_code == 202 else "success")
+    output: dict[str, Any] = {"status": word}
+    ticket = outcome.ticket
+    if ticket is not None:
+        output["jobId"] = ticket.id
+        output["operation"] = ticket.operation
+    if response.status_code == 202:
+        return output
+    data = body.get("data") if isinstance(body, Mapping) else None
+    if operation.result == "text":
+        if not isinstance(data, str):
+            raise _no_result(response, "a text (data)")
+        output["data"] = data
+        return output
+    files = _files(data)
+    if not files:
+        raise _no_result(response, "a result URL (data.url)")
+    output["data"] = files[0] if operation.result == "object" else files
+    return output
+
+
+def store_results(
+    context: PicsartContext, operation: Operation, output: dict[str, Any]
+) -> dict[str, Any]:
+    """Copies every result file into the attachment store; adds ``attachmentUrl`` (one file)
+    or ``attachmentUrls`` (a list) to ``output`` and returns the message's attachments."""
+    data = output.get("data")
+    files = [data] if isinstance(data, dict) else data if isinstance(data, list) else []
+    base_url = context.client_for(operation.api).base_url
+    attachments: dict[str, Any] = {}
+    urls = []
+    for item in files:
+        stored = context.files.save_result(item["url"], base_url)
+        urls.append(stored.url)
+        attachments[stored.filename] = stored.attachment()
+    if isinstance(data, dict):
+        output["attachmentUrl"] = urls[0]
+    elif urls:
+        output["attachmentUrls"] = urls
+    return attachments
+
+
+def _files(data: Any) -> list[dict[str, Any]]:
+    """The ``{url, id, status}`` entries of a ``data`` object or list, without malformed ones."""
+    entries = data if isinstance(data, list) else [data]
+    files = []
+    for entry in entries:
+        if isinstance(entry, Mapping) and isinstance(entry.get("url"), str) and entry["url"]:
+            item: dict[str, Any] = {"url": entry["url"]}
+            if entry.get("id") is not None:
+                item["id"] = str(entry["id"])
+            if isinstance(entry.get("status"), str):
+                item["status"] = entry["status"]
+            files.append(item)
+    return files
+
+
+def _no_result(response: PicsartResponse, what: str) -> APIError:
+    return APIError(
+        f"Picsart's answer has no {what}",
+        method=response.method,
+        url=response.url,
+        status=response.status_code,
+        correlation_id=response.correlation_id,
+    )
