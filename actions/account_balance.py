@@ -5,17 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from picsart_component.runtime.messages import Message
-from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
+from picsart_component.runtime.models import InputModel, OutputModel
 
 from ..lib.context import PicsartContext as Context
+from ..lib.fields import NoConfig as Config
 
 EXAMPLE: dict[str, object] = {}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]
-
-
-class Config(ConfigModel):
-    pass
 
 
 class Input(InputModel):

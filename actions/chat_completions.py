@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
+from picsart_component.runtime.models import InputModel, OutputModel
 
 from ..lib import ai_models
 from ..lib.context import PicsartContext as Context
+from ..lib.fields import NoConfig as Config
 from ..lib.genai_fields import model_field
 from ..lib.operations import operation_process
 
@@ -22,10 +23,6 @@ EXAMPLE = {
 }
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]
-
-
-class Config(ConfigModel):
-    pass
 
 
 class ChatMessage(BaseModel):

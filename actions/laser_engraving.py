@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..lib import ai_models
-from ..lib.colors import color_rule_broken
+from ..lib.colors import color_problems
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
 from ..lib.genai_fields import FilesOutput as Output
@@ -47,15 +47,10 @@ class Input(StickerInput):
 
     @classmethod
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
-        problems = super().cross_field_problems(body)
-        for key in ("engrave_color", "background_color"):
-            value = body.get(key)
-            broken = (
-                color_rule_broken(value, hash_optional=False) if isinstance(value, str) else None
-            )
-            if broken:
-                problems.append(Problem(f"$.{key}", broken))
-        return problems
+        return [
+            *super().cross_field_problems(body),
+            *color_problems(body, {"engrave_color": False, "background_color": False}),
+        ]
 
 
 process = operation_process("laserEngraving")

@@ -121,9 +121,24 @@ def _header_problems(headers: Mapping[str, Any]) -> list[Problem]:
             problems.append(Problem(path, "is set by the component from the body"))
         elif not HEADER_NAME.fullmatch(name):
             problems.append(Problem(path, "is not a valid header name"))
-        if isinstance(value, str) and ("\r" in value or "\n" in value):
-            problems.append(Problem(path, "must not contain a line break"))
+        if isinstance(value, str):
+            broken = _header_value_rule_broken(value)
+            if broken:
+                problems.append(Problem(path, broken))
     return problems
+
+
+def _header_value_rule_broken(value: str) -> str | None:
+    """Why HTTP cannot carry ``value`` as a header value, or None."""
+    if "\r" in value or "\n" in value:
+        return "must not contain a line break"
+    if any(ord(character) < 32 or ord(character) == 127 for character in value):
+        return "must not contain control characters"
+    if value != value.strip():
+        return "must not start or end with white space"
+    if not value.isascii():
+        return "must be plain ASCII text"
+    return None
 
 
 class Output(OutputModel):

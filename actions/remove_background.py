@@ -9,7 +9,7 @@ from pydantic import Field
 
 from picsart_component.runtime.messages import Message
 
-from ..lib.colors import color_rule_broken
+from ..lib.colors import color_problems
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
 from ..lib.fields import (
@@ -208,12 +208,7 @@ class Input(ImageSourceInput):
         problems += at_most_one(body, BACKGROUND_SOURCES)
         problems += http_url_problems(body, ("bg_image_url",))
         problems += file_path_problems(body, ("bg_image",))
-        for key, hash_optional in (("bg_color", False), ("stroke_color", True)):
-            value = body.get(key)
-            if isinstance(value, str):
-                broken = color_rule_broken(value, hash_optional=hash_optional)
-                if broken:
-                    problems.append(Problem(f"$.{key}", broken))
+        problems += color_problems(body, {"bg_color": False, "stroke_color": True})
         if body.get("shadow") == "custom":
             problems += [
                 Problem(f"$.{key}", "is required when shadow is custom")

@@ -18,6 +18,8 @@ from typing import IO, Any
 from requests_toolbelt import MultipartEncoder
 
 FormValue = str | int | float | bool
+FormField = FormValue | list[FormValue]
+"""A list is sent as the same field repeated, once per item (OpenAPI's form style, exploded)."""
 
 
 def form_value(value: FormValue) -> str:
@@ -73,13 +75,15 @@ class JsonBody(RequestBody):
 
 @dataclass(frozen=True)
 class MultipartBody(RequestBody):
-    fields: Mapping[str, FormValue] = field(default_factory=dict)
+    fields: Mapping[str, FormField] = field(default_factory=dict)
     files: tuple[FilePart, ...] = ()
 
     def open(self) -> OpenedBody:
         stack = ExitStack()
         parts: list[tuple[str, str | tuple[str, IO[bytes], str]]] = [
-            (name, form_value(value)) for name, value in self.fields.items()
+            (name, form_value(item))
+            for name, value in self.fields.items()
+            for item in (value if isinstance(value, list) else [value])
         ]
         try:
             for part in self.files:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import webcolors
+
+from .errors import Problem
 
 _HEX = re.compile(r"#?(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 COLOR_NAMES = frozenset(webcolors.names(webcolors.CSS3)) | {"rebeccapurple", "transparent"}
@@ -18,3 +22,16 @@ def color_rule_broken(value: str, *, hash_optional: bool) -> str | None:
         return None
     forms = "#rgb, #rgba, #rrggbb or #rrggbbaa" + (", the # optional" if hash_optional else "")
     return f"must be a hex colour ({forms}) or a CSS colour name such as blue"
+
+
+def color_problems(body: Mapping[str, Any], fields: Mapping[str, bool]) -> list[Problem]:
+    """A problem for each colour field of ``body`` that is no colour; ``fields`` says for each
+    whether its ``#`` is optional."""
+    problems = []
+    for key, hash_optional in fields.items():
+        value = body.get(key)
+        if isinstance(value, str) and (
+            broken := color_rule_broken(value, hash_optional=hash_optional)
+        ):
+            problems.append(Problem(f"$.{key}", broken))
+    return problems

@@ -20,6 +20,10 @@ DOWNLOAD_URL_MAX_LENGTH = 8192
 DEPRECATED_ID_NOTE = "Picsart has deprecated image ids; prefer Image or Image URL."
 
 
+class NoConfig(ConfigModel):
+    """The config of an action that has no fields of its own."""
+
+
 class DownloadResultConfig(ConfigModel):
     downloadResult: bool = Field(
         False,

@@ -27,14 +27,19 @@ IMAGE_FORMATS: Mapping[str, ImageFormat] = {
     "PNG": ImageFormat("image/png", ".png", "PNG"),
     "TIFF": ImageFormat("image/tiff", ".tiff", "TIFF"),
     "WEBP": ImageFormat("image/webp", ".webp", "WEBP"),
+    "BMP": ImageFormat("image/bmp", ".bmp", "BMP"),
+    "SVG": ImageFormat("image/svg+xml", ".svg", "SVG"),
+    "PDF": ImageFormat("application/pdf", ".pdf", "AI (PDF)"),
 }
+DESIGN_FORMATS = frozenset({"SVG", "PDF"})
+"""Vector design files (SVG, and Adobe Illustrator files, which are PDF inside)."""
 MEDIA_EXTENSIONS: Mapping[str, str] = {
-    "image/svg+xml": ".svg",
     "audio/wav": ".wav",
     "audio/mpeg": ".mp3",
     "video/mp4": ".mp4",
+    "application/json": ".json",
 }
-"""The other kinds of file Picsart's generative operations give: vector art, audio and video."""
+"""The other kinds of file Picsart's operations give: audio, video, and a design's replay."""
 EXTENSION_BY_CONTENT_TYPE: Mapping[str, str] = {
     **{
         image_format.content_type: image_format.extension for image_format in IMAGE_FORMATS.values()
@@ -67,12 +72,28 @@ def sniff_format(head: bytes) -> str | None:
         return "BMP"
     if head[4:8] == b"ftyp":
         return "HEIF"
+    if head.startswith(b"%PDF-"):
+        return "PDF"
+    if _looks_like_svg(head):
+        return "SVG"
     return None
+
+
+def _looks_like_svg(head: bytes) -> bool:
+    """An SVG starts with ``<svg``, perhaps after an XML declaration, comments or a doctype."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith(b"<svg") or (
+        text.startswith((b"<?xml", b"<!--", b"<!doctype")) and b"<svg" in text
+    )
 
 
 def sniff_file(path: Path) -> str | None:
     with path.open("rb") as handle:
-        return sniff_format(handle.read(32))
+        return sniff_format(handle.read(SNIFF_BYTES))
+
+
+SNIFF_BYTES = 1024
+"""Enough to see past an SVG's XML declaration and comments to its ``<svg`` element."""
 
 
 def display_name(image_format: str) -> str:

@@ -18,6 +18,7 @@ from .body import FilePart, MultipartBody
 from .client import PicsartResponse
 from .context import PicsartContext
 from .errors import CORRELATION_ID_HEADER, APIError
+from .formats import DESIGN_FORMATS
 from .ratelimit import AVAILABLE_HEADER, CREDIT_AVAILABLE_HEADER, LIMIT_HEADER, RESET_TIME_HEADER
 
 FORWARDED_HEADERS = (
@@ -65,7 +66,7 @@ def fetched_parts(
     with ExitStack() as temporary_files:
         for name, (url, part_name) in sources.items():
             local = temporary_files.enter_context(images.fetch(url, f"$.{name}", accepted_formats))
-            if name in measure:
+            if name in measure and local.format not in DESIGN_FORMATS:
                 gathered.sizes[name] = local.dimensions()
             gathered.parts.append(local.part(part_name))
         yield gathered

@@ -34,7 +34,7 @@ log = logging.getLogger("picsart.jobs")
 
 Api = Literal["image", "genai"]
 BodyKind = Literal["json", "multipart"]
-ResultShape = Literal["list", "object", "text"]
+ResultShape = Literal["list", "object", "text", "value"]
 Execution = Literal["sync", "async", "auto"]
 EXECUTIONS: tuple[Execution, ...] = ("auto", "sync", "async")
 
@@ -65,10 +65,12 @@ PENDING_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Operation:
-    """One Picsart operation that may run as a job: where it is sent, polled, and what it gives.
+    """One Picsart operation: where it is sent, where its jobs are polled, and what it gives.
 
     ``sync`` and ``asynchronous`` say which answers Picsart's OpenAPI file offers: a 200 with the
-    result, a 202 with a job id, or both (then the action's Execution field chooses).
+    result, a 202 with a job id, or both (then the action's Execution field chooses). ``result``
+    is a file (``object``), a list of files, a text, or a ``value`` (data that holds no file:
+    tags, a description, colours).
     """
 
     name: str
@@ -133,6 +135,50 @@ _OPERATIONS: tuple[tuple[str, str, Api, str, str, ResultShape, Runs, BodyKind], 
      "object", "either", "multipart"),
     ("designToReplay", "Design to replay", "image", "design2replay", "design2replay/{id}",
      "object", "as a job", "multipart"),
+    # The image API's other operations, all answered at once.
+    ("upscaleEnhance", "Ultra enhance", "image", "upscale/enhance", "", "object", "at once",
+     "multipart"),
+    ("enhanceFace", "Enhance face", "image", "enhance/face", "", "object", "at once",
+     "multipart"),
+    ("applyEffect", "Effect", "image", "effects", "", "object", "at once", "multipart"),
+    ("effectPreviews", "Effect previews", "image", "effects/previews", "", "list", "at once",
+     "multipart"),
+    ("laserEngravingEffect", "Laser engraving effect", "image", "effects/laserengraving", "",
+     "object", "at once", "multipart"),
+    ("applyAiEffect", "AI effect", "image", "effects/ai", "", "object", "at once", "multipart"),
+    ("adjustImage", "Adjust", "image", "adjust", "", "object", "at once", "multipart"),
+    ("selectiveBlur", "Selective blur", "image", "selective-blur", "", "object", "at once",
+     "multipart"),
+    ("colorTransfer", "Color transfer", "image", "color-transfer", "", "object", "at once",
+     "multipart"),
+    ("styleTransfer", "Style transfer", "image", "styletransfer", "", "object", "at once",
+     "multipart"),
+    ("applyMask", "Mask", "image", "masks", "", "object", "at once", "multipart"),
+    ("maskPreviews", "Mask previews", "image", "masks/previews", "", "list", "at once",
+     "multipart"),
+    ("backgroundTexture", "Background texture (deprecated)", "image", "background/texture", "",
+     "object", "at once", "multipart"),
+    ("backgroundPattern", "Background pattern", "image", "background/pattern", "", "object",
+     "at once", "multipart"),
+    ("vectorizeImage", "Vectorize", "image", "vectorizer", "", "object", "at once",
+     "multipart"),
+    ("surfaceMap", "Surface map", "image", "surfacemap", "", "object", "at once", "multipart"),
+    ("addWatermark", "Add watermark", "image", "watermark", "", "object", "at once",
+     "multipart"),
+    ("uploadImage", "Upload image", "image", "upload", "", "object", "at once", "multipart"),
+    ("transformImage", "Edit: resize, crop, flip, rotate", "image", "edit", "", "object",
+     "at once", "multipart"),
+    ("smartCrop", "Smart crop", "image", "smart-crop", "", "object", "at once", "multipart"),
+    ("blendImages", "Blend", "image", "blend", "", "object", "at once", "multipart"),
+    ("zoomImage", "Zoom", "image", "zoom", "", "object", "at once", "multipart"),
+    ("multiMatting", "Multi matting", "image", "multi-matting", "", "object", "at once",
+     "multipart"),
+    ("tagImage", "Tags", "image", "tags", "", "value", "at once", "multipart"),
+    ("describeImage", "Describe", "image", "describe", "", "value", "at once", "multipart"),
+    ("classifyCar", "Classify car", "image", "cars/classify", "", "value", "at once",
+     "multipart"),
+    ("extractColors", "Extract colors", "image", "extract-colors", "", "value", "at once",
+     "multipart"),
 )  # fmt: skip
 
 OPERATIONS: Mapping[str, Operation] = {
@@ -141,7 +187,7 @@ OPERATIONS: Mapping[str, Operation] = {
     )
     for name, title, api, path, poll_path, result, runs, body in _OPERATIONS
 }
-"""Every operation that can answer with a job, by the name Get job result and journals use."""
+"""Every operation the component sends a body to, by the name of the action that runs it."""
 
 JOB_OPERATIONS = tuple(name for name, op in OPERATIONS.items() if op.asynchronous)
 

@@ -30,6 +30,7 @@ from .jobs import (
     JobPendingError,
     JobTicket,
     Operation,
+    ResultShape,
     status_word,
 )
 
@@ -37,6 +38,8 @@ GENAI_IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 """What the component sends as input images to the GenAI operations."""
 
 Sizes = Mapping[str, tuple[int, int]]
+ITEM_NAMES = {"effectPreviews": "effect_name", "maskPreviews": "mask_name"}
+"""The key naming what each file of a list of previews shows."""
 
 
 Process = Callable[[Any, Any, PicsartContext], Message]
@@ -171,28 +174,53 @@ def collect_job(context: PicsartContext, ticket: JobTicket, *, download_result: 
 
 def shape_output(operation: Operation, outcome: JobOutcome) -> dict[str, Any]:
     """Picsart's answer as the action's output: ``status``, ``data`` (one file, a list of files,
-    or a text), and the job's id and operation when it ran as a job."""
-    body = outcome.body
+    a text or a value), and the job's id and operation when it ran as a job."""
     response = outcome.response
-    word = status_word(body) or ("processing" if response.status_code == 202 else "success")
-    output: dict[str, Any] = {"status": word}
+    output: dict[str, Any] = {}
     ticket = outcome.ticket
     if ticket is not None:
         output["jobId"] = ticket.id
         output["operation"] = ticket.operation
     if response.status_code == 202:
-        return output
+        return {"status": status_word(outcome.body) or "processing", **output}
+    shaped = shape_answer(response, operation.result, ITEM_NAMES.get(operation.name))
+    return {"status": shaped.pop("status"), **output, **shaped}
+
+
+def shape_answer(
+    response: PicsartResponse, result: ResultShape, name_key: str | None = None
+) -> dict[str, Any]:
+    """``{status, data}`` from a finished answer, ``data`` as ``result`` says it is."""
+    body = response.body
+    output: dict[str, Any] = {"status": status_word(body) or "success"}
     data = body.get("data") if isinstance(body, Mapping) else None
-    if operation.result == "text":
+    if result == "value":
+        if data is None:
+            raise _no_result(response, "data")
+        output["data"] = data
+        return output
+    if result == "text":
         if not isinstance(data, str):
             raise _no_result(response, "a text (data)")
         output["data"] = data
         return output
-    files = _files(data)
+    files = _files(data, name_key)
     if not files:
         raise _no_result(response, "a result URL (data.url)")
-    output["data"] = files[0] if operation.result == "object" else files
+    output["data"] = files[0] if result == "object" else files
     return output
+
+
+def run_lookup(
+    path: str, *, context: PicsartContext, config: BaseModel, result: ResultShape
+) -> Message:
+    """A GET of the image API (a list of names, an image by its id), shaped like the rest."""
+    response = context.client.get(path)
+    output = shape_answer(response, result)
+    attachments = {}
+    if getattr(config, "downloadResult", False) and result in ("object", "list"):
+        attachments = _store(context, context.client.base_url, output)
+    return Message(body=output, headers=forwarded_headers(response), attachments=attachments)
 
 
 def store_results(
@@ -200,9 +228,14 @@ def store_results(
 ) -> dict[str, Any]:
     """Copies every result file into the attachment store; adds ``attachmentUrl`` (one file)
     or ``attachmentUrls`` (a list) to ``output`` and returns the message's attachments."""
+    if operation.result not in ("object", "list"):
+        return {}
+    return _store(context, context.client_for(operation.api).base_url, output)
+
+
+def _store(context: PicsartContext, base_url: str, output: dict[str, Any]) -> dict[str, Any]:
     data = output.get("data")
     files = [data] if isinstance(data, dict) else data if isinstance(data, list) else []
-    base_url = context.client_for(operation.api).base_url
     attachments: dict[str, Any] = {}
     urls = []
     for item in files:
@@ -216,8 +249,9 @@ def store_results(
     return attachments
 
 
-def _files(data: Any) -> list[dict[str, Any]]:
-    """The ``{url, id, status}`` entries of a ``data`` object or list, without malformed ones."""
+def _files(data: Any, name_key: str | None) -> list[dict[str, Any]]:
+    """The ``{url, id, status}`` entries of a ``data`` object or list, without malformed ones,
+    with the name of what each preview shows (``name_key``) where the operation gives one."""
     entries = data if isinstance(data, list) else [data]
     files = []
     for entry in entries:
@@ -225,8 +259,9 @@ def _files(data: Any) -> list[dict[str, Any]]:
             item: dict[str, Any] = {"url": entry["url"]}
             if entry.get("id") is not None:
                 item["id"] = str(entry["id"])
-            if isinstance(entry.get("status"), str):
-                item["status"] = entry["status"]
+            for key in ("status", name_key):
+                if key is not None and isinstance(entry.get(key), str):
+                    item[key] = entry[key]
             files.append(item)
     return files
 

@@ -205,7 +205,7 @@ class ImageSources:
         if image_format not in accepted:
             shown = display_name(image_format)
             raise InputError(
-                [Problem(field, f"is a {shown} image; this action accepts {display(accepted)}")]
+                [Problem(field, f"is in {shown} format; this action accepts {display(accepted)}")]
             )
         return image_format
 

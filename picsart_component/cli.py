@@ -119,7 +119,7 @@ def describe(action: str, as_json: bool) -> None:
     try:
         executor.manifest.action(action)
     except ManifestError as error:
-        usage_error(str(error))
+        usage_error(f"{error} (picsart-flow actions lists them all)")
     if as_json:
         emit_json(describe_json(executor, action))
     else:
@@ -256,7 +256,7 @@ def run(
     try:
         executor.manifest.action(action)
     except ManifestError as error:
-        usage_error(str(error))
+        usage_error(f"{error} (picsart-flow actions lists them all)")
     fixture_cfg: dict[str, Any] = {}
     snapshot: dict[str, Any] = {}
     if fixture_name is not None:

@@ -70,7 +70,9 @@ def _properties(properties: dict[str, Any], indent: str = "  ") -> list[str]:
         lines += _wrapped(schema.get("description", ""), indent + "    ")
         enum = schema.get("enum", [])
         if len(enum) > MANY_CHOICES:
-            lines += _wrapped("choices: " + ", ".join(str(value) for value in enum), indent + "    ")
+            lines += _wrapped(
+                "choices: " + ", ".join(str(value) for value in enum), indent + "    "
+            )
         items = schema.get("items")
         nested = items.get("properties") if isinstance(items, dict) else schema.get("properties")
         if isinstance(nested, dict):

@@ -104,6 +104,10 @@ class SandboxHarness:
         data: dict[str, str] = answer.json()["data"]
         return data
 
+    def upload_file(self, path: Path) -> str:
+        """A local file put into the attachment store, as ``picsart-flow attach`` does: its URL."""
+        return self.store.save_file(path).url
+
     def calls(self, endpoint: str, *, at_least: int = 0) -> list[dict[str, Any]]:
         """The sandbox's log of calls to ``endpoint``.
 

@@ -23,6 +23,7 @@ number too large to print.
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -150,7 +151,13 @@ def _values_of_type(kind: str, schema: Schema) -> SearchStrategy[Any]:
         return st.none()
     if kind == "array":
         low = schema.get("minItems", 0)
-        return st.lists(values(schema.get("items", {})), min_size=low, max_size=max(low, 4))
+        high = min(schema.get("maxItems", 4), max(low, 4))
+        return st.lists(
+            values(schema.get("items", {})),
+            min_size=low,
+            max_size=high,
+            unique=bool(schema.get("uniqueItems")),
+        )
     if kind == "object":
         return objects(schema)
     return json_values  # "any"
@@ -159,6 +166,7 @@ def _values_of_type(kind: str, schema: Schema) -> SearchStrategy[Any]:
 PATTERNS = {
     r"\S": lambda text: bool(text.strip()),
     r"^\S+$": lambda text: bool(text) and not any(c.isspace() for c in text),
+    r"^[A-Za-z0-9._-]+$": lambda text: bool(re.fullmatch(r"[A-Za-z0-9._-]+", text)),
 }
 """The patterns the schemas use (not blank; no white space at all), as checks on drawn text."""
 
@@ -176,6 +184,8 @@ def strings(schema: Schema) -> SearchStrategy[str]:
         return plain
     accepts = PATTERNS[pattern]
     word = st.text(st.characters(blacklist_categories=("Z", "Cc", "Cs")), min_size=1, max_size=12)
+    if pattern == r"^[A-Za-z0-9._-]+$":
+        word = st.from_regex(r"[A-Za-z0-9._-]{1,24}", fullmatch=True)
     return (plain.filter(accepts) | word).filter(accepts)
 
 
@@ -387,23 +397,30 @@ IMAGE_SOURCES = ("image", "image_url", "image_id")
 BACKGROUNDS = ("bg_image", "bg_image_url", "bg_image_id", "bg_color")
 MASKS = ("mask_image", "mask_image_url", "mask_image_id")
 REFERENCES = ("reference_image", "reference_image_url", "reference_image_id")
+REFERENCE_IMAGES = REFERENCES
 _HEADER_NAMES = st.from_regex(r"X-[A-Za-z0-9-]{1,12}", fullmatch=True)
-_HEADER_VALUES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20)
+_HEADER_VALUES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20).map(
+    str.strip
+)
 _FORM_NAMES = st.from_regex(r"[a-z_]{1,12}", fullmatch=True)
 _FORM_VALUES = st.one_of(st.text(max_size=12), st.integers(-1000, 1000), st.booleans())
 
 
-def _image_rules(*, masks: str = "", references: bool = False, **more: Any) -> Rules:
-    """The rules of an action that takes an image (and perhaps a mask or a reference logo)."""
-    exactly, at_most = [IMAGE_SOURCES], []
+def _image_rules(
+    *, masks: str = "", second: tuple[tuple[str, ...], ...] = (), **more: Any
+) -> Rules:
+    """The rules of an action that takes an image, perhaps a mask, and perhaps other images
+    given each by exactly one of (a file to download, a URL[, an id])."""
+    exactly, at_most = [IMAGE_SOURCES, *second], []
     if masks == "required":
         exactly.append(MASKS)
     elif masks == "optional":
         at_most.append(MASKS)
     http_only = ["image_url"] + (["mask_image_url"] if masks else [])
     downloads = ["image"] + (["mask_image"] if masks else [])
-    if references:
-        at_most.append(REFERENCES)
+    for group in second:
+        downloads.append(group[0])
+        http_only.append(group[1])
     return Rules(
         exactly_one=tuple(exactly),
         at_most_one=tuple(at_most),
@@ -411,6 +428,11 @@ def _image_rules(*, masks: str = "", references: bool = False, **more: Any) -> R
         downloads=tuple(downloads),
         **more,
     )
+
+
+def _sources_only(group: tuple[str, ...]) -> Rules:
+    """The rules of an action whose only rule is one source of one file."""
+    return Rules(exactly_one=(group,), http_only=(group[1],), downloads=(group[0],))
 
 
 KNOWLEDGE: dict[str, Rules] = {
@@ -438,6 +460,45 @@ KNOWLEDGE: dict[str, Rules] = {
         downloads=("reference_image",),
     ),
     "laserEngraving": Rules(colours={"engrave_color": False, "background_color": False}),
+    **{
+        action: _image_rules()
+        for action in (
+            "upscaleEnhance",
+            "enhanceFace",
+            "applyEffect",
+            "effectPreviews",
+            "applyAiEffect",
+            "adjustImage",
+            "selectiveBlur",
+            "applyMask",
+            "maskPreviews",
+            "backgroundTexture",
+            "backgroundPattern",
+            "vectorizeImage",
+            "smartCrop",
+            "zoomImage",
+            "multiMatting",
+            "tagImage",
+            "describeImage",
+            "classifyCar",
+            "extractColors",
+        )
+    },
+    "laserEngravingEffect": _image_rules(
+        colours={"engrave_color": False, "background_color": False}
+    ),
+    "transformImage": _image_rules(required_when=(("mode", "crop", ("width", "height")),)),
+    "colorTransfer": _image_rules(second=(REFERENCE_IMAGES,)),
+    "styleTransfer": _image_rules(second=(REFERENCE_IMAGES,)),
+    "blendImages": _image_rules(
+        second=(("overlay_image", "overlay_image_url", "overlay_image_id"),)
+    ),
+    "surfaceMap": _image_rules(
+        second=(("mask", "mask_url", "mask_id"), ("sticker", "sticker_url", "sticker_id"))
+    ),
+    "addWatermark": _image_rules(second=(("watermark", "watermark_url"),)),
+    "uploadImage": _sources_only(("image", "image_url")),
+    "designToReplay": _sources_only(("file", "file_url")),
     "removeBackground": Rules(
         exactly_one=(IMAGE_SOURCES,),
         at_most_one=(BACKGROUNDS,),

@@ -45,11 +45,14 @@ def lines(result: Result) -> list[dict[str, Any]]:
 def test_actions_lists_each_key_and_title() -> None:
     result = invoke("actions")
     assert result.exit_code == 0
-    assert result.stdout.split("\n")[:3] == [
-        "makeRawRequest    Make Raw Request",
-        "removeBackground  Remove background",
-        "upscale           Upscale",
+    lines = result.stdout.splitlines()
+    assert [line.split(None, 1) for line in lines[:3]] == [
+        ["makeRawRequest", "Make Raw Request"],
+        ["removeBackground", "Remove background"],
+        ["upscale", "Upscale"],
     ]
+    title_columns = {len(line) - len(line.split(None, 1)[1]) for line in lines}
+    assert len(title_columns) == 1, "the titles start in one column"
     assert json.loads(invoke("actions", "--json").stdout)[2] == {
         "key": "upscale",
         "title": "Upscale",

@@ -19,7 +19,11 @@ from picsart_component.sandbox import media
 from tests.e2e import SandboxHarness
 
 MANIFEST = load_manifest(COMPONENT_ROOT)
-JOB_ACTIONS = [name for name in OPERATIONS if name in MANIFEST.actions]
+JOB_ACTIONS = [
+    name
+    for name, operation in OPERATIONS.items()
+    if (operation.api == "genai" or name == "ultraUpscale") and name in MANIFEST.actions
+]
 RUNS = [
     (action, execution)
     for action in JOB_ACTIONS

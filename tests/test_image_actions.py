@@ -430,8 +430,19 @@ def test_a_download_is_retried_after_a_connection_error(
 @pytest.mark.parametrize(
     ("content", "rule"),
     [
-        (b"GIF89a" + b"\x00" * 20, "is a GIF image; this action accepts JPG, MPO, PNG, TIFF, WEBP"),
-        (b"%PDF-1.7 not an image", "is not an image (unrecognised file contents)"),
+        (
+            b"GIF89a" + b"\x00" * 20,
+            "is in GIF format; this action accepts JPG, MPO, PNG, TIFF, WEBP",
+        ),
+        (
+            b"%PDF-1.7 not an image",
+            "is in AI (PDF) format; this action accepts JPG, MPO, PNG, TIFF, WEBP",
+        ),
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+            "is in SVG format; this action accepts JPG, MPO, PNG, TIFF, WEBP",
+        ),
+        (b"just some text", "is not an image (unrecognised file contents)"),
         (b"", "is not an image (unrecognised file contents)"),
     ],
 )

@@ -97,7 +97,7 @@ def test_the_installed_copy_runs_from_site_packages(installed: Path, tmp_path: P
 
     where = run(sys.executable, "-c", "import picsart_component; print(picsart_component.__file__)")
     assert where.startswith(str(target))
-    assert "upscale           Upscale" in run(sys.executable, "-m", "picsart_component", "actions")
+    assert "\nupscale " in run(sys.executable, "-m", "picsart_component", "actions")
     assert "component is valid" in run(sys.executable, "-m", "picsart_component", "validate")
     assert "makeRawRequest" in run(str(target / "bin" / "picsart-flow"), "actions")
 

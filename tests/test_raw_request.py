@@ -287,6 +287,9 @@ def test_headers_are_sent_but_the_key_header_is_always_ours(executor: Executor) 
         ({"Content-Type": "text/plain"}, "is set by the component from the body"),
         ({"Bad Name": "x"}, "is not a valid header name"),
         ({"X-Ok": "a\r\nInjected: yes"}, "must not contain a line break"),
+        ({"X-Ok": " padded"}, "must not start or end with white space"),
+        ({"X-Ok": "tab\there"}, "must not contain control characters"),
+        ({"X-Ok": "caf\u00e9"}, "must be plain ASCII text"),
     ],
 )
 def test_headers_that_would_break_the_request_are_refused_with_nothing_sent(

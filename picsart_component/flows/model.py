@@ -265,11 +265,8 @@ def _step_problems(
         return problems
     spec = executor.manifest.actions.get(action)
     if spec is None:
-        known = ", ".join(sorted(executor.manifest.actions))
-        hint = did_you_mean(action, executor.manifest.actions) or ";"
-        problems.append(
-            Problem(f"{here}.action", f"unknown action {action!r}{hint} the actions are: {known}")
-        )
+        hint = executor.manifest.unknown_action_hint(action)
+        problems.append(Problem(f"{here}.action", f"unknown action {action!r}{hint}"))
         return problems
     cfg = step.get("cfg", {})
     cfg_problems = _cfg_problems(here, action, cfg, spec.fields, executor) if "cfg" in step else []

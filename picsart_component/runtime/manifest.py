@@ -59,6 +59,10 @@ class ActionSpec(BaseModel):
     metadata: Metadata = Field(default_factory=lambda: Metadata.model_validate({}))
 
 
+LISTED_ACTIONS = 12
+"""An unknown action's error lists the component's actions when there are at most this many."""
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -71,11 +75,15 @@ class Manifest(BaseModel):
         try:
             return self.actions[key]
         except KeyError:
-            known = ", ".join(sorted(self.actions)) or "none"
-            hint = did_you_mean(key, self.actions)
-            raise ManifestError(
-                f"unknown action {key!r}{hint}{' The' if hint else '; the'} actions are: {known}"
-            ) from None
+            raise ManifestError(f"unknown action {key!r}{self.unknown_action_hint(key)}") from None
+
+    def unknown_action_hint(self, key: str) -> str:
+        """``; did you mean 'x'?`` for a mistyped action, and the actions when they are few."""
+        hint = did_you_mean(key, self.actions)
+        if len(self.actions) > LISTED_ACTIONS:
+            return hint or f"; it is none of the component's {len(self.actions)} actions"
+        known = ", ".join(sorted(self.actions)) or "none"
+        return f"{hint}{' The' if hint else '; the'} actions are: {known}"
 
 
 def reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

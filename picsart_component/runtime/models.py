@@ -28,8 +28,16 @@ class InputModel(BaseModel):
         choices = _text_choices(cls)
         changed = dict(body)
         for name, value in body.items():
-            if isinstance(value, str) and name in choices:
-                changed[name] = choices[name].get(value.lower(), value)
+            known = choices.get(name)
+            if known is None:
+                continue
+            if isinstance(value, str):
+                changed[name] = known.get(value.lower(), value)
+            elif isinstance(value, list):
+                changed[name] = [
+                    known.get(item.lower(), item) if isinstance(item, str) else item
+                    for item in value
+                ]
         return changed
 
     @classmethod
@@ -78,7 +86,11 @@ def _text_choices(model: type[BaseModel]) -> dict[str, dict[str, str]]:
     """For each field whose values are a fixed set of texts, each choice by its lower case."""
     found: dict[str, dict[str, str]] = {}
     for name, info in model.model_fields.items():
-        texts = [value for value in _literal_values(info.annotation) if isinstance(value, str)]
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        items = extra.get("items")
+        listed = extra.get("enum", items.get("enum") if isinstance(items, dict) else None)
+        values = [*_literal_values(info.annotation), *(listed if isinstance(listed, list) else [])]
+        texts = [value for value in values if isinstance(value, str)]
         if texts:
             found[name] = {text.lower(): text for text in texts}
     return found

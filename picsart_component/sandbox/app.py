@@ -5,8 +5,9 @@ A call goes through the same gates, in the same order, as it would at Picsart: r
 405), injected faults, the key (401), the spike arrest and the quota (429), ``Accept`` (406), the
 video extra (501), the body (413, 400, 415), the parameters (422), the balance (402), the work
 (415, 422), and only then the charge, when the answer is a 200 or a 202 that accepts a job. A
-poll goes through the same gates up to ``Accept`` and is free. Every answer, errors and 404s
-included, carries the ``X-Picsart-*`` headers.
+poll goes through the same gates up to ``Accept`` and is free, as are the effect lists and
+``GET /image/{transaction_id}``, which finds a stored upload or result by its id. Every answer,
+errors and 404s included, carries the ``X-Picsart-*`` headers.
 
 ``Prefer`` (RFC 7240) chooses between a synchronous answer and a job where an operation offers
 both: without it, 200; with ``respond-async``, 202 and ``Preference-Applied: respond-async``;
@@ -27,7 +28,17 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from . import genai_work, media, operations, params, samples, sources
+from . import (
+    effects,
+    genai_work,
+    media,
+    operations,
+    params,
+    samples,
+    sources,
+    tools_params,
+    tools_work,
+)
 from .asyncjobs import Job, Preference, read_prefer
 from .auth import check_api_key
 from .control import handle_control
@@ -148,16 +159,17 @@ class SandboxApp:
                 return self._elsewhere(exchange, host, "/" + rest)
             exchange.path = "/" + rest
         path = exchange.path
-        match = operations.find(path, host)
+        match = operations.find(path, host, exchange.request.method)
         try:
             if match is None:
                 raise ApiError(404, f"No endpoint at {path}; check the URL for typos and '//'.")
             exchange.target = match.target
-            if exchange.request.method != match.method:
+            if exchange.request.method not in match.allowed:
+                allowed = " or ".join(match.allowed)
                 raise ApiError(
                     405,
-                    f"{exchange.request.method} is not allowed here; use {match.method}.",
-                    headers={"Allow": match.method},
+                    f"{exchange.request.method} is not allowed here; use {allowed}.",
+                    headers={"Allow": ", ".join(match.allowed)},
                 )
             drawn = self.state.faults.draw(match.target)
             exchange.delay_ms += drawn.delay_ms
@@ -180,6 +192,8 @@ class SandboxApp:
             if match.poll is not None:
                 return self._poll(exchange, match)
             assert match.operation is not None
+            if match.operation.id_in_path:
+                return self._lookup(exchange, match)
             return self._api_call(exchange, match.operation, charge=charge)
         except ApiError as error:
             return Answer.error(error)
@@ -209,6 +223,8 @@ class SandboxApp:
             return refused
         if operation.data == "credits":
             return Answer.json(200, {"credits": state.credits})
+        if operation.data == "names":
+            return Answer.json(200, {"status": "success", "data": _names(operation.name)})
         if operation.video and not media.video_available():
             raise genai_work.video_unavailable()
         exchange.inputs = inputs = read_inputs(request, options.max_upload_bytes)
@@ -268,6 +284,21 @@ class SandboxApp:
         job = self.state.jobs.find(match.poll, match.job_id, now)
         status, body = job.answer(now, exchange.request.host_url)
         return Answer.json(status, body)
+
+    def _lookup(self, exchange: Exchange, match: Match) -> Answer:
+        """``GET /image/{transaction_id}``: a stored upload or result, by its id; free."""
+        refused = self._admit(exchange)
+        if refused is not None:
+            return refused
+        stored = self.state.store.get(match.job_id)
+        if stored is None:
+            raise ApiError(
+                404,
+                f"No image {match.job_id[:64]!r}: ids come from upload or from a result, and the "
+                "sandbox forgets the oldest ones past its store limit.",
+            )
+        item = {"id": stored.id, "url": f"{exchange.request.host_url}results/{stored.filename}"}
+        return Answer.json(200, {"status": "success", "data": item})
 
     def _authenticate(self, request: Request, options: SandboxOptions) -> None:
         check_api_key(request, options.api_key, f"The {API_KEY_HEADER} header is missing.")
@@ -476,6 +507,8 @@ def _plan(operation: str, inputs: Inputs) -> Plan:
     if operation == "upload":
         upload = params.parse_upload(inputs)
         return Plan(price, lambda studio: Outcome((studio.upload(upload),)))
+    if tools_params.serves(operation):
+        return tools_work.plan(operation, inputs)
     return genai_work.plan(operation, inputs)
 
 
@@ -491,13 +524,25 @@ def _check_body_type(operation: Operation, inputs: Inputs) -> None:
 
 
 def _result_body(operation: Operation, outcome: Outcome, base_url: str) -> dict[str, Any]:
-    """A synchronous 200: the reply's text, or the results as one object or a list."""
+    """A synchronous 200: the reply's text, an analysis's findings, or the results as one object
+    or a list (previews name each result)."""
     if operation.data == "text":
         return {"status": "success", "data": outcome.text}
-    items = [
+    if operation.data in ("analysis", "colors"):
+        return {"status": "success", "data": outcome.findings}
+    items: list[dict[str, Any]] = [
         {"id": stored.id, "url": f"{base_url}results/{stored.filename}"} for stored in outcome.files
     ]
-    return {"status": "success", "data": items if operation.data == "list" else items[0]}
+    for item, name in zip(items, outcome.names, strict=False):
+        item[outcome.label] = name
+    single = operation.data not in ("list", "previews")
+    return {"status": "success", "data": items[0] if single else items}
+
+
+def _names(operation: str) -> list[dict[str, str]]:
+    """What ``GET /effects`` and ``GET /effects/ai`` list."""
+    names = effects.EFFECT_NAMES if operation == "effects-list" else effects.AI_EFFECT_NAMES
+    return [{"name": name} for name in names]
 
 
 def _endless(body: bytes) -> Iterator[bytes]:

@@ -31,11 +31,15 @@ Example:
     picsart-flow run removeBackground --body '{"image_url": "https://example.com/mug.jpg"}'
 
 \b
+Image API: every operation of Picsart's image tools file under /tools/1.0/ (removebg,
+upscale, upscale/ultra, upscale/enhance, enhance/face, effects, effects/ai, masks, adjust,
+edit, smart-crop, blend, zoom, watermark, surfacemap, background/pattern, vectorizer, tags,
+describe, extract-colors, cars/classify, multi-matting, design2replay, image/{id}, ...).
 GenAI: the GenAI API is served at http://127.0.0.1:8700/v1/ (text2image, text2sticker, logo,
-painting/*, text2video, image2video, text2speech, text2sound, chat completions, balance) and
-Ultra Upscale at /tools/1.0/upscale/ultra. Jobs pend --job-seconds before their polls give
-results; 'Prefer: respond-async' turns a synchronous operation into a job. Videos need
-pip install "picsart-component[video]" (501 without it).
+painting/*, text2video, image2video, text2speech, text2sound, chat completions, balance).
+Ultra Upscale and Design Import (design2replay) run as jobs too. Jobs pend --job-seconds
+before their polls give results; 'Prefer: respond-async' turns a synchronous operation into a
+job. Videos need pip install "picsart-component[video]" (501 without it).
 
 \b
 Faults: KIND[:NAME=VALUE,...] joined by ';'. KIND is a status code (400-599) or one of
@@ -43,11 +47,16 @@ drop, reset, truncate, html, slow, available0, endless, trickle, or a job kind:
 job-fail (word=), job-stuck, job-word (word=, phase=pending|done), job-late (ms=).
 Parameters: next=N, p=F, path=TARGET, and per kind ms=, status=,
 reset=epoch-ms|epoch-s|seconds|none, reset_in=SECONDS, body=fault|code, headers=true|false.
-TARGET: api (default), tools, genai, polls, results, an operation (removebg, upscale, upload,
-balance, ultra, chat, text2image, text2sticker, laserengraving, logo, edit, inpaint, outpaint,
+TARGET: api (default), tools, genai, polls, results, an image API operation (removebg,
+upscale, upload, balance, ultra, upscale-enhance, enhance-face, effects-list, effects,
+effects-previews, effects-laserengraving, effects-ai-list, effects-ai, adjust, selective-blur,
+color-transfer, styletransfer, masks, masks-previews, background-texture, background-pattern,
+vectorizer, design2replay, surfacemap, watermark, image, basic-edit (/edit), smart-crop, blend,
+zoom, multi-matting, tags, describe, cars-classify, extract-colors), a GenAI operation (chat,
+text2image, text2sticker, laserengraving, logo, edit (/painting/edit), inpaint, outpaint,
 remove-object, replace-background, expand, bleed, text2video, image2video, text2speech,
 text2sound, genai-balance) or a poll (poll-text2image, poll-text2sticker, poll-logo,
-poll-painting, poll-video, poll-audio, poll-ultra).
+poll-painting, poll-video, poll-audio, poll-ultra, poll-design2replay).
 For instance: "job-fail:next=1,path=text2image,word=failed;job-late:ms=800,path=genai".
 
 \b
@@ -153,10 +162,9 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
 def sandbox(strict: bool, **settings: Any) -> None:
     """Serve a local stand-in for the Picsart image and GenAI APIs, with real results.
 
-    It answers /tools/1.0/removebg, upscale, upscale/ultra, balance and upload, and the GenAI
-    operations under /v1/, like Picsart does (shapes, headers, errors, rate limits, credits,
-    asynchronous jobs) without going online, and serves results at /results/. It runs until
-    Ctrl-C.
+    It answers every operation of the image API under /tools/1.0/ and of the GenAI API under
+    /v1/ like Picsart does (shapes, headers, errors, rate limits, credits, asynchronous jobs)
+    without going online, and serves results at /results/. It runs until Ctrl-C.
     """
     from .options import SandboxOptions
     from .server import serve_forever

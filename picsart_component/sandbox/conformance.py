@@ -48,7 +48,8 @@ API_PREFIX = "/tools/1.0"
 GENAI_API_PREFIX = GENAI_PREFIX.rstrip("/")
 FILE_WORDS = ("success", "error", "processing")
 """The status words the files use; the GenAI file's 202 allows no others."""
-RESULT_TYPES = ("image/", "audio/", "video/")
+RESULT_TYPES = ("image/", "audio/", "video/", "application/json")
+"""What result files are served as: pictures, sounds, videos, and design import's documents."""
 
 CORRELATION_HEADER = "X-Picsart-Correlation-Id"
 INTEGER_HEADERS = (
@@ -62,6 +63,7 @@ PICSART_HEADERS = (CORRELATION_HEADER, *INTEGER_HEADERS)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 _INTEGER = re.compile(r"-?[0-9]+")
 _RESULT_ID = re.compile(r"[0-9a-f]{32}")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class ConformanceError(AssertionError):
@@ -148,18 +150,22 @@ def check_picsart_answer(
     if content_type != "application/json":
         raise ConformanceError(f"{where}: Content-Type {content_type!r}, not application/json")
     document = _json(body, where)
-    match = find(path)
+    match = find(path, method=method)
+    shape = match.operation.data if match is not None and match.operation is not None else ""
     if status >= 400:
         _check_error_body(where, status, document)
-    elif match is not None and match.operation is not None and match.operation.data == "credits":
+    elif shape == "credits":
         credits = document.get("credits") if isinstance(document, dict) else None
         if isinstance(credits, bool) or not isinstance(credits, int):
             raise ConformanceError(f"{where}: balance body {document!r} has no integer credits")
     elif status == 202:
         _check_accepted_body(where, document)
-    elif match is not None and match.operation is not None and match.operation.data == "text":
+    elif shape == "text":
         if not isinstance(document, dict) or not isinstance(document.get("data"), str):
             raise ConformanceError(f"{where}: a chat reply {document!r} has no text data")
+    elif shape in _DATA_CHECKS:
+        _check_status(where, document)
+        _DATA_CHECKS[shape](where, document.get("data"))
     else:
         _check_success_body(where, document, poll=match is not None and match.poll is not None)
 
@@ -200,6 +206,49 @@ def _check_success_body(where: str, document: Any, *, poll: bool = False) -> Non
         _check_result(where, item)
 
 
+def _check_status(where: str, document: Any) -> None:
+    if not isinstance(document, dict) or document.get("status") != "success":
+        raise ConformanceError(f"{where}: success body {document!r} does not say success")
+
+
+def _check_names(where: str, data: Any) -> None:
+    """``GET /effects`` and ``/effects/ai``: a non-empty list of ``{name}``."""
+    if not isinstance(data, list) or not data:
+        raise ConformanceError(f"{where}: data {data!r} is not a list of names")
+    for item in data:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+            raise ConformanceError(f"{where}: {item!r} is not a {{name}} object")
+
+
+def _check_findings(where: str, data: Any) -> None:
+    """An analysis (tags, description, car class): an object with something in it."""
+    if not isinstance(data, dict) or not data:
+        raise ConformanceError(f"{where}: data {data!r} is not an object of findings")
+
+
+def _check_colors(where: str, data: Any) -> None:
+    """Extract colors: 1 to 5 different ``#rrggbb`` codes."""
+    if (
+        not isinstance(data, list)
+        or not 1 <= len(data) <= 5
+        or len(set(map(str, data))) < len(data)
+    ):
+        raise ConformanceError(f"{where}: data {data!r} is not 1 to 5 different colours")
+    for colour in data:
+        if not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
+            raise ConformanceError(f"{where}: colour {colour!r} is not written #rrggbb")
+
+
+def _check_previews(where: str, data: Any) -> None:
+    """Previews: a non-empty list of results, each naming its effect or mask."""
+    if not isinstance(data, list) or not data:
+        raise ConformanceError(f"{where}: data {data!r} is not a list of previews")
+    for item in data:
+        _check_result(where, item)
+        if not any(isinstance(item.get(key), str) for key in ("effect_name", "mask_name")):
+            raise ConformanceError(f"{where}: preview {item!r} names no effect or mask")
+
+
 def _check_result(where: str, data: Any) -> None:
     if not isinstance(data, dict):
         raise ConformanceError(f"{where}: result {data!r} is not an object with id and url")
@@ -208,6 +257,16 @@ def _check_result(where: str, data: Any) -> None:
     url = data.get("url")
     if not isinstance(url, str) or not re.match(r"https?://[^/]+/", url):
         raise ConformanceError(f"{where}: data.url {url!r} is not an absolute URL")
+
+
+_DATA_CHECKS = {
+    "names": _check_names,
+    "analysis": _check_findings,
+    "colors": _check_colors,
+    "previews": _check_previews,
+    "lookup": _check_result,
+}
+"""The ``data`` of the image API's answers that are not one result or a list of them."""
 
 
 @dataclass

@@ -15,9 +15,12 @@ Routes:
 * ``GET /__sandbox/faults``: the active faults and how often each fired.
 * ``POST /__sandbox/faults``: ``{"faults": "<spec>" | [{"kind": "503", "next": 2}, ...],
   "mode": "replace" | "add"}`` (``replace`` by default). Answers with the active faults. The
-  spec language is in ``faults``; its job kinds (``job-fail``, ``job-stuck``, ``job-word``,
+  spec language is in ``faults``; a fault's ``path`` is an operation's or poll's name from
+  ``operations`` (``effects``, ``basic-edit`` for ``/edit``, ``image`` for ``/image/{id}``,
+  ``poll-design2replay``, ``text2image``, ...), ``results`` or a group (``api``, ``tools``,
+  ``genai``, ``polls``). Its job kinds (``job-fail``, ``job-stuck``, ``job-word``,
   ``job-late``) change the jobs that later calls start, e.g.
-  ``{"faults": "job-fail:next=1,path=text2image,word=failed"}``.
+  ``{"faults": "job-fail:next=1,path=design2replay,word=failed"}``.
 * ``DELETE /__sandbox/faults``: no more faults.
 * ``GET /__sandbox/requests``: the request log, oldest first (``?limit=N`` for the last N).
 * ``DELETE /__sandbox/requests``: empties the request log.

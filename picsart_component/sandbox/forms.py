@@ -43,12 +43,16 @@ class FilePart:
 
 @dataclass
 class Inputs:
-    """What a request carried: text or JSON ``values`` and file ``files``, by field name."""
+    """What a request carried: text or JSON ``values`` and file ``files``, by field name.
+
+    A form field sent more than once is in ``repeated``, its first value in ``values`` and all of
+    them in ``lists`` (the few list parameters, such as ``effect_names``, read them there)."""
 
     encoding: str = "none"
     values: dict[str, Any] = field(default_factory=dict)
     files: dict[str, FilePart] = field(default_factory=dict)
     repeated: list[str] = field(default_factory=list)
+    lists: dict[str, list[str]] = field(default_factory=dict)
 
     def describe_files(self) -> list[dict[str, Any]]:
         return [part.describe() for part in self.files.values()]
@@ -150,6 +154,7 @@ def _collect_values(inputs: Inputs, form: MultiDict[str, str]) -> None:
         values = [value for value in form.getlist(name) if value != ""]
         if len(values) > 1:
             inputs.repeated.append(name)
+            inputs.lists[name] = values
         if values:
             inputs.values[name] = values[0]
 

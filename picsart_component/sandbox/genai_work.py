@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PIL import Image, ImageDraw
 
@@ -47,10 +47,14 @@ VIDEO_EXTRA_MESSAGE = (
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a call produced: stored files, or the text of a chat reply."""
+    """What a call produced: stored files (each named in ``names`` under the field ``label``, for
+    previews), the text of a chat reply, or the ``findings`` of an analysis."""
 
     files: tuple[StoredFile, ...] = ()
     text: str = ""
+    names: tuple[str, ...] = ()
+    label: str = ""
+    findings: Any = None
 
 
 @dataclass(frozen=True)

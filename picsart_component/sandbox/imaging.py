@@ -259,8 +259,9 @@ def check_ultra_size(width: int, height: int, factor: int) -> None:
         )
 
 
-def encode(image: Image.Image, fmt: str) -> tuple[bytes, str]:
-    """The image as JPG, PNG or WEBP bytes, with its content type; JPG puts alpha on white."""
+def encode(image: Image.Image, fmt: str, quality: int = 90) -> tuple[bytes, str]:
+    """The image as JPG, PNG or WEBP bytes, with its content type; JPG puts alpha on white.
+    ``quality`` (1-100) is for JPG and WEBP; PNG is lossless."""
     if fmt.upper() not in OUTPUT_FORMATS:
         raise ValueError(f"the format must be one of {', '.join(OUTPUT_FORMATS)}, not {fmt!r}")
     pillow_format, content_type = OUTPUT_FORMATS[fmt.upper()]
@@ -272,11 +273,11 @@ def encode(image: Image.Image, fmt: str) -> tuple[bytes, str]:
             image = _flatten(image.convert("RGBA"))
         elif image.mode not in ("L", "RGB", "CMYK"):
             image = image.convert("RGB")
-        image.save(buffer, pillow_format, quality=90)
+        image.save(buffer, pillow_format, quality=quality)
     elif pillow_format == "WEBP":
         if image.mode not in ("RGB", "RGBA"):
             image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-        image.save(buffer, pillow_format, quality=90)
+        image.save(buffer, pillow_format, quality=quality)
     else:
         if image.mode not in ("1", "L", "LA", "I;16", "P", "RGB", "RGBA"):
             image = image.convert("RGBA" if _has_alpha(image) else "RGB")

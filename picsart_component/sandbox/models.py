@@ -1,4 +1,5 @@
-"""The AI models each GenAI operation accepts in ``model`` (identifiers as Picsart spells them).
+"""The AI models each GenAI operation (and the image API's car classification) accepts in
+``model``, identifiers as Picsart spells them.
 
 The sandbox runs none of them; a name outside its list is answered 422, as the OpenAPI file's
 enums say. ``tests/sandbox/test_openapi_conformance.py`` checks these lists against the file.
@@ -162,3 +163,32 @@ SOUND_MODELS = (
     "urn:air:kling:model:kling:kling-text-to-audio@1",
 )
 """For text2sound."""
+
+CAR_CLASSIFICATION_MODELS = (
+    "urn:air:openai:model:openai:gpt-5@1",
+    "urn:air:openai:model:openai:gpt-5.1@1",
+    "urn:air:openai:model:openai:gpt-5.1-chat@1",
+    "urn:air:openai:model:openai:gpt-5.2@1",
+    "urn:air:openai:model:openai:gpt-5-mini@1",
+    "urn:air:openai:model:openai:gpt-4o@1",
+    "urn:air:openai:model:openai:gpt-4o-mini@1",
+    "urn:air:openai:model:openai:gpt-4-turbo@1",
+    "urn:air:openai:model:openai:gpt-4.1@1",
+    "urn:air:openai:model:openai:gpt-4.1-mini@1",
+    "urn:air:openai:model:openai:gpt-o3@1",
+    "urn:air:anthropic:model:anthropic:claude-sonnet-4-0@1",
+    "urn:air:anthropic:model:anthropic:claude-opus-4-0@1",
+    "urn:air:anthropic:model:anthropic:claude-3-7-sonnet-latest@1",
+    "urn:air:anthropic:model:anthropic:claude-3-5-sonnet-latest@1",
+    "urn:air:anthropic:model:anthropic:claude-sonnet-4-5@1",
+    "urn:air:anthropic:model:anthropic:claude-sonnet-4-5-latest@1",
+    "urn:air:anthropic:model:anthropic:claude-3-5-haiku-latest@1",
+    "urn:air:anthropic:model:anthropic:claude-haiku-4-5@1",
+    "urn:air:anthropic:model:anthropic:claude-sonnet-4-6@1",
+    "urn:air:google:model:google:gemini-2.0-flash-001@1",
+    "urn:air:google:model:google:gemini-2.0-flash-lite@1",
+    "urn:air:google:model:google:gemini-2.5-pro@1",
+    "urn:air:google:model:google:gemini-2.5-flash@1",
+    "urn:air:google:model:google:gemini-3-pro-preview@1",
+)
+"""For the image API's car classification (``/cars/classify``)."""

@@ -166,9 +166,11 @@ def parse_upload(inputs: Inputs) -> UploadJob:
     return UploadJob(image)
 
 
-def refuse_repeats(inputs: Inputs) -> None:
-    if inputs.repeated:
-        names = ", ".join(sorted(set(inputs.repeated)))
+def refuse_repeats(inputs: Inputs, lists: tuple[str, ...] = ()) -> None:
+    """422 for a field sent more than once, unless it is one of the ``lists`` parameters."""
+    repeated = set(inputs.repeated) - set(lists)
+    if repeated:
+        names = ", ".join(sorted(repeated))
         raise unprocessable(f"Each parameter takes a single value; given more than once: {names}.")
 
 

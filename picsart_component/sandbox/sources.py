@@ -56,6 +56,12 @@ class SourceReader:
             return self._stored(source.field, source.text)
         return self._fetch(source.field, source.text)
 
+    def stands_in(self, source: ImageSource) -> bool:
+        """Whether reading ``source`` gives a made-up stand-in rather than its real content."""
+        if source.kind != "url" or self.stand_in is None:
+            return False
+        return (urlsplit(source.text).hostname or "").lower() not in LOOPBACK_HOSTS
+
     def _stored(self, field: str, file_id: str) -> bytes:
         stored = self.store.get(file_id)
         if stored is None:

@@ -21,6 +21,7 @@ CONTENT_TYPES = {
     "gif": "image/gif",
     "heic": "image/heic",
     "svg": "image/svg+xml",
+    "json": "application/json",
     "wav": "audio/wav",
     "mp4": "video/mp4",
 }
@@ -29,8 +30,9 @@ _FILE_NAME = re.compile(r"([0-9a-f]{32})\.([a-z0-9]+)")
 
 @dataclass(frozen=True)
 class StoredFile:
-    """One stored image, sound or video; it is served at ``/results/<id>.<extension>``. Its bytes
-    are held in memory, or read from ``path`` when the store keeps a folder."""
+    """One stored image, sound, video or document; it is served at
+    ``/results/<id>.<extension>``. Its bytes are held in memory, or read from ``path`` when the
+    store keeps a folder."""
 
     id: str
     content_type: str

@@ -1,5 +1,5 @@
-"""Helpers the sandbox tests share: the test key, a hand-moved clock, small real images, and a
-small valid call of each GenAI operation and Ultra Upscale."""
+"""Helpers the sandbox tests share: the test key, a hand-moved clock, small real images, a small
+valid call of each GenAI operation and Ultra Upscale, and one of each other image API operation."""
 
 from __future__ import annotations
 
@@ -139,3 +139,77 @@ def job_id(response: TestResponse) -> str:
     found = body.get("inference_id", body.get("transaction_id"))
     assert isinstance(found, str)
     return found
+
+
+SVG_DESIGN = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80">'
+    b'<g id="shapes"><rect width="10" height="10"/><circle r="4"/></g>'
+    b'<path id="line" d="M0 0 L10 10"/><text x="1" y="9">Mugs</text></svg>'
+)
+"""A design of 6 elements: svg, g, rect, circle, path, text; 3 top-level layers."""
+
+AI_DESIGN = (
+    b"%PDF-1.6\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>\nendobj\n"
+    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n"
+    b"4 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+"""An Illustrator file as modern ones are: a PDF of 2 pages and 4 objects."""
+
+TOOLS_CALLS: dict[str, tuple[str, dict[str, Any]]] = {
+    "upscale-enhance": ("upscale/enhance", {"upscale_factor": "2"}),
+    "enhance-face": ("enhance/face", {}),
+    "effects": ("effects", {"effect_name": "apr1", "fade": "20"}),
+    "effects-previews": ("effects/previews", {"effect_names": "apr1, blur", "preview_size": "50"}),
+    "effects-laserengraving": ("effects/laserengraving", {"engrave_color": "#004"}),
+    "effects-ai": ("effects/ai", {"effect_name": "cartoon1"}),
+    "adjust": ("adjust", {"brightness": "20", "hue": "-100", "vignette": "30"}),
+    "selective-blur": ("selective-blur", {"segment": "background", "blur": "10"}),
+    "color-transfer": ("color-transfer", {"reference_image": "<reference>"}),
+    "styletransfer": ("styletransfer", {"reference_image": "<reference>", "level": "L3"}),
+    "masks": ("masks", {"mask": "lace1", "blend": "overlay", "mask_flip": "mirror vertical"}),
+    "masks-previews": ("masks/previews", {"mask": "lace1,rpl3", "preview_size": "60"}),
+    "background-texture": ("background/texture", {"width": "64", "height": "40"}),
+    "background-pattern": ("background/pattern", {"width": "64", "height": "40", "scale": "1.5"}),
+    "vectorizer": ("vectorizer", {}),
+    "design2replay": ("design2replay", {"file": SVG_DESIGN}),
+    "surfacemap": ("surfacemap", {"mask": "<mask>", "sticker": "<reference>"}),
+    "watermark": ("watermark", {"anchor_point": "pattern", "watermark_opacity": "80"}),
+    "basic-edit": ("edit", {"mode": "resize", "width": "32", "height": "24"}),
+    "smart-crop": ("smart-crop", {"segment": "foreground", "ratio": "1:1"}),
+    "blend": ("blend", {"overlay_image": "<reference>", "blend_mode": "multiply"}),
+    "zoom": ("zoom", {"scale_factor": "2", "anchor_point": "ai"}),
+    "multi-matting": ("multi-matting", {"segmentation_class": "foreground"}),
+    "tags": ("tags", {}),
+    "describe": ("describe", {}),
+    "cars-classify": ("cars/classify", {}),
+    "extract-colors": ("extract-colors", {}),
+}
+"""A small valid call of each image API operation added after the first five: its path under
+``/tools/1.0/`` and its fields. ``"<reference>"`` and ``"<mask>"`` stand for a second picture
+and a mask of the image's size, sent as file parts; ``bytes`` are sent as files too."""
+TOOLS_IMAGE_SIZE = (64, 48)
+
+
+def tools_kwargs(name: str, drop: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
+    """``Client.post`` keywords for a valid call of the image API operation ``name``, with
+    ``fields`` changed and ``drop`` left out (``image`` too, to send none)."""
+    _, base = TOOLS_CALLS[name]
+    values = {key: value for key, value in {**base, **fields}.items() if key not in drop}
+    pictures = {
+        "<reference>": png_bytes(TOOLS_IMAGE_SIZE, "navy"),
+        "<mask>": mask_bytes(TOOLS_IMAGE_SIZE),
+    }
+    data: dict[str, Any] = {}
+    for key, given in values.items():
+        value = pictures.get(given, given) if isinstance(given, str) else given
+        data[key] = (io.BytesIO(value), f"{key}.png") if isinstance(value, bytes) else value
+    if name != "design2replay" and "image" not in drop:
+        data.setdefault("image", (io.BytesIO(png_bytes(TOOLS_IMAGE_SIZE)), "photo.png"))
+    return {"data": data}
+
+
+def send_tool(client: Client, name: str, drop: tuple[str, ...] = (), **fields: Any) -> TestResponse:
+    path = "/tools/1.0/" + TOOLS_CALLS[name][0]
+    return client.post(path, headers=HEADERS, **tools_kwargs(name, drop, **fields))

@@ -1,4 +1,6 @@
-"""The sandbox against Picsart's OpenAPI files, and the checker that every other test relies on.
+"""The sandbox against Picsart's OpenAPI files, and the checker that every other test relies on:
+every operation of both files is served, its enums and ranges are the file's, and its answers,
+successes and failures, validate.
 
 Without the team's spec folder these tests skip (saying why); the rest of the suite still runs
 its spec-free checks on every answer.
@@ -14,14 +16,34 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from picsart_component.sandbox import genai_params, media, models, operations, params
+from picsart_component.sandbox import (
+    analysis,
+    editing,
+    effects,
+    genai_params,
+    media,
+    models,
+    operations,
+    params,
+    tools_params,
+)
 from picsart_component.sandbox.conformance import (
     ConformanceChecker,
     ConformanceError,
     check_picsart_answer,
 )
 from tests.sandbox.conftest import MakeClient
-from tests.sandbox.support import HEADERS, KEY, FakeClock, job_id, png_bytes, poll_path, send
+from tests.sandbox.support import (
+    HEADERS,
+    KEY,
+    TOOLS_CALLS,
+    FakeClock,
+    job_id,
+    png_bytes,
+    poll_path,
+    send,
+    send_tool,
+)
 
 HEADER_VALUES = {
     "X-Picsart-Correlation-Id": "0b6c1c40-3bd1-4c1f-9a4e-6f1a2b3c4d5e",
@@ -338,3 +360,143 @@ def test_every_genai_answer_validates_and_deviations_are_recorded(
     assert "422 is not listed for POST /v1/text2image" in notes
     assert "501 is not described anywhere" in notes
     assert "status word 'ACCEPTED'" in notes
+
+
+# The rest of the image tools file
+
+
+def test_the_sandbox_serves_every_operation_of_the_image_tools_file(
+    document: dict[str, Any],
+) -> None:
+    tools = operations.TOOLS_PREFIX
+    served = {
+        (op.method.lower(), "/" + op.path + ("{transaction_id}" if op.id_in_path else ""))
+        for op in operations.OPERATIONS
+        if op.prefix == tools
+    }
+    served |= {
+        ("get", f"/{poll.path}{{transaction_id}}")
+        for poll in operations.POLLS
+        if poll.prefix == tools
+    }
+    listed = {(method, path) for path, item in document["paths"].items() for method in item}
+    assert served == listed
+    for op in operations.OPERATIONS:
+        if op.prefix != tools or op.method != "POST":
+            continue
+        answers = document["paths"]["/" + op.path]["post"]["responses"]
+        assert ("200" in answers, "202" in answers) == (op.sync, op.asynchronous), op.name
+    assert set(operations.TOOLS_TARGETS) <= set(operations.GROUPS["tools"])
+    assert {"poll-ultra", "poll-design2replay"} <= operations.GROUPS["polls"]
+
+
+def test_the_image_tools_enums_and_ranges_match_the_file(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+
+    def enum(schema: str, field: str) -> tuple[Any, ...]:
+        found = schemas[schema]["properties"][field]
+        return tuple(found.get("items", found)["enum"])
+
+    def span(schema: str, field: str) -> tuple[Any, Any]:
+        found = schemas[schema]["properties"][field]
+        return found.get("minimum"), found.get("maximum")
+
+    assert enum("EffectsParameters", "effect_name") == effects.EFFECT_NAMES
+    assert enum("EffectsPreviewsParameters", "effect_names") == effects.EFFECT_NAMES
+    assert enum("AIEffectsParameters", "effect_name") == effects.AI_EFFECT_NAMES
+    assert enum("MasksParameters", "mask") == enum("MasksPreviewParameters", "mask")
+    assert enum("MasksParameters", "mask") == effects.MASK_NAMES
+    assert enum("MasksParameters", "blend") == effects.MASK_BLENDS
+    assert enum("MasksParameters", "mask_flip") == effects.MASK_FLIPS
+    assert enum("StyleTransferParameters", "level") == effects.STYLE_LEVELS
+    assert enum("OverlayParameters", "blend_mode") == editing.BLEND_MODES
+    assert enum("WatermarkParameters", "anchor_point") == tools_params.WATERMARK_ANCHORS
+    assert enum("ZoomParameters", "anchor_point") == tools_params.ZOOM_ANCHORS
+    assert enum("EditParameters", "crop_anchor") == editing.CROP_ANCHORS
+    assert enum("EditParameters", "mode") == tools_params.EDIT_MODES
+    assert enum("EditParameters", "flip") == tools_params.FLIPS
+    assert enum("SmartCropParameters", "ratio") == editing.RATIOS
+    assert enum("TextureParameters", "pattern") == editing.PATTERNS
+    assert enum("MultiMattingSegmentationParameters", "segmentation_class") == (
+        analysis.SEGMENTATION_CLASSES
+    )
+    assert enum("CarClassificationModels", "model") == models.CAR_CLASSIFICATION_MODELS
+    assert enum("UpscaleEnhanceParameters", "upscale_factor") == tools_params.ENHANCE_FACTORS
+    assert enum("LaserEngravingEffectParameters", "format") == tools_params.ENGRAVING_FORMATS
+    assert enum("MasksParameters", "format") == params.FORMATS
+    car = document["components"]["responses"]["200CarClassification"]
+    car_data = car["content"]["application/json"]["schema"]["properties"]["data"]
+    assert tuple(car_data["properties"]["class"]["enum"]) == analysis.CAR_VIEWS
+    adjust = {
+        name: (spec["minimum"], spec["maximum"])
+        for name, spec in schemas["AdjustParameters"]["properties"].items()
+        if "minimum" in spec
+    }
+    assert adjust == tools_params.ADJUSTMENTS
+    assert span("EffectsParameters", "fade") == (0, 100)
+    assert span("EffectsPreviewsParameters", "preview_size") == tools_params.PREVIEW_SIZES
+    assert span("SelectiveBlurParameters", "blur") == (1, 100)
+    assert schemas["SelectiveBlurParameters"]["properties"]["segment"]["maxLength"] == (
+        tools_params.MAX_SEGMENT_LENGTH
+    )
+    assert span("MasksParameters", "hue") == (-180, 180)
+    assert span("TextureParameters", "width") == (None, tools_params.MAX_SIDE)
+    assert span("TextureParameters", "scale") == (0.5, 10)
+    assert span("EditParameters", "rotate") == (-180, 180)
+    assert span("EditParameters", "perspective_horizontal") == (-45, 45)
+    assert span("EditParameters", "quality") == (10, 100)
+    assert span("SmartCropParameters", "margin") == (0, 100)
+    assert span("ZoomParameters", "scale_factor") == (1, 75)
+    assert span("OverlayParameters", "opacity") == (0, 100)
+    assert span("WatermarkParameters", "watermark_angle") == (0, 360)
+    for schema, required in [
+        ("EffectsParameters", ["effect_name"]),
+        ("EffectsPreviewsParameters", ["effect_names"]),
+        ("AIEffectsParameters", ["effect_name"]),
+        ("SelectiveBlurParameters", ["segment"]),
+        ("SmartCropParameters", ["segment"]),
+        ("ZoomParameters", ["scale_factor"]),
+        ("MasksParameters", ["mask"]),
+        ("MasksPreviewParameters", ["mask"]),
+        ("MultiMattingSegmentationParameters", ["segmentation_class"]),
+    ]:
+        assert schemas[schema]["required"] == required, schema
+
+
+def test_every_image_tools_answer_validates_and_deviations_are_recorded(
+    checker: ConformanceChecker, make_client: MakeClient, clock: FakeClock
+) -> None:
+    client, _ = make_client(job_seconds=1)
+    before = checker.checked
+    statuses: list[int] = []
+    jobs: list[str] = []
+    lookups = 0
+    for name in TOOLS_CALLS:
+        answer = send_tool(client, name)
+        statuses.append(answer.status_code)
+        if name == "design2replay":
+            jobs.append(answer.get_json()["transaction_id"])
+        elif "id" in answer.get_json()["data"]:
+            found = answer.get_json()["data"]["id"]
+            statuses.append(client.get(f"/tools/1.0/image/{found}", headers=HEADERS).status_code)
+            lookups += 1
+        statuses.append(send_tool(client, name, drop=("image", "file")).status_code)
+    statuses += [
+        client.get("/tools/1.0/effects", headers=HEADERS).status_code,
+        client.get("/tools/1.0/effects/ai", headers=HEADERS).status_code,
+        client.delete("/tools/1.0/effects/ai", headers=HEADERS).status_code,
+        client.get("/tools/1.0/image/nothing", headers=HEADERS).status_code,
+        client.get(f"/tools/1.0/design2replay/{jobs[0]}", headers=HEADERS).status_code,
+        send_tool(client, "effects", image=b"text").status_code,
+        send_tool(client, "design2replay", file=b"text").status_code,
+    ]
+    clock.advance(1)
+    statuses.append(client.get(f"/tools/1.0/design2replay/{jobs[0]}", headers=HEADERS).status_code)
+    calls = len(TOOLS_CALLS)
+    assert lookups == calls - 7  # all but design import, the 4 analyses and the 2 previews
+    assert sorted(statuses) == sorted(
+        [200] * (calls - 1 + lookups + 3) + [202] * 2 + [404, 405] + [415] * 2 + [422] * calls
+    )
+    assert checker.checked - before == len(statuses)
+    notes = " | ".join(checker.deviations)
+    assert "422 is not listed for POST /tools/1.0/watermark" in notes

@@ -1,0 +1,34 @@
+"""AI effect: one of Picsart's AI-made styles (cartoon, winter, galaxy, ...) on an image."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..lib.choices import AI_EFFECT_NAMES
+from ..lib.context import PicsartContext as Context
+from ..lib.fields import DownloadResultConfig as Config
+from ..lib.fields import ImageResultOutput as Output
+from ..lib.fields import ImageSourceInput
+from ..lib.genai_fields import format_field
+from ..lib.operations import operation_process
+from ..lib.tool_fields import TOOL_FORMATS
+
+EXAMPLE = {"image_url": "https://example.com/mug.jpg", "effect_name": "cartoon1"}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(ImageSourceInput):
+    effect_name: str = Field(
+        title="AI Effect",
+        description="The AI effect's name, as Picsart lists it (List effects with kind ai).",
+        json_schema_extra={"enum": list(AI_EFFECT_NAMES)},
+    )
+    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+
+
+process = operation_process(
+    "applyAiEffect", file_fields={"image": "image"}, accepted_formats=TOOL_FORMATS
+)

@@ -1,0 +1,35 @@
+"""Effect: one of Picsart's named looks (blurs, sketches, film and colour styles) on an image."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..lib.choices import EFFECT_NAMES
+from ..lib.context import PicsartContext as Context
+from ..lib.fields import DownloadResultConfig as Config
+from ..lib.fields import ImageResultOutput as Output
+from ..lib.fields import ImageSourceInput
+from ..lib.genai_fields import format_field
+from ..lib.operations import operation_process
+from ..lib.tool_fields import TOOL_FORMATS, fade_field
+
+EXAMPLE = {"image_url": "https://example.com/mug.jpg", "effect_name": "sketch1"}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(ImageSourceInput):
+    effect_name: str = Field(
+        title="Effect",
+        description="The effect's name, as Picsart lists it (List effects gives them all).",
+        json_schema_extra={"enum": list(EFFECT_NAMES)},
+    )
+    fade: int | None = fade_field()
+    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+
+
+process = operation_process(
+    "applyEffect", file_fields={"image": "image"}, accepted_formats=TOOL_FORMATS
+)

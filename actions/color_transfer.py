@@ -1,0 +1,31 @@
+"""Color transfer: give an image the colours of a reference image."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..lib.context import PicsartContext as Context
+from ..lib.fields import DownloadResultConfig as Config
+from ..lib.fields import ImageResultOutput as Output
+from ..lib.fields import ImageSourceInput
+from ..lib.genai_fields import format_field
+from ..lib.operations import operation_process
+from ..lib.tool_fields import TOOL_FORMATS, ReferenceSourceInput
+
+EXAMPLE = {
+    "image_url": "https://example.com/mug.jpg",
+    "reference_image_url": "https://example.com/sunset.jpg",
+}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(ReferenceSourceInput, ImageSourceInput):
+    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+
+
+process = operation_process(
+    "colorTransfer",
+    file_fields={"image": "image", "reference_image": "reference_image"},
+    accepted_formats=TOOL_FORMATS,
+)

@@ -1,0 +1,55 @@
+"""Effect previews: small previews of an image under several effects, to choose one."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..lib.choices import EFFECT_NAMES
+from ..lib.context import PicsartContext as Context
+from ..lib.fields import DownloadResultConfig as Config
+from ..lib.fields import ImageSourceInput
+from ..lib.genai_fields import format_field
+from ..lib.operations import operation_process
+from ..lib.tool_fields import (
+    TOOL_FORMATS,
+    PreviewItem,
+    PreviewsOutput,
+    fade_field,
+    preview_size_field,
+)
+
+MAX_PREVIEWS = 10
+EXAMPLE = {"image_url": "https://example.com/mug.jpg", "effect_names": ["sketch1", "popart"]}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(ImageSourceInput):
+    effect_names: list[str] = Field(
+        title="Effects",
+        description="The effects to preview, by name: 1 to 10 of them, each once.",
+        min_length=1,
+        max_length=MAX_PREVIEWS,
+        json_schema_extra={
+            "items": {"type": "string", "enum": list(EFFECT_NAMES)},
+            "uniqueItems": True,
+        },
+    )
+    preview_size: int | None = preview_size_field(bounded=True)
+    fade: int | None = fade_field()
+    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+
+
+class EffectPreview(PreviewItem):
+    effect_name: str | None = Field(None, title="Effect", description="The effect it shows.")
+
+
+class Output(PreviewsOutput):
+    data: list[EffectPreview] = Field(title="Data", description="One preview per effect.")
+
+
+process = operation_process(
+    "effectPreviews", file_fields={"image": "image"}, accepted_formats=TOOL_FORMATS
+)

@@ -1,0 +1,26 @@
+"""Enhance face: restore faces in old or blurry photos (detail, skin texture, colour)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..lib.context import PicsartContext as Context
+from ..lib.fields import DownloadResultConfig as Config
+from ..lib.fields import ImageResultOutput as Output
+from ..lib.fields import ImageSourceInput
+from ..lib.genai_fields import format_field
+from ..lib.operations import operation_process
+from ..lib.tool_fields import TOOL_FORMATS
+
+EXAMPLE = {"image_url": "https://example.com/portrait.jpg"}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(ImageSourceInput):
+    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+
+
+process = operation_process(
+    "enhanceFace", file_fields={"image": "image"}, accepted_formats=TOOL_FORMATS
+)

@@ -1,0 +1,40 @@
+"""Selective blur: blur one part of an image, named in words (the background, faces, plates)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..lib.context import PicsartContext as Context
+from ..lib.fields import DownloadResultConfig as Config
+from ..lib.fields import ImageResultOutput as Output
+from ..lib.fields import ImageSourceInput
+from ..lib.genai_fields import format_field
+from ..lib.operations import operation_process
+from ..lib.tool_fields import TOOL_FORMATS, segment_field
+
+EXAMPLE = {"image_url": "https://example.com/mug.jpg", "segment": "background", "blur": 60}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(ImageSourceInput):
+    segment: str = segment_field(
+        "What to blur, in a few words (background, foreground, faces, car plates); at most 90 "
+        "characters."
+    )
+    blur: int | None = Field(
+        None,
+        title="Blur",
+        description="How strong the blur is, from 1 to 100 (50 when empty).",
+        ge=1,
+        le=100,
+        json_schema_extra={"default": 50},
+    )
+    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+
+
+process = operation_process(
+    "selectiveBlur", file_fields={"image": "image"}, accepted_formats=TOOL_FORMATS
+)

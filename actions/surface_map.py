@@ -1,0 +1,32 @@
+"""Surface map: "print" a sticker onto a surface in an image, following its folds and light."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..lib.context import PicsartContext as Context
+from ..lib.fields import DownloadResultConfig as Config
+from ..lib.fields import ImageResultOutput as Output
+from ..lib.fields import ImageSourceInput
+from ..lib.genai_fields import format_field
+from ..lib.operations import operation_process
+from ..lib.tool_fields import TOOL_FORMATS, SurfaceSourcesInput
+
+EXAMPLE = {
+    "image_url": "https://example.com/tshirt.jpg",
+    "mask_url": "https://example.com/tshirt-print-area.png",
+    "sticker_url": "https://example.com/logo.png",
+}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(SurfaceSourcesInput, ImageSourceInput):
+    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+
+
+process = operation_process(
+    "surfaceMap",
+    file_fields={"image": "image", "mask": "mask", "sticker": "sticker"},
+    accepted_formats=TOOL_FORMATS,
+)

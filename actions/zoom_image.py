@@ -1,0 +1,48 @@
+"""Zoom: magnify an image 1 to 75 times around a point, keeping its size."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..lib.context import PicsartContext as Context
+from ..lib.fields import DownloadResultConfig as Config
+from ..lib.fields import ImageResultOutput as Output
+from ..lib.fields import ImageSourceInput
+from ..lib.genai_fields import format_field
+from ..lib.operations import operation_process
+from ..lib.tool_fields import TOOL_FORMATS
+
+EXAMPLE = {"image_url": "https://example.com/mug.jpg", "scale_factor": 3, "anchor_point": "ai"}
+
+__all__ = ["Config", "Context", "Input", "Output", "process"]
+
+
+class Input(ImageSourceInput):
+    scale_factor: int = Field(
+        title="Scale Factor",
+        description="How many times the image is magnified, from 1 to 75.",
+        ge=1,
+        le=75,
+    )
+    anchor_point: (
+        Literal[
+            "left-top", "left-middle", "left-bottom", "center-top", "center-middle",
+            "center-bottom", "right-top", "right-middle", "right-bottom", "ai",
+        ]
+        | None
+    ) = Field(
+        None,
+        title="Anchor Point",
+        description=(
+            "The point the zoom closes in on (center-middle when empty); ai finds the subject."
+        ),
+        json_schema_extra={"default": "center-middle"},
+    )  # fmt: skip
+    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+
+
+process = operation_process(
+    "zoomImage", file_fields={"image": "image"}, accepted_formats=TOOL_FORMATS
+)
