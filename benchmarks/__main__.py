@@ -21,6 +21,7 @@ BENCHMARKS = {
     "mapping": "benchmarks.bench_mapping",
     "startup": "benchmarks.bench_startup",
     "sandbox": "benchmarks.bench_sandbox",
+    "sailor": "benchmarks.bench_sailor",
 }
 
 

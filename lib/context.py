@@ -144,15 +144,27 @@ class PicsartContext(ActionContext):
             services.job_settings(),
             sleep=services.sleep,
             clock=services.clock,
-            on_accepted=lambda ticket: self.emit("snapshot", {"job": ticket.to_json()}),
+            on_accepted=lambda ticket: self.emit(
+                "snapshot", {"job": {**ticket.to_json(), "messageId": self.message.id}}
+            ),
             logger=self.logger,
         )
 
     def job_to_resume(self, operation: Operation) -> JobTicket | None:
-        """The job of this operation that an earlier, interrupted run of this very step started
-        (handed over in the snapshot), which is collected instead of paying for a new one."""
-        ticket = JobTicket.from_json(self.snapshot.get("job"))
-        return ticket if ticket is not None and ticket.operation == operation.name else None
+        """The job of this operation that an earlier, interrupted run of this very step on this
+        very message started (handed over in the snapshot), which is collected instead of paying
+        for a new one.
+
+        The platform keeps one snapshot per step, shared by every message the step handles, so a
+        job is resumed only by the message (the same ``id``) that started it: another message
+        must never be answered with someone else's result.
+        """
+        record = self.snapshot.get("job")
+        ticket = JobTicket.from_json(record)
+        if ticket is None or ticket.operation != operation.name:
+            return None
+        assert isinstance(record, Mapping)
+        return ticket if record.get("messageId") == self.message.id else None
 
     @cached_property
     def files(self) -> FileServices:

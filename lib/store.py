@@ -267,6 +267,45 @@ class MaesterStore(AttachmentStore):
         filename = object_id + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
         return StoredFile(url, counted.size, content_type, filename)
 
+    def put_object(self, data: bytes) -> str:
+        """Store ``data`` as one object and return its id (the sailor's lightweight messages)."""
+        try:
+            response = self._session.post(
+                f"{self.uri}/objects",
+                data=data,
+                headers=self._headers(**{"Content-Type": "application/octet-stream"}),
+                timeout=self.timeout,
+            )
+        except requests.RequestException as error:
+            raise TransientStoreError(
+                f"object storage is unreachable ({type(error).__name__})"
+            ) from None
+        if response.status_code >= 400:
+            raise StoreError(f"object storage refused the upload ({response.status_code})")
+        try:
+            object_id = str(response.json()["objectId"])
+        except (ValueError, KeyError, TypeError):
+            raise StoreError("object storage answered without an objectId") from None
+        if not _OBJECT_ID.fullmatch(object_id) or object_id in (".", ".."):
+            raise StoreError("object storage answered with an unusable objectId")
+        return object_id
+
+    def get_object(self, object_id: str) -> bytes:
+        """The bytes of the object ``object_id``."""
+        if not _OBJECT_ID.fullmatch(object_id) or object_id in (".", ".."):
+            raise StoreError(f"{object_id!r} is not an object id")
+        try:
+            response = self._session.get(
+                f"{self.uri}/objects/{object_id}", headers=self._headers(), timeout=self.timeout
+            )
+        except requests.RequestException as error:
+            raise TransientStoreError(
+                f"object storage is unreachable ({type(error).__name__})"
+            ) from None
+        if response.status_code >= 400:
+            raise StoreError(f"object storage answered {response.status_code} for {object_id}")
+        return response.content
+
     def owns(self, url: str) -> bool:
         """Whether ``url`` is one object of this storage: the bearer token goes only there.
 

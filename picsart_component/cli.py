@@ -374,9 +374,11 @@ def attach(files: tuple[Path, ...]) -> None:
 
 def _register_commands() -> None:
     from .flows.command import flow
+    from .sailor.command import sailor
     from .sandbox.command import sandbox
     from .store_commands import store
 
+    main.add_command(sailor)
     main.add_command(sandbox)
     main.add_command(flow)
     main.add_command(store)

@@ -26,6 +26,9 @@ def executor(fake_time: FakeTime) -> Executor:
     return Executor(services=make_services(fake_time))
 
 
+MESSAGE_ID = "message-1"
+
+
 def run(
     executor: Executor,
     action: str,
@@ -35,7 +38,9 @@ def run(
     on_event: Any = None,
     **cfg: Any,
 ) -> RunResult:
-    return executor.run(action, Message(body=body), {**CFG, **cfg}, snapshot, on_event=on_event)
+    return executor.run(
+        action, Message(id=MESSAGE_ID, body=body), {**CFG, **cfg}, snapshot, on_event=on_event
+    )
 
 
 def only(result: RunResult, kind: str) -> Any:
@@ -279,11 +284,28 @@ def test_a_job_in_the_snapshot_is_collected_and_nothing_is_submitted(executor: E
         executor,
         "textToImage",
         {"prompt": "a red mug"},
-        snapshot={"job": {"operation": "textToImage", "id": "old"}},
+        snapshot={"job": {"operation": "textToImage", "id": "old", "messageId": MESSAGE_ID}},
     )
     body = only(result, "data").body
     assert body["jobId"] == "old"
     assert [c.request.method for c in responses.calls] == ["GET"]
+
+
+@responses.activate
+def test_a_snapshot_job_of_another_message_is_never_collected(executor: Executor) -> None:
+    """The platform shares a step's snapshot between all its messages: message B must not get
+    the image message A paid for."""
+    responses.post(GENAI + "text2image", json=accepted("new"), status=202)
+    responses.get(GENAI + "text2image/inferences/new", json=images(1))
+    for stranger in ({"messageId": "another-message"}, {}):
+        result = run(
+            executor,
+            "textToImage",
+            {"prompt": "a red mug"},
+            snapshot={"job": {"operation": "textToImage", "id": "old", **stranger}},
+        )
+        assert only(result, "data").body["jobId"] == "new"
+    assert not [c for c in responses.calls if (c.request.url or "").endswith("/old")]
 
 
 @responses.activate
@@ -294,7 +316,7 @@ def test_a_snapshot_job_of_another_operation_is_ignored(executor: Executor) -> N
         executor,
         "textToImage",
         {"prompt": "a red mug"},
-        snapshot={"job": {"operation": "textToSound", "id": "old"}},
+        snapshot={"job": {"operation": "textToSound", "id": "old", "messageId": MESSAGE_ID}},
     )
     assert only(result, "data").body["jobId"] == "new"
 

@@ -461,7 +461,9 @@ class BatchRunner:
 
         result = self.executor.run(
             action,
-            Message(body=body),
+            # The id is the same on every run of this step for this item, so that a job an
+            # interrupted run started is resumed by the next run (the snapshot names its message).
+            Message(id=f"item-{key}-step-{step_id}", body=body),
             {**self.cfg, **cfg},
             {"job": job} if job is not None else None,
             on_event=journal_job,

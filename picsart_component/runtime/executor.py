@@ -155,6 +155,11 @@ class Executor:
             self._loaded[action_key] = loaded
         return loaded
 
+    def action_module(self, action_key: str) -> ModuleType:
+        """The module of an action (a front end calls its hooks: ``startup``, ``init``,
+        ``shutdown``, where it has them); ``ManifestError`` for an unknown action."""
+        return self._load(action_key).module
+
     def input_problems(
         self, action_key: str, body: Any, cfg: Mapping[str, Any] | None = None
     ) -> list[Problem]:

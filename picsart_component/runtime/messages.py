@@ -34,7 +34,9 @@ class Message(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-EventKind = Literal["data", "error", "snapshot", "rebound", "updateKeys"]
+EventKind = Literal[
+    "data", "error", "snapshot", "updateSnapshot", "rebound", "updateKeys", "httpReply"
+]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,194 @@
+"""Starting a sailor as the platform starts one: from the ``ELASTICIO_*`` environment.
+
+``run_sailor`` is the reference's ``run.js`` (connect, fetch the step, startup and init hooks,
+consume until SIGTERM or SIGINT, then finish the messages in processing and exit 0);
+``run_service`` in ``service.py`` is its ``runService.js``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..lib.store import MaesterStore
+from ..runtime.documents import loads_json
+from ..runtime.manifest import COMPONENT_ROOT, MANIFEST_NAME, ManifestError, load_module
+from .core import ObjectStorage, Sailor
+from .crypto import Encryptor
+from .platform import PlatformApiError, StepData
+from .service import run_service
+from .settings import SailorSettings, SailorSettingsError
+
+log = logging.getLogger("picsart.sailor")
+
+LOG_LEVELS = {
+    "trace": logging.DEBUG,
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warn": logging.WARNING,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "fatal": logging.CRITICAL,
+}
+
+
+class SailorStartError(RuntimeError):
+    """The sailor cannot start (no component.json, say); the message says why."""
+
+
+def configure_logging(environ: Mapping[str, str]) -> None:
+    """Log lines to standard output, where the platform collects a container's log; the level
+    from ``LOG_LEVEL`` (as the reference reads it), info by default."""
+    level = LOG_LEVELS.get(environ.get("LOG_LEVEL", "info").lower(), logging.INFO)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiormq logs every lost connection with a traceback; the sailor says it in one line.
+    for noisy in ("aiormq", "aio_pika", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(level, logging.ERROR))
+
+
+def component_root(environ: Mapping[str, str], cwd: Path | None = None) -> Path:
+    """The component folder: ``ELASTICIO_COMPONENT_PATH`` relative to the working folder, as the
+    reference resolves it; when that is unset and the working folder has no component.json, the
+    component this package bundles."""
+    configured = environ.get("ELASTICIO_COMPONENT_PATH", "")
+    path = (cwd or Path.cwd()) / configured
+    if (path / MANIFEST_NAME).is_file():
+        return path.resolve()
+    if not configured:
+        return COMPONENT_ROOT
+    raise SailorStartError(f"Failed to load component.json from {path}")
+
+
+def component_services(settings: SailorSettings, root: Path) -> tuple[Any, ObjectStorage | None]:
+    """The services the component's actions share across messages (for this component: one
+    Picsart client and throttle), and object storage for lightweight bodies, sharing the
+    component's own Maester client.
+
+    They are built from the component's own ``lib`` (``lib/context.py``'s ``Services``,
+    ``lib/store.py``'s ``MaesterStore``), imported under the name the component is loaded with,
+    so that its actions recognise them wherever the component lives. A component without them
+    gets no services, and this package's Maester client for object storage.
+    """
+    encryptor = Encryptor(
+        settings.get("MESSAGE_CRYPTO_PASSWORD"), settings.get("MESSAGE_CRYPTO_IV")
+    )
+    uri, token = settings.get("OBJECT_STORAGE_URI"), settings.get("OBJECT_STORAGE_TOKEN")
+    services: Any = None
+    store: Any = None
+    try:
+        services_class = getattr(load_module(root, "./lib/context.py"), "Services", None)
+        store_class = getattr(load_module(root, "./lib/store.py"), "MaesterStore", None)
+    except ManifestError:
+        services_class = store_class = None
+    if services_class is not None:
+        services = services_class()
+    if uri and token:
+        store = (store_class or MaesterStore)(str(uri), str(token))
+        if services is not None and store_class is not None:
+            services.store = store
+    return services, ObjectStorage(store, encryptor) if store is not None else None
+
+
+async def _sail(settings: SailorSettings, root: Path, step: StepData | None) -> int:
+    services, object_storage = component_services(settings, root)
+    sailor = Sailor(
+        settings,
+        component_root=root,
+        services=services,
+        object_storage=object_storage,
+        step=step,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    if settings["HOOK_SHUTDOWN"]:
+        try:
+            await sailor.prepare()
+            await sailor.run_shutdown_hook()
+        except Exception as error:
+            log.critical("the shutdown hook failed: %s", error)
+            return 1
+        return 0
+    try:
+        await sailor.connect()
+        await sailor.prepare()
+        if settings["STARTUP_REQUIRED"]:
+            await sailor.startup()
+        await sailor.init()
+        await sailor.run()
+    except Exception as error:
+        log.critical("the sailor could not start: %s", error)
+        log.debug("start failure", exc_info=True)
+        if not sailor.amqp.closed:
+            try:
+                await sailor.report_error(error)
+            except Exception as report_error:
+                log.error("reporting the start failure failed: %s", report_error)
+            await sailor.disconnect()
+        return 1
+    log.info("Fully initialized and waiting for messages")
+    await stop.wait()
+    log.info("Stopping: finishing %d message(s) in processing", sailor.in_flight)
+    await sailor.schedule_shutdown()
+    await sailor.disconnect()
+    log.info("Successfully disconnected")
+    return 0
+
+
+def read_step_file(path: Path) -> StepData:
+    """The step's data from a JSON file (``{"config": ..., "snapshot": ...}``), for a sailor run
+    on a developer's machine without the platform's API."""
+    try:
+        record = loads_json(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SailorStartError(f"cannot read the step file {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise SailorStartError(f"the step file {path} is not JSON: {error}") from None
+    try:
+        return StepData.from_json(record)
+    except PlatformApiError:
+        raise SailorStartError(f"the step file {path} must hold a JSON object") from None
+
+
+def run_sailor(environ: Mapping[str, str] | None = None, step_file: Path | None = None) -> int:
+    """Run one step's sailor until SIGTERM or SIGINT; the exit status. ``step_file`` stands in
+    for the platform's step API."""
+    environ = os.environ if environ is None else environ
+    configure_logging(environ)
+    try:
+        settings = SailorSettings.from_environ(environ)
+        root = component_root(environ)
+        step = read_step_file(step_file) if step_file is not None else None
+    except (SailorSettingsError, SailorStartError) as error:
+        log.critical("%s", error)
+        return 1
+    try:
+        return asyncio.run(_sail(settings, root, step))
+    except ManifestError as error:
+        log.critical("%s", error)
+        return 1
+
+
+def run_service_call(method: str, environ: Mapping[str, str] | None = None) -> int:
+    """Run one service call (``verifyCredentials``, ``getMetaModel``, ``selectModel``)."""
+    environ = os.environ if environ is None else environ
+    configure_logging(environ)
+    try:
+        root = component_root(environ)
+    except SailorStartError as error:
+        log.critical("%s", error)
+        return 1
+    settings_free = SailorSettings({})
+    services, _ = component_services(settings_free, root)
+    return run_service(method, environ, root, services)

@@ -1,0 +1,259 @@
+"""The sailor's parts that need no broker: headers, errors, the component's folder, service mode,
+the start-up errors, and the job a shared snapshot must not hand to another message."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from picsart_component.runtime.manifest import COMPONENT_ROOT
+from picsart_component.sailor.amqp import Throttle, publish_delay
+from picsart_component.sailor.command import PLATFORM_EXTRA_HINT
+from picsart_component.sailor.core import Sailor, camel_case, error_object
+from picsart_component.sailor.main import SailorStartError, component_root, run_sailor
+from picsart_component.sailor.service import post_result, service_result
+from picsart_component.sailor.settings import SailorSettings
+
+RELAY = Path(__file__).parent / "py_components" / "relay"
+SERVICE_ENV = {
+    "ELASTICIO_API_URI": "http://127.0.0.1:9",
+    "ELASTICIO_API_USERNAME": "user",
+    "ELASTICIO_API_KEY": "key",
+}
+
+
+@pytest.fixture(autouse=True)
+def keep_logging() -> Iterator[None]:
+    """``run_sailor`` sets up logging as a container's process does; the suite's is put back."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("TASK_USER_EMAIL", "taskUserEmail"),
+        ("FOO", "foo"),
+        ("API_KEY2", "apiKey2"),
+        ("x_y", "xY"),
+        ("alreadyCamel", "alreadyCamel"),
+        ("__LEADING__", "leading"),
+    ],
+)
+def test_header_names_from_variables_are_camel_cased_as_lodash_does(
+    name: str, expected: str
+) -> None:
+    assert camel_case(name) == expected
+
+
+def test_incoming_headers_keep_meta_thread_and_reply_to() -> None:
+    found = Sailor.incoming_headers(
+        {
+            "stepId": "step_1",
+            "messageId": "m-1",
+            "parentMessageId": "p-1",
+            "X-EIO-Meta-Trace-Id": "trace-7",
+            "x-eio-meta-Lowered": "yes",
+            "other": "dropped",
+            "reply_to": "reply-key",
+        }
+    )
+    assert found == {
+        "stepId": "step_1",
+        "x-eio-meta-trace-id": "trace-7",
+        "x-eio-meta-lowered": "yes",
+        "threadId": "trace-7",
+        "messageId": "m-1",
+        "parentMessageId": "p-1",
+        "reply_to": "reply-key",
+    }
+
+
+def test_a_message_without_thread_starts_one() -> None:
+    first = Sailor.incoming_headers({"messageId": "m"})["threadId"]
+    second = Sailor.incoming_headers({"messageId": "m"})["threadId"]
+    assert first
+    assert second
+    assert first != second
+    assert Sailor.incoming_headers({"threadId": "t", "x-eio-meta-trace-id": "x"})["threadId"] == "t"
+
+
+def test_error_events_carry_name_message_and_stack_then_the_components_fields() -> None:
+    found = error_object({"name": "InputError", "message": "bad", "problems": [1]})
+    assert list(found) == ["name", "message", "stack", "problems"]
+    assert found["stack"] == "Not Available"
+    assert error_object("text") == {"name": "Error", "message": "text", "stack": "Not Available"}
+
+
+def test_publish_retries_back_off_as_the_reference_and_stop_at_the_maximum() -> None:
+    settings = SailorSettings.from_environ(full_environ())
+    delays = [publish_delay(settings, i) for i in (0, 1, 2, 20)]
+    assert delays == [0.1, 0.2, 0.4, 300.0]
+
+
+def test_the_throttle_lets_the_limit_pass_then_waits_for_the_interval() -> None:
+    async def passes() -> list[float]:
+        throttle = Throttle(2, 50)
+        started = time.monotonic()
+        seen = []
+        for _ in range(5):
+            await throttle.wait()
+            seen.append(time.monotonic() - started)
+        return seen
+
+    seen = asyncio.run(passes())
+    assert seen[1] < 0.05
+    assert seen[2] >= 0.045
+    assert seen[4] >= 0.095
+
+
+def full_environ(**extra: str) -> dict[str, str]:
+    names = [
+        "FLOW_ID",
+        "EXEC_ID",
+        "STEP_ID",
+        "CONTAINER_ID",
+        "WORKSPACE_ID",
+        "USER_ID",
+        "COMP_ID",
+        "FUNCTION",
+        "API_URI",
+        "API_USERNAME",
+        "API_KEY",
+        "AMQP_URI",
+        "LISTEN_MESSAGES_ON",
+        "PUBLISH_MESSAGES_TO",
+        "DATA_ROUTING_KEY",
+        "ERROR_ROUTING_KEY",
+        "REBOUND_ROUTING_KEY",
+        "SNAPSHOT_ROUTING_KEY",
+        "MESSAGE_CRYPTO_PASSWORD",
+    ]
+    environ = {f"ELASTICIO_{name}": name.lower() for name in names}
+    environ["ELASTICIO_MESSAGE_CRYPTO_IV"] = "0123456789abcdef"
+    environ.update(extra)
+    return environ
+
+
+def test_a_missing_variable_is_one_line_naming_it_and_exit_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    environ = full_environ()
+    del environ["ELASTICIO_STEP_ID"]
+    assert run_sailor(environ) == 1
+    out = capsys.readouterr().out
+    assert "ELASTICIO_STEP_ID is missing" in out
+    assert "Traceback" not in out
+
+
+def test_the_settings_repr_hides_the_secrets() -> None:
+    environ = full_environ(
+        ELASTICIO_API_KEY="api-CANARY", ELASTICIO_MESSAGE_CRYPTO_PASSWORD="pw-CANARY"
+    )
+    shown = repr(SailorSettings.from_environ(environ))
+    assert "CANARY" not in shown
+    assert "****" in shown
+
+
+def test_the_component_folder_is_the_configured_one_else_the_bundled_one(tmp_path: Path) -> None:
+    assert component_root({}, cwd=tmp_path) == COMPONENT_ROOT
+    assert component_root({"ELASTICIO_COMPONENT_PATH": str(RELAY)}, cwd=tmp_path) == RELAY
+    (tmp_path / "component.json").write_text("{}")
+    assert component_root({}, cwd=tmp_path) == tmp_path
+    with pytest.raises(SailorStartError, match="Failed to load component"):
+        component_root({"ELASTICIO_COMPONENT_PATH": "nowhere"}, cwd=tmp_path)
+
+
+def test_a_platform_image_without_the_extra_is_told_which_to_install() -> None:
+    assert "pip install 'picsart-component[platform]'" in PLATFORM_EXTRA_HINT
+
+
+# Service mode ------------------------------------------------------------------------------
+
+
+def service(method: str, root: Path = RELAY, /, **environ: str) -> dict[str, Any]:
+    return service_result(method, {**SERVICE_ENV, **environ}, root)
+
+
+def test_get_meta_model_and_select_model_call_the_actions_methods() -> None:
+    found = service("getMetaModel", ELASTICIO_CFG="{}", ELASTICIO_ACTION_OR_TRIGGER="hooks")
+    assert found["status"] == "success"
+    assert found["data"]["out"]["properties"] == {"n": {}}
+    found = service(
+        "selectModel",
+        ELASTICIO_CFG="{}",
+        ELASTICIO_ACTION_OR_TRIGGER="hooks",
+        ELASTICIO_GET_MODEL_METHOD="listThings",
+    )
+    assert found == {"status": "success", "data": {"a": "Thing A", "b": "Thing B"}}
+
+
+@pytest.mark.parametrize(
+    ("method", "environ", "message"),
+    [
+        ("launch", {"ELASTICIO_CFG": "{}"}, 'Unknown service method "launch"'),
+        ("verifyCredentials", {}, "ELASTICIO_CFG is not provided"),
+        ("verifyCredentials", {"ELASTICIO_CFG": "{nope"}, "Unable to parse CFG"),
+        ("getMetaModel", {"ELASTICIO_CFG": "{}"}, "ELASTICIO_ACTION_OR_TRIGGER is not provided"),
+        (
+            "selectModel",
+            {"ELASTICIO_CFG": "{}", "ELASTICIO_ACTION_OR_TRIGGER": "hooks"},
+            "ELASTICIO_GET_MODEL_METHOD is not provided",
+        ),
+        (
+            "selectModel",
+            {
+                "ELASTICIO_CFG": "{}",
+                "ELASTICIO_ACTION_OR_TRIGGER": "hooks",
+                "ELASTICIO_GET_MODEL_METHOD": "nothing",
+            },
+            'Method "nothing" is not found in "hooks" action or trigger',
+        ),
+    ],
+)
+def test_service_errors_are_posted_as_the_reference_words_them(
+    method: str, environ: dict[str, str], message: str
+) -> None:
+    assert service(method, **environ) == {"status": "error", "data": {"message": message}}
+
+
+def test_a_component_without_verify_credentials_accepts_them_as_the_reference() -> None:
+    assert service("verifyCredentials", ELASTICIO_CFG="{}") == {
+        "status": "success",
+        "data": {"verified": True},
+    }
+
+
+@responses.activate
+def test_verify_credentials_of_this_component_reads_the_balance() -> None:
+    responses.get("https://api.picsart.io/tools/1.0/balance", json={"credits": 42}, status=200)
+    found = service(
+        "verifyCredentials", COMPONENT_ROOT, ELASTICIO_CFG=json.dumps({"apiKey": "k" * 20})
+    )
+    assert found["status"] == "success"
+    assert found["data"]["verified"] is True
+    assert responses.calls[0].request.headers["X-Picsart-API-Key"] == "k" * 20
+
+
+@responses.activate
+def test_the_result_is_posted_with_the_urls_credentials_as_basic_auth() -> None:
+    responses.post("http://127.0.0.1:7/result?x=1", json={})
+    status = post_result("http://us%40er:p%3Ass@127.0.0.1:7/result?x=1", {"status": "success"})
+    assert status == 200
+    request = responses.calls[0].request
+    assert request.url == "http://127.0.0.1:7/result?x=1"
+    expected = base64.b64encode(b"us@er:p:ss").decode()
+    assert request.headers["Authorization"] == f"Basic {expected}"
+    assert json.loads(request.body or b"{}") == {"status": "success"}
