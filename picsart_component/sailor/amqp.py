@@ -66,6 +66,11 @@ class Throttle:
             self._passed.popleft()
 
     async def wait(self) -> None:
+        now = time.monotonic()
+        self._forget(now)
+        if len(self._passed) < self.limit and not self._lock.locked():
+            self._passed.append(now)
+            return
         async with self._lock:
             now = time.monotonic()
             self._forget(now)

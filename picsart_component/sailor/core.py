@@ -4,9 +4,10 @@ It follows ``lib/sailor.js`` of elasticio-sailor-nodejs 2.7.8: the outgoing head
 passthrough, the lightweight (object storage) bodies, the emit rate limits, the rebound with its
 growing expiration, and ack when the action emitted no error, reject (without requeue) when it did.
 
-AMQP lives on an asyncio loop, so heartbeats never wait for an action. Actions run in a pool of
-``RABBITMQ_PREFETCH_SAILOR`` threads; each event an action emits is published from the loop
-while the action's thread waits for it, so an action never outruns its publisher.
+AMQP lives on an asyncio loop, so heartbeats never wait for an action. Each message's work
+(decrypt, run the action, encrypt what it emits) runs in a pool of ``RABBITMQ_PREFETCH_SAILOR``
+threads, which hand every event over to the loop as it comes; the loop publishes them in order
+and settles the message once the last one is confirmed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import copy
 import logging
 import random
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -32,7 +34,7 @@ from ..runtime.errors import error_payload
 from ..runtime.executor import Executor
 from ..runtime.messages import Event, Message
 from .amqp import AmqpConnection, Throttle, original_properties
-from .crypto import DecryptionError, Encryptor, js_json
+from .crypto import MAX_DEPTH, DecryptionError, Encryptor, js_json
 from .platform import PlatformApi, StepData
 from .settings import SailorSettings
 
@@ -54,7 +56,7 @@ class ObjectStorage:
 
     def fetch(self, object_id: str) -> Any:
         data = self._encryptor.decrypt_bytes(self._store.get_object(object_id))
-        return loads_json(data.decode("utf-8"))
+        return loads_json(data.decode("utf-8"), max_depth=MAX_DEPTH)
 
     def upload(self, body_json: bytes) -> str:
         object_id: str = self._store.put_object(self._encryptor.encrypt_bytes(body_json))
@@ -118,6 +120,32 @@ class _Unreadable:
 _Item = Event | _Prepared | _Unreadable
 
 
+class _Handover:
+    """Items from an action's thread to the loop, in order, with one wake-up of the loop for
+    all the items that arrive before it runs (``None`` ends them)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._lock = threading.Lock()
+        self._pending: list[_Item | None] = []
+        self._scheduled = False
+        self.queue: asyncio.Queue[_Item | None] = asyncio.Queue()
+
+    def put(self, item: _Item | None) -> None:
+        with self._lock:
+            self._pending.append(item)
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self._loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        with self._lock:
+            items, self._pending, self._scheduled = self._pending, [], False
+        for item in items:
+            self.queue.put_nowait(item)
+
+
 @dataclass
 class _Run:
     """One message in processing."""
@@ -172,7 +200,6 @@ class Sailor:
             "error": Throttle(settings["ERROR_RATE_LIMIT"], interval),
             "snapshot": Throttle(settings["SNAPSHOT_RATE_LIMIT"], interval),
         }
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         return f"Sailor(function={self.function!r}, step={self.settings['STEP_ID']!r})"
@@ -186,12 +213,10 @@ class Sailor:
         return await asyncio.to_thread(function, *args)
 
     async def connect(self) -> None:
-        self._loop = asyncio.get_running_loop()
         await self.amqp.connect()
 
     async def prepare(self) -> None:
         """Fetch the step's data and check that the component has the step's action."""
-        self._loop = asyncio.get_running_loop()
         if self._given_step is not None:
             self.step = self._given_step
         else:
@@ -374,19 +399,20 @@ class Sailor:
         )
         # The action's thread does the message's work (decrypt, run, encrypt) and hands each
         # event to the loop as it comes; the loop publishes them in order, then settles.
-        loop = asyncio.get_running_loop()
-        items: asyncio.Queue[_Item | None] = asyncio.Queue()
-
-        def hand_over(item: _Item) -> None:
-            loop.call_soon_threadsafe(items.put_nowait, item)
-
-        publisher = asyncio.create_task(self._publish_items(run, items))
+        handover = _Handover(asyncio.get_running_loop())
         snapshot = copy.deepcopy(self.snapshot)
-        try:
-            await loop.run_in_executor(self._pool, self._work, run, snapshot, hand_over)
-        finally:
-            loop.call_soon_threadsafe(items.put_nowait, None)
-            await publisher
+
+        def work() -> None:
+            try:
+                self._work(run, snapshot, handover.put)
+            except Exception as error:
+                log.exception("a message's run failed")
+                handover.put(Event("error", error_payload(error)))
+            finally:
+                handover.put(None)
+
+        self._pool.submit(work)
+        await self._publish_items(run, handover.queue)
         if run.errors:
             await self.amqp.reject(message_id, delivery)
         else:
