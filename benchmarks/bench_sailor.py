@@ -173,6 +173,7 @@ def _latency(
 def run() -> list[Figure]:
     try:
         from tests.sailor.amqp_harness import (
+            PY_RELAY,
             SailorLauncher,
             connect_broker,
             sailor_env,
@@ -186,7 +187,7 @@ def run() -> list[Figure]:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         return [Figure("sailor: not measured", 0, "", "RabbitMQ and node", False, reason)]
 
-    py_relay = Path(__file__).resolve().parents[1] / "tests" / "sailor" / "py_components" / "relay"
+    py_relay = PY_RELAY
     figures: list[Figure] = []
     logs = Path(tempfile.mkdtemp(prefix="bench-sailor-"))
     launcher = SailorLauncher(broker, logs)

@@ -242,10 +242,21 @@ class MaesterStore(AttachmentStore):
 
     def save(self, chunks: Iterable[bytes], content_type: str) -> StoredFile:
         counted = _Counted(chunks)
+        object_id = self._upload(counted, content_type)
+        url = f"{self.uri}/objects/{object_id}?storage_type=maester"
+        filename = object_id + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
+        return StoredFile(url, counted.size, content_type, filename)
+
+    def put_object(self, data: bytes) -> str:
+        """Store ``data`` as one object and return its id (the sailor's lightweight messages)."""
+        return self._upload(data, "application/octet-stream")
+
+    def _upload(self, data: Iterable[bytes] | bytes, content_type: str) -> str:
+        """``POST /objects``: the new object's id."""
         try:
             response = self._session.post(
                 f"{self.uri}/objects",
-                data=counted,
+                data=data,
                 headers=self._headers(**{"Content-Type": content_type}),
                 timeout=self.timeout,
             )
@@ -261,38 +272,13 @@ class MaesterStore(AttachmentStore):
             object_id = str(response.json()["objectId"])
         except (ValueError, KeyError, TypeError):
             raise StoreError("object storage answered without an objectId") from None
-        if not _OBJECT_ID.fullmatch(object_id) or object_id in (".", ".."):
-            raise StoreError("object storage answered with an unusable objectId")
-        url = f"{self.uri}/objects/{object_id}?storage_type=maester"
-        filename = object_id + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
-        return StoredFile(url, counted.size, content_type, filename)
-
-    def put_object(self, data: bytes) -> str:
-        """Store ``data`` as one object and return its id (the sailor's lightweight messages)."""
-        try:
-            response = self._session.post(
-                f"{self.uri}/objects",
-                data=data,
-                headers=self._headers(**{"Content-Type": "application/octet-stream"}),
-                timeout=self.timeout,
-            )
-        except requests.RequestException as error:
-            raise TransientStoreError(
-                f"object storage is unreachable ({type(error).__name__})"
-            ) from None
-        if response.status_code >= 400:
-            raise StoreError(f"object storage refused the upload ({response.status_code})")
-        try:
-            object_id = str(response.json()["objectId"])
-        except (ValueError, KeyError, TypeError):
-            raise StoreError("object storage answered without an objectId") from None
-        if not _OBJECT_ID.fullmatch(object_id) or object_id in (".", ".."):
+        if not _is_object_id(object_id):
             raise StoreError("object storage answered with an unusable objectId")
         return object_id
 
     def get_object(self, object_id: str) -> bytes:
         """The bytes of the object ``object_id``."""
-        if not _OBJECT_ID.fullmatch(object_id) or object_id in (".", ".."):
+        if not _is_object_id(object_id):
             raise StoreError(f"{object_id!r} is not an object id")
         try:
             response = self._session.get(
@@ -321,8 +307,7 @@ class MaesterStore(AttachmentStore):
         object_id = parts.path[len(prefix) :] if parts.path.startswith(prefix) else ""
         return (
             parts.origin == base.origin
-            and _OBJECT_ID.fullmatch(object_id) is not None
-            and object_id not in (".", "..")
+            and _is_object_id(object_id)
             and "storage_type=maester" in parts.query.split("&")
         )
 
@@ -342,6 +327,11 @@ class MaesterStore(AttachmentStore):
             if response.status_code >= 400:
                 raise StoreError(f"object storage answered {response.status_code} for {url}")
             yield response.iter_content(1 << 16)
+
+
+def _is_object_id(text: str) -> bool:
+    """One plain path segment: no dot segments, no encoded slashes or dots."""
+    return _OBJECT_ID.fullmatch(text) is not None and text not in (".", "..")
 
 
 class _Counted:

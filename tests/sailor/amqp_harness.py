@@ -687,6 +687,29 @@ def run_python_service(
     return found
 
 
+PY_RELAY = Path(__file__).resolve().parent / "py_components" / "relay"
+"""The Python twin of the Node relay component: echoes and emits every event on request."""
+
+
+def relay_env(
+    topology: Topology,
+    platform: FakePlatform,
+    function: str = "relay",
+    amqp_url: str | None = None,
+    **overrides: str,
+) -> dict[str, str]:
+    """``sailor_env`` for ``step_1`` running the Python relay component."""
+    return sailor_env(
+        topology,
+        "step_1",
+        platform,
+        function=function,
+        component_path=str(PY_RELAY),
+        amqp_url=amqp_url,
+        overrides=overrides,
+    )
+
+
 # -- sailor processes ---------------------------------------------------------------------------
 
 NODE_READY_LINE = "Fully initialized and waiting for messages"

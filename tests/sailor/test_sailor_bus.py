@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 from tests.sailor.amqp_harness import (
@@ -24,24 +23,10 @@ from tests.sailor.amqp_harness import (
     decode_error,
     decode_error_reply,
     decode_snapshot,
+    relay_env,
     sailor_env,
 )
 from tests.sailor.fake_platform import FakePlatform
-
-RELAY = Path(__file__).parent / "py_components" / "relay"
-
-
-def relay_env(
-    topology: Topology, platform: FakePlatform, function: str = "relay", **overrides: str
-) -> dict[str, str]:
-    return sailor_env(
-        topology,
-        "step_1",
-        platform,
-        function=function,
-        component_path=str(RELAY),
-        overrides=overrides,
-    )
 
 
 def settled(broker: Broker, sailor: SailorProcess) -> None:

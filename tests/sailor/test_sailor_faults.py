@@ -15,29 +15,10 @@ from tests.sailor.amqp_harness import (
     Topology,
     decode_data,
     decode_error,
+    relay_env,
     sailor_env,
 )
 from tests.sailor.fake_platform import FakePlatform
-
-RELAY = Path(__file__).parent / "py_components" / "relay"
-
-
-def relay_env(
-    topology: Topology,
-    platform: FakePlatform,
-    function: str = "relay",
-    amqp_url: str | None = None,
-    **overrides: str,
-) -> dict[str, str]:
-    return sailor_env(
-        topology,
-        "step_1",
-        platform,
-        function=function,
-        component_path=str(RELAY),
-        amqp_url=amqp_url,
-        overrides=overrides,
-    )
 
 
 def data_bodies(topology: Topology, wait: float = 1.0) -> list[dict[str, object]]:

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,14 +15,20 @@ from typing import Any
 
 import pytest
 import responses
+from click.testing import CliRunner
 
+from picsart_component.cli import main
 from picsart_component.runtime.manifest import COMPONENT_ROOT
 from picsart_component.sailor.amqp import Throttle, publish_delay
 from picsart_component.sailor.command import PLATFORM_EXTRA_HINT
 from picsart_component.sailor.core import Sailor, camel_case, error_object
 from picsart_component.sailor.main import SailorStartError, component_root, run_sailor
 from picsart_component.sailor.service import post_result, service_result
-from picsart_component.sailor.settings import SailorSettings
+from picsart_component.sailor.settings import (
+    REQUIRED_ALWAYS,
+    REQUIRED_FOR_MESSAGES,
+    SailorSettings,
+)
 
 RELAY = Path(__file__).parent / "py_components" / "relay"
 SERVICE_ENV = {
@@ -120,27 +127,7 @@ def test_the_throttle_lets_the_limit_pass_then_waits_for_the_interval() -> None:
 
 
 def full_environ(**extra: str) -> dict[str, str]:
-    names = [
-        "FLOW_ID",
-        "EXEC_ID",
-        "STEP_ID",
-        "CONTAINER_ID",
-        "WORKSPACE_ID",
-        "USER_ID",
-        "COMP_ID",
-        "FUNCTION",
-        "API_URI",
-        "API_USERNAME",
-        "API_KEY",
-        "AMQP_URI",
-        "LISTEN_MESSAGES_ON",
-        "PUBLISH_MESSAGES_TO",
-        "DATA_ROUTING_KEY",
-        "ERROR_ROUTING_KEY",
-        "REBOUND_ROUTING_KEY",
-        "SNAPSHOT_ROUTING_KEY",
-        "MESSAGE_CRYPTO_PASSWORD",
-    ]
+    names = [*REQUIRED_ALWAYS, *REQUIRED_FOR_MESSAGES]
     environ = {f"ELASTICIO_{name}": name.lower() for name in names}
     environ["ELASTICIO_MESSAGE_CRYPTO_IV"] = "0123456789abcdef"
     environ.update(extra)
@@ -176,8 +163,15 @@ def test_the_component_folder_is_the_configured_one_else_the_bundled_one(tmp_pat
         component_root({"ELASTICIO_COMPONENT_PATH": "nowhere"}, cwd=tmp_path)
 
 
-def test_a_platform_image_without_the_extra_is_told_which_to_install() -> None:
-    assert "pip install 'picsart-component[platform]'" in PLATFORM_EXTRA_HINT
+@pytest.mark.parametrize("arguments", [["sailor"], ["sailor", "service", "verifyCredentials"]])
+def test_a_platform_image_without_the_extra_is_told_which_to_install(
+    monkeypatch: pytest.MonkeyPatch, arguments: list[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "aio_pika", None)  # import aio_pika raises ImportError
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 1
+    assert "pip install 'picsart-component[platform]'" in result.stderr
+    assert PLATFORM_EXTRA_HINT in result.stderr
 
 
 # Service mode ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.sailor.amqp_harness import (
+    PY_RELAY,
     Broker,
     Received,
     SailorLauncher,
@@ -28,7 +29,6 @@ from tests.sailor.amqp_harness import (
 from tests.sailor.fake_platform import FakePlatform
 from tests.sailor.node_harness import COMPONENTS_DIR
 
-PY_RELAY = Path(__file__).parent / "py_components" / "relay"
 NODE_RELAY = COMPONENTS_DIR / "relay"
 VARYING = {"messageId", "start", "end", "parentMessageId"}
 """Headers that differ between any two runs: fresh ids and the clock."""
