@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from picsart_component import __version__
 from picsart_component.runtime.documents import loads_json
 
+from . import shared_limit
 from .body import RequestBody
 from .errors import (
     CORRELATION_ID_HEADER,
@@ -54,6 +55,8 @@ class ClientSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
     spike_limit: float = DEFAULT_SPIKE_LIMIT
+    redis_url: SecretStr | None = None
+    """Where the limit is shared with every other process using the key (``PICSART_REDIS_URL``)."""
     max_response_bytes: int = 10 << 20
     call_deadline: float = 600.0
     retry: RetrySettings = field(default_factory=RetrySettings)
@@ -94,17 +97,31 @@ class _KeyGuardSession(requests.Session):
             prepared_request.headers.pop(API_KEY_HEADER, None)
 
 
-_shared_throttles: dict[tuple[str, float], Throttle] = {}
+_shared_throttles: dict[tuple[str, float, str], Throttle] = {}
 _shared_throttles_lock = threading.Lock()
 
 
-def shared_throttle(base_url: str, spike_limit: float) -> Throttle:
-    """One throttle per API origin and limit, shared by every client in the process."""
-    key = (normalize_base_url(base_url), spike_limit)
+def shared_throttle(
+    base_url: str,
+    spike_limit: float,
+    *,
+    api_key: SecretStr | None = None,
+    redis_url: SecretStr | None = None,
+) -> Throttle:
+    """One throttle per API origin and limit, shared by every client in the process; with
+    ``redis_url``, its state is in Redis, shared by every process using the same key."""
+    base = normalize_base_url(base_url)
+    namespace = shared_limit.namespace(api_key, base) if redis_url and api_key else ""
+    key = (base, spike_limit, namespace)
     with _shared_throttles_lock:
         throttle = _shared_throttles.get(key)
         if throttle is None:
-            throttle = _shared_throttles[key] = Throttle(spike_limit)
+            state = (
+                shared_limit.shared_state(redis_url, api_key, base)
+                if redis_url and api_key
+                else None
+            )
+            throttle = _shared_throttles[key] = Throttle(spike_limit, state=state)
         return throttle
 
 
@@ -112,6 +129,7 @@ def forget_shared_throttles() -> None:
     """Drop every shared throttle (and its holds); for tests and long-lived embedders."""
     with _shared_throttles_lock:
         _shared_throttles.clear()
+    shared_limit.forget_shared_states()
 
 
 class PicsartClient:
@@ -144,7 +162,12 @@ class PicsartClient:
         self.key_policy = KeyPolicy(self.base_url, *key_hosts)
         self._session = session or _KeyGuardSession(self.key_policy)
         self._clock = clock
-        self._throttle = throttle or shared_throttle(self.base_url, self.settings.spike_limit)
+        self._throttle = throttle or shared_throttle(
+            self.base_url,
+            self.settings.spike_limit,
+            api_key=key,
+            redis_url=self.settings.redis_url,
+        )
         self._retry = RetryPolicy(self.settings.retry, clock=clock, sleep=sleep, jitter=jitter)
         self._on_response = on_response
         self._route = route

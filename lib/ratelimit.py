@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from .errors import HeldTooLong
 
@@ -84,14 +85,78 @@ class RateLimitInfo:
         )
 
 
+class ThrottleState(Protocol):
+    """Where a throttle keeps what its users share: the next free start slot, the hold, and the
+    pace the learned quota asks for. ``LocalState`` serves the threads of one process;
+    ``lib/shared_limit.py`` keeps it in Redis for every process using the key. Times are the
+    throttle's clock's."""
+
+    def reserve(self, now: float, interval: float, max_wait: float) -> float:
+        """Take the next start slot at or after ``now`` and return it; ``HeldTooLong`` when a
+        hold would keep the caller waiting more than ``max_wait``."""
+        ...
+
+    def hold_until(self, now: float, moment: float) -> None: ...
+
+    def held_until(self, now: float) -> float: ...
+
+    def learn_quota(self, now: float, available: int, reset_at: float) -> None:
+        """Pace what is left of the window, or hold everyone until its reset."""
+        ...
+
+    def quota_interval(self, now: float) -> float: ...
+
+
+class LocalState:
+    """A throttle's state in this process, under a lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next_slot = 0.0
+        self._held_until = 0.0
+        self._quota_interval = 0.0
+        self._quota_until = 0.0
+
+    def reserve(self, now: float, interval: float, max_wait: float) -> float:
+        with self._lock:
+            if self._held_until - now > max_wait:
+                raise HeldTooLong(self._held_until)
+            slot = max(now, self._next_slot, self._held_until)
+            if slot < self._quota_until:
+                interval = max(interval, self._quota_interval)
+            self._next_slot = slot + interval
+            return slot
+
+    def hold_until(self, now: float, moment: float) -> None:
+        with self._lock:
+            self._held_until = max(self._held_until, moment)
+
+    def held_until(self, now: float) -> float:
+        return self._held_until
+
+    def learn_quota(self, now: float, available: int, reset_at: float) -> None:
+        with self._lock:
+            if available <= 0:
+                self._held_until = max(self._held_until, reset_at)
+                return
+            window_left = reset_at - now
+            if window_left > 0:
+                self._quota_interval = window_left / available
+                self._quota_until = reset_at
+
+    def quota_interval(self, now: float) -> float:
+        return self._quota_interval if now < self._quota_until else 0.0
+
+
 class Throttle:
     """Spaces request starts across threads, and holds them all while the limit is exhausted.
 
-    ``acquire`` reserves the next start slot under a lock and sleeps outside it, so threads queue
-    fairly at ``spike_limit`` starts per second. ``observe`` learns the quota from each answer's
-    headers and spreads the calls still available evenly over what is left of the window, so a
-    steady stream never runs into a 429. ``hold_until`` (after ``Available: 0`` or a 429) makes
-    every later ``acquire`` wait for the reset.
+    ``acquire`` reserves the next start slot and sleeps until it, so threads queue fairly at
+    ``spike_limit`` starts per second. ``observe`` learns the quota from each answer's headers
+    and spreads the calls still available evenly over what is left of the window, so a steady
+    stream never runs into a 429. ``hold_until`` (after ``Available: 0`` or a 429) makes every
+    later ``acquire`` wait for the reset. ``state`` is where this is kept: this process's memory
+    by default, or Redis, shared by every process using the key.
     """
 
     def __init__(
@@ -100,6 +165,7 @@ class Throttle:
         *,
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
+        state: ThrottleState | None = None,
     ) -> None:
         if spike_limit <= 0:
             raise ValueError("spike_limit must be positive")
@@ -107,42 +173,29 @@ class Throttle:
         self._interval = 1.0 / spike_limit
         self._clock = clock
         self._sleep = sleep
-        self._lock = threading.Lock()
-        self._next_slot = 0.0
-        self._held_until = 0.0
-        self._quota_interval = 0.0
-        self._quota_until = 0.0
+        self.state: ThrottleState = state or LocalState()
 
     def set_spike_limit(self, spike_limit: float) -> None:
         """Change the pace for every later ``acquire`` (a batch slows down after a 429)."""
         if spike_limit <= 0:
             raise ValueError("spike_limit must be positive")
-        with self._lock:
-            self.spike_limit = spike_limit
-            self._interval = 1.0 / spike_limit
+        self.spike_limit = spike_limit
+        self._interval = 1.0 / spike_limit
 
     @property
     def held_until(self) -> float:
-        return self._held_until
+        return self.state.held_until(self._clock())
 
     def hold_until(self, moment: float) -> None:
-        with self._lock:
-            self._held_until = max(self._held_until, moment)
+        self.state.hold_until(self._clock(), moment)
 
     def acquire(self, max_wait: float = math.inf) -> float:
         """Wait for this request's turn; returns the seconds waited.
 
         Raises ``HeldTooLong`` instead of waiting past ``max_wait`` for a hold to end.
         """
-        with self._lock:
-            now = self._clock()
-            if self._held_until - now > max_wait:
-                raise HeldTooLong(self._held_until)
-            slot = max(now, self._next_slot, self._held_until)
-            interval = self._interval
-            if slot < self._quota_until:
-                interval = max(interval, self._quota_interval)
-            self._next_slot = slot + interval
+        now = self._clock()
+        slot = self.state.reserve(now, self._interval, max_wait)
         delay = slot - now
         if delay > 0:
             self._sleep(delay)
@@ -151,17 +204,10 @@ class Throttle:
     @property
     def quota_interval(self) -> float:
         """The spacing the learned quota asks for now (0 when nothing is known)."""
-        return self._quota_interval if self._clock() < self._quota_until else 0.0
+        return self.state.quota_interval(self._clock())
 
     def observe(self, info: RateLimitInfo) -> None:
         """Learn from a response's headers: pace what is left, or hold everyone until the reset."""
         if info.available is None or info.reset_at is None:
             return
-        with self._lock:
-            if info.available <= 0:
-                self._held_until = max(self._held_until, info.reset_at)
-                return
-            window_left = info.reset_at - self._clock()
-            if window_left > 0:
-                self._quota_interval = window_left / info.available
-                self._quota_until = info.reset_at
+        self.state.learn_quota(self._clock(), info.available, info.reset_at)

@@ -64,6 +64,7 @@ class ComponentSettings(BaseModel):
     max_attempts: PositiveNumber = Field(5, alias="PICSART_MAX_ATTEMPTS")
     max_wait: PositiveNumber = Field(300.0, alias="PICSART_MAX_WAIT")
     spike_limit: PositiveNumber = Field(DEFAULT_SPIKE_LIMIT, alias="PICSART_SPIKE_LIMIT")
+    redis_url: SecretStr | None = Field(None, alias="PICSART_REDIS_URL")
     max_image_mb: PositiveNumber = Field(DEFAULT_MAX_IMAGE_MB, alias="PICSART_MAX_IMAGE_MB")
     max_result_mb: PositiveNumber = Field(DEFAULT_MAX_RESULT_MB, alias="PICSART_MAX_RESULT_MB")
     max_response_mb: PositiveNumber = Field(
@@ -92,11 +93,19 @@ class ComponentSettings(BaseModel):
             rule = str(first["msg"]).removeprefix("Value error, ")
             raise SettingsError(f"{name} {rule}") from None
 
+    @property
+    def shared_limit_url(self) -> SecretStr | None:
+        """``PICSART_REDIS_URL``, None when unset or empty."""
+        return self.redis_url if self.redis_url and self.redis_url.get_secret_value() else None
+
     def client_settings(self) -> ClientSettings:
         return ClientSettings(
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             spike_limit=self.spike_limit,
+            redis_url=self.redis_url
+            if self.redis_url and self.redis_url.get_secret_value()
+            else None,
             max_response_bytes=int(self.max_response_mb * MEGABYTE),
             call_deadline=self.call_deadline,
             retry=RetrySettings(max_attempts=int(self.max_attempts), max_total_wait=self.max_wait),

@@ -19,7 +19,10 @@ from typing import Any
 from ..console import EXIT_INTERRUPTED
 from ..lib.client import ClientSettings, Route
 from ..lib.context import Services
+from ..lib.credentials import read_credentials
 from ..lib.errors import ComponentError
+from ..lib.ratelimit import ThrottleState
+from ..lib.shared_limit import shared_state
 from ..lib.sources import remove_temporary_files
 from ..runtime.executor import Executor
 from .evaluation import IsolatedEvaluator
@@ -46,6 +49,18 @@ class BatchError(Exception):
         self.usage = usage
 
 
+def _shared_limit(settings: ClientSettings, cfg: dict[str, Any]) -> ThrottleState | None:
+    """The limit shared through Redis with every process using this key, when
+    ``PICSART_REDIS_URL`` is set; a Redis that does not answer stops the run before it starts."""
+    if settings.redis_url is None:
+        return None
+    try:
+        credentials = read_credentials(cfg)
+        return shared_state(settings.redis_url, credentials.apiKey, credentials.base_url)
+    except (ComponentError, ValueError) as error:
+        raise BatchError(f"nothing was run: {error}") from None
+
+
 @dataclass(frozen=True)
 class BatchOptions:
     workers: int
@@ -70,7 +85,7 @@ def run_batch(
     route: Route | None = None,
 ) -> RunSummary:
     """Run ``plan``'s items through ``flow``; the summary counts earlier runs' items too."""
-    throttle = BatchThrottle(settings.spike_limit)
+    throttle = BatchThrottle(settings.spike_limit, state=_shared_limit(settings, cfg))
     services = Services(settings=settings, throttle=throttle, route=route)
     executor = Executor(services=services)
     try:

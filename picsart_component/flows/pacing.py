@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 
-from ..lib.ratelimit import Clock, RateLimitInfo, Sleep, Throttle
+from ..lib.ratelimit import Clock, RateLimitInfo, Sleep, Throttle, ThrottleState
 
 SPIKE_MARGIN = 0.95
 SLOWDOWN = 0.95
@@ -36,8 +36,9 @@ class BatchThrottle(Throttle):
         *,
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
+        state: ThrottleState | None = None,
     ) -> None:
-        super().__init__(spike_limit * SPIKE_MARGIN, clock=clock, sleep=sleep)
+        super().__init__(spike_limit * SPIKE_MARGIN, clock=clock, sleep=sleep, state=state)
         self.configured_limit = spike_limit
         self._now = clock
         self._lowest = spike_limit * LOWEST_FRACTION

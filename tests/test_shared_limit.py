@@ -1,0 +1,256 @@
+"""One rate limit for a key across processes, kept in a real Redis (``PICSART_TEST_REDIS_URL``,
+default ``redis://127.0.0.1:6379/0``): shared slots, holds and quota, the key never stored, a
+clear error when Redis is down at the start, going on alone when it stops answering, and four
+processes paced together against a sandbox at 40 requests a second."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import math
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from click.testing import CliRunner
+from pydantic import SecretStr
+
+from picsart_component.cli import main
+from picsart_component.lib.client import ClientSettings, PicsartClient, forget_shared_throttles
+from picsart_component.lib.errors import HeldTooLong, SettingsError
+from picsart_component.lib.settings import ComponentSettings
+from picsart_component.lib.shared_limit import FALLBACK_FRACTION, RedisState, namespace
+from picsart_component.sandbox.loopback import sandbox_process
+from tests.conftest import REPO_ROOT
+from tests.sailor.amqp_harness import TcpProxy
+
+BASE = "https://api.picsart.io/tools/1.0/"
+INTERVAL = 0.05
+
+
+def redis_url() -> str:
+    return os.environ.get("PICSART_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> str:
+    """A Redis that answers; the tests skip without one (and fail under ``CI=true``)."""
+    import redis
+
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except (redis.RedisError, OSError) as error:
+        where = f"{urlsplit(url).hostname}:{urlsplit(url).port or 6379}"
+        reason = f"Redis at {where} (PICSART_TEST_REDIS_URL) does not answer ({error})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI must run the shared-limit tests")
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture
+def key() -> Iterator[str]:
+    """A fresh API key per test, so each test has a state of its own."""
+    secret = f"pk-CANARY-{uuid.uuid4().hex}"
+    yield secret
+    forget_shared_throttles()
+
+
+def state(url: str, key: str, **options: Any) -> RedisState:
+    return RedisState(url, namespace(key, BASE), **options)
+
+
+def test_two_processes_take_turns_in_one_schedule(redis_server: str, key: str) -> None:
+    first, second = state(redis_server, key), state(redis_server, key)
+    slots = [
+        (first if n % 2 else second).reserve(time.time(), INTERVAL, math.inf) for n in range(20)
+    ]
+    assert slots == sorted(slots)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
+    # Slots are counted on Redis's clock and read back on ours: a round trip's jitter apart.
+    assert min(gaps) >= INTERVAL - 2e-3
+    assert slots[-1] - slots[0] == pytest.approx(19 * INTERVAL, abs=0.02)
+
+
+def test_a_hold_and_a_learned_quota_reach_every_process(redis_server: str, key: str) -> None:
+    first, second = state(redis_server, key), state(redis_server, key)
+    now = time.time()
+    first.learn_quota(now, available=10, reset_at=now + 2)
+    assert second.quota_interval(now) == pytest.approx(0.2, abs=0.01)
+    a = second.reserve(now, INTERVAL, math.inf)
+    b = second.reserve(now, INTERVAL, math.inf)
+    assert b - a == pytest.approx(0.2, abs=0.01)
+
+    first.hold_until(now, now + 5)
+    assert second.held_until(now) == pytest.approx(now + 5, abs=0.05)
+    with pytest.raises(HeldTooLong):
+        second.reserve(now, INTERVAL, max_wait=1)
+    assert second.reserve(now, INTERVAL, math.inf) >= now + 4.95
+    first.learn_quota(now, available=0, reset_at=now + 30)
+    assert second.held_until(now) == pytest.approx(now + 30, abs=0.05)
+
+
+def test_the_key_is_never_stored_only_a_hash_of_it(redis_server: str, key: str) -> None:
+    import redis
+
+    state(redis_server, key).reserve(time.time(), INTERVAL, math.inf)
+    client = redis.Redis.from_url(redis_server)
+    names = [name.decode() for name in client.scan_iter("picsart:limit:*")]
+    assert namespace(key, BASE) in names
+    assert not [name for name in names if key in name]
+    stored = {str(k): str(v) for k, v in client.hgetall(namespace(key, BASE)).items()}
+    assert key not in json.dumps(stored)
+    assert set(stored) == {"b'next'"}
+    assert client.ttl(namespace(key, BASE)) > 3600
+
+
+def test_a_redis_that_does_not_answer_at_the_start_is_one_clear_error(key: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        RedisState("redis://:s3cret-password@127.0.0.1:1/0", namespace(key, BASE))
+    message = str(caught.value)
+    assert message.startswith("PICSART_REDIS_URL: Redis at 127.0.0.1:1 does not answer")
+    assert "s3cret" not in message
+
+
+def test_when_redis_stops_answering_the_process_goes_on_alone_and_says_so_once(
+    redis_server: str, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    parts = urlsplit(redis_server)
+    with TcpProxy((parts.hostname or "127.0.0.1", parts.port or 6379)) as proxy:
+        shared = state(proxy.url_for(redis_server), key)
+        now = time.time()
+        shared.reserve(now, INTERVAL, math.inf)
+        proxy.refuse = True
+        proxy.cut()
+        with caplog.at_level(logging.WARNING, logger="picsart.shared_limit"):
+            slots = [shared.reserve(now, INTERVAL, math.inf) for _ in range(3)]
+            shared.hold_until(now, now + 1)
+    assert not shared.shared
+    warnings = [r.getMessage() for r in caplog.records if r.name == "picsart.shared_limit"]
+    assert len(warnings) == 1
+    assert "stopped answering" in warnings[0]
+    assert slots[1] - slots[0] == pytest.approx(INTERVAL / FALLBACK_FRACTION)
+    assert shared.held_until(now) == now + 1
+
+
+def test_clients_and_settings_share_the_limit_when_redis_is_configured(
+    redis_server: str, key: str
+) -> None:
+    settings = ComponentSettings.from_environ({"PICSART_REDIS_URL": redis_server})
+    client_settings = settings.client_settings()
+    assert client_settings.redis_url is not None
+    assert redis_server not in repr(client_settings)
+    first = PicsartClient(key, BASE, settings=client_settings)
+    second = PicsartClient(key, BASE, settings=client_settings)
+    assert first.throttle is second.throttle
+    assert isinstance(first.throttle.state, RedisState)
+    other_key = PicsartClient(key + "-other", BASE, settings=client_settings)
+    assert other_key.throttle is not first.throttle
+    alone = PicsartClient(key, BASE, settings=ClientSettings())
+    assert not isinstance(alone.throttle.state, RedisState)
+
+
+def test_a_batch_with_a_redis_that_does_not_answer_runs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path
+    items = folder / "items.jsonl"
+    items.write_text('{"url": "https://example.com/a.jpg"}\n')
+    flow = folder / "flow.yaml"
+    flow.write_text(
+        "- id: cutout\n  action: removeBackground\n  body: '{\"image_url\": input.url}'\n"
+    )
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(
+        main,
+        ["flow", "run", str(flow), "--input", str(items), "--out", str(folder / "r.jsonl")],
+        env={"PICSART_REDIS_URL": "redis://127.0.0.1:1/0", "PICSART_API_KEY": "pk-test-key"},
+    )
+    assert result.exit_code == 1, result.output
+    assert "PICSART_REDIS_URL: Redis at 127.0.0.1:1 does not answer" in result.output
+    assert "Traceback" not in result.output
+    assert not (folder / "r.jsonl").exists() or not (folder / "r.jsonl").read_text().strip()
+
+
+WORKER = textwrap.dedent(
+    """
+    import json, sys, time
+    import requests
+    from picsart_component.lib.client import ClientSettings, PicsartClient
+    from picsart_component.lib.errors import RateLimitError
+    from picsart_component.lib.retry import RetrySettings
+    from pydantic import SecretStr
+
+    base_url, redis_url, key, count, limit = sys.argv[1:6]
+    sent = []
+
+    class Recording(requests.Session):
+        def send(self, request, **kwargs):
+            sent.append(time.time())
+            return super().send(request, **kwargs)
+
+    settings = ClientSettings(
+        spike_limit=float(limit), redis_url=SecretStr(redis_url),
+        retry=RetrySettings(max_attempts=1),
+    )
+    client = PicsartClient(key, base_url, settings=settings, session=Recording())
+    limited = []
+    for _ in range(int(count)):
+        try:
+            client.request("GET", "balance")
+        except RateLimitError:
+            limited.append(sent[-1])
+    print(json.dumps({"sent": sent, "limited": limited}))
+    """
+)
+
+
+def test_four_processes_together_stay_within_one_limit(redis_server: str, key: str) -> None:
+    """A pacing property, not a speed claim: 4 processes, a limit of 40 a second at the
+    sandbox, each paced at 38 (5 % under, as a batch paces); in no one-second window do they send
+    more than the limit, and no 429 comes after the first second."""
+    per_process, processes = 30, 4
+    with sandbox_process(spike_limit=40, api_key=key, quota=10**6) as root_url:
+        children = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    WORKER,
+                    root_url + "tools/1.0/",
+                    redis_server,
+                    key,
+                    str(per_process),
+                    "38",
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=REPO_ROOT,
+                env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            )
+            for _ in range(processes)
+        ]
+        outputs = [json.loads(child.communicate(timeout=120)[0]) for child in children]
+    sent = sorted(moment for output in outputs for moment in output["sent"])
+    limited = [moment for output in outputs for moment in output["limited"]]
+    assert len(sent) == per_process * processes
+    busiest = max(sum(1 for other in sent if start <= other < start + 1.0) for start in sent)
+    assert busiest <= 40 + 1
+    assert [moment for moment in limited if moment > sent[0] + 1.0] == []
+    # Together, not each alone: alone, each process would send 38 a second.
+    assert sent[-1] - sent[0] >= (per_process * processes - 40) / 40
+
+
+def test_the_shared_state_is_secret_free_in_reprs(redis_server: str, key: str) -> None:
+    shown = repr(state(redis_server, key)) + repr(SecretStr(redis_server))
+    assert key not in shown
