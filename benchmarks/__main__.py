@@ -22,6 +22,7 @@ BENCHMARKS = {
     "startup": "benchmarks.bench_startup",
     "sandbox": "benchmarks.bench_sandbox",
     "sailor": "benchmarks.bench_sailor",
+    "shared": "benchmarks.bench_shared_limit",
 }
 
 
