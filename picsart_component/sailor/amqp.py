@@ -40,6 +40,9 @@ RECONNECT_INTERVAL = 1.0
 """Seconds between attempts to get a lost connection back (the reference tries again at once,
 on the next use)."""
 
+SETTLE_ATTEMPTS = 3
+"""Channels a message's ack may follow it across before the broker is left to deliver it again."""
+
 Handler = Callable[[AbstractIncomingMessage], Awaitable[None]]
 
 
@@ -219,29 +222,37 @@ class AmqpConnection:
     async def _settle(
         self, message_id: str | None, delivery: AbstractIncomingMessage, *, accept: bool
     ) -> None:
-        if message_id is not None and self.deliveries.get(message_id) is not None:
-            newest = await self.deliveries.newest_open(message_id)
-            if newest is None:
-                log.warning(
-                    "message %s was not delivered again; it is left to the broker", message_id
-                )
-                self.deliveries.delete(message_id)
-                return
-            delivery = newest
-        log.debug(
-            "%s message %s (delivery %s)",
-            "ack" if accept else "reject",
-            message_id,
-            delivery.delivery_tag,
-        )
+        """Ack or reject the newest delivery of a message. When its channel closes before the
+        broker hears it, the settle waits for the message to come again on the new channel (a
+        redelivery is not processed twice) and settles that one."""
+        tracked = message_id is not None and self.deliveries.get(message_id) is not None
         try:
-            if accept:
-                await delivery.ack()
-            else:
-                await delivery.reject(requeue=False)
-        except Exception as error:
-            # Its channel closed meanwhile: the broker delivers the message again.
-            log.warning("could not settle message %s: %s", message_id, error)
+            for _ in range(SETTLE_ATTEMPTS):
+                if tracked:
+                    assert message_id is not None
+                    newest = await self.deliveries.newest_open(message_id)
+                    if newest is None:
+                        log.warning(
+                            "message %s did not come again; the broker keeps it", message_id
+                        )
+                        return
+                    delivery = newest
+                log.debug(
+                    "%s message %s (delivery %s)",
+                    "ack" if accept else "reject",
+                    message_id,
+                    delivery.delivery_tag,
+                )
+                try:
+                    if accept:
+                        await delivery.ack()
+                    else:
+                        await delivery.reject(requeue=False)
+                    return
+                except Exception as error:
+                    log.warning("could not settle message %s: %s", message_id, error)
+                    if not tracked:
+                        return
         finally:
             if message_id is not None:
                 self.deliveries.delete(message_id)
