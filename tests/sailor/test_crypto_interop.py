@@ -3,15 +3,12 @@
 Each case is a JSON text as the platform carries it: Python encrypts ``json.loads(text)``, the
 reference ``JSON.parse(text)``, in protocol version 1 (base64 text) and 2 (raw bytes); each side
 then decrypts the other's output. One Node process runs every case of the module.
-
-``KNOWN`` lists deliberate differences, if any: those cases are strict xfails.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,17 +84,9 @@ CASES: dict[str, str] = {
 # rounds them to doubles: 12345678901234567000), integer-like keys (listed first, ascending), a
 # lone surrogate (escaped), and nesting deeper than the component's own documents may go.
 
-KNOWN: dict[tuple[str, str], str] = {}
-"""Deliberate differences, by (case, check) with check one of encrypt, python-decrypts and
-node-decrypts: those tests are strict xfails, so the entry must go once the difference does."""
-
-
-def _params(check: str) -> Iterator[Any]:
-    for case in CASES:
-        for version in VERSIONS:
-            reason = KNOWN.get((case, check))
-            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-            yield pytest.param(case, version, id=f"{version}-{case}", marks=marks)
+PARAMS = [
+    pytest.param(case, version, id=f"{version}-{case}") for case in CASES for version in VERSIONS
+]
 
 
 @dataclass
@@ -183,14 +172,14 @@ def _python_content(reference: Reference, case: str, version: str) -> bytes:
     return made
 
 
-@pytest.mark.parametrize(("case", "version"), _params("encrypt"))
+@pytest.mark.parametrize(("case", "version"), PARAMS)
 def test_python_encryption_is_byte_identical(reference: Reference, case: str, version: str) -> None:
     node = reference.encrypted[case, version]
     assert node.error is None
     assert _python_content(reference, case, version) == node.content
 
 
-@pytest.mark.parametrize(("case", "version"), _params("python-decrypts"))
+@pytest.mark.parametrize(("case", "version"), PARAMS)
 def test_python_decrypts_the_reference(reference: Reference, case: str, version: str) -> None:
     node = reference.encrypted[case, version]
     assert node.content is not None
@@ -199,7 +188,7 @@ def test_python_decrypts_the_reference(reference: Reference, case: str, version:
     assert decrypted == json.loads(node.json_text)
 
 
-@pytest.mark.parametrize(("case", "version"), _params("node-decrypts"))
+@pytest.mark.parametrize(("case", "version"), PARAMS)
 def test_the_reference_decrypts_python(reference: Reference, case: str, version: str) -> None:
     _python_content(reference, case, version)
     node = reference.decrypted[case, version]

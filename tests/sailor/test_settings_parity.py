@@ -134,9 +134,6 @@ CASES: dict[str, dict[str, str]] = {
     "additional-vars-prefix-only": env(ADDITIONAL_VARS_FOR_HEADERS="ELASTICIO_"),
 }
 
-KNOWN: dict[str, str] = {}
-"""Deliberate differences, by case: those tests are strict xfails."""
-
 
 @dataclass
 class Parsed:
@@ -194,15 +191,7 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(name, marks=[pytest.mark.xfail(reason=KNOWN[name], strict=True)])
-        if name in KNOWN
-        else name
-        for name in CASES
-    ],
-)
+@pytest.mark.parametrize("case", list(CASES))
 def test_settings_match_the_reference(reference: dict[str, Parsed], case: str) -> None:
     node = reference[case]
     python = python_side(CASES[case])
