@@ -6,6 +6,7 @@ One sailor per test, many messages per sailor, so that the real broker costs lit
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -293,3 +294,42 @@ def test_a_job_is_collected_by_its_own_message_after_a_crash_and_by_no_other(
         second = decode_data(topology.receive("step_1", "data", timeout=30))
         assert second["body"]["jobId"] == own["job"]["id"] != snapshot["job"]["id"]
         settled(broker, survivor)
+
+
+def test_a_message_over_the_outgoing_limit_is_an_error_and_is_rejected(
+    broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
+) -> None:
+    sailor = sailors.python(
+        relay_env(topology, fake_platform, ELASTICIO_OUTGOING_MESSAGE_SIZE_LIMIT="2000")
+    ).wait_ready()
+    topology.send("step_1", {"do": "big", "size": 5000})
+    error = decode_error(topology.receive("step_1", "error"))
+    assert error["error"]["message"].startswith("Outgoing message size ")
+    assert error["error"]["message"].endswith(" exceeds limit of 2000.")
+    topology.send("step_1", {"do": "big", "size": 100})
+    assert decode_data(topology.receive("step_1", "data"))["body"]["via"] == "python"
+    assert topology.get(topology.steps["step_1"].queues["data"], timeout=0.3) is None
+    settled(broker, sailor)
+
+
+def test_data_is_published_no_faster_than_the_emit_rate_limit(
+    broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
+) -> None:
+    """A pacing property, not a speed claim: 2 data messages per 400 ms, 6 messages processed
+    at once, so the last two cannot be out before 800 ms."""
+    sailor = sailors.python(
+        relay_env(
+            topology,
+            fake_platform,
+            ELASTICIO_DATA_RATE_LIMIT="2",
+            ELASTICIO_RATE_INTERVAL="400",
+            ELASTICIO_RABBITMQ_PREFETCH_SAILOR="6",
+        )
+    ).wait_ready()
+    started = time.monotonic()
+    for n in range(6):
+        topology.send("step_1", {"do": "data", "n": n})
+    bodies = [decode_data(topology.receive("step_1", "data"))["body"] for _ in range(6)]
+    assert time.monotonic() - started >= 0.75
+    assert sorted(body["n"] for body in bodies) == list(range(6))
+    settled(broker, sailor)
