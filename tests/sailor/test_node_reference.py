@@ -169,4 +169,6 @@ def test_the_reference_rides_out_connection_cuts(
     # The reference counts the ignored duplicate as in progress for good, so SIGTERM would
     # wait for ever: it gets SIGKILL, and the message must not come back.
     sailor.kill()
+    # Through the proxy, the broker hears of the dead consumer only when the relay closes.
+    broker.wait_for(lambda: broker.counts(sailor.queue)[1] == 0, what="the consumer to go")
     assert broker.counts(sailor.queue) == (0, 0)

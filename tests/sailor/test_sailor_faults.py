@@ -66,7 +66,9 @@ def test_a_killed_sailors_message_goes_to_another_sailor(
     # The survivor gets the message again (it sleeps 30 s there too): it is in flight, not lost.
     broker.wait_for(lambda: broker.counts(survivor.queue)[0] == 0, what="the redelivery")
     assert survivor.kill() == -9
-    assert broker.counts(survivor.queue)[0] == 1
+    broker.wait_for(
+        lambda: broker.counts(survivor.queue)[0] == 1, what="the message back in its queue"
+    )
 
 
 def test_sigterm_finishes_the_messages_in_processing_then_exits_0(
