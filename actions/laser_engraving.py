@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field
-
 from ..lib import ai_models
 from ..lib.colors import color_problems
 from ..lib.context import PicsartContext as Context
@@ -15,29 +13,21 @@ from ..lib.genai_fields import FilesOutput as Output
 from ..lib.genai_fields import JobConfig as Config
 from ..lib.genai_fields import format_field, model_field
 from ..lib.operations import operation_process
+from ..lib.tool_fields import (
+    ENGRAVING_COLORS,
+    engrave_color_field,
+    engraving_background_field,
+)
 from .text_to_sticker import Input as StickerInput
 
 EXAMPLE = {"prompt": "an owl on a branch", "count": 1, "format": "SVG"}
-COLOR_NOTE = "a hex colour (#82d5fa, #fff, #18d4ff87) or a colour name (blue)"
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]
 
 
 class Input(StickerInput):
-    engrave_color: str | None = Field(
-        None,
-        title="Engrave Color",
-        description=f"The colour of the lines: {COLOR_NOTE} (black when empty).",
-        min_length=1,
-        json_schema_extra={"default": "black"},
-    )
-    background_color: str | None = Field(
-        None,
-        title="Background Color",
-        description=f"The colour behind the lines: {COLOR_NOTE} (white when empty).",
-        min_length=1,
-        json_schema_extra={"default": "white"},
-    )
+    engrave_color: str | None = engrave_color_field()
+    background_color: str | None = engraving_background_field()
     format: Literal["JPG", "PNG", "WEBP", "SVG"] | None = format_field(
         ("JPG", "PNG", "WEBP", "SVG")
     )
@@ -49,7 +39,7 @@ class Input(StickerInput):
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
         return [
             *super().cross_field_problems(body),
-            *color_problems(body, {"engrave_color": False, "background_color": False}),
+            *color_problems(body, ENGRAVING_COLORS),
         ]
 
 

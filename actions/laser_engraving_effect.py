@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field
-
 from ..lib.colors import color_problems
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
@@ -15,29 +13,21 @@ from ..lib.fields import ImageResultOutput as Output
 from ..lib.fields import ImageSourceInput
 from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
-from ..lib.tool_fields import TOOL_FORMATS
+from ..lib.tool_fields import (
+    ENGRAVING_COLORS,
+    TOOL_FORMATS,
+    engrave_color_field,
+    engraving_background_field,
+)
 
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "format": "SVG"}
-COLOR_NOTE = "a hex colour (#82d5fa, #fff, #18d4ff87) or a colour name (blue)"
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]
 
 
 class Input(ImageSourceInput):
-    engrave_color: str | None = Field(
-        None,
-        title="Engrave Color",
-        description=f"The colour of the lines: {COLOR_NOTE} (black when empty).",
-        min_length=1,
-        json_schema_extra={"default": "black"},
-    )
-    background_color: str | None = Field(
-        None,
-        title="Background Color",
-        description=f"The colour behind the lines: {COLOR_NOTE} (white when empty).",
-        min_length=1,
-        json_schema_extra={"default": "white"},
-    )
+    engrave_color: str | None = engrave_color_field()
+    background_color: str | None = engraving_background_field()
     format: Literal["JPG", "PNG", "WEBP", "SVG"] | None = format_field(
         ("JPG", "PNG", "WEBP", "SVG")
     )
@@ -46,7 +36,7 @@ class Input(ImageSourceInput):
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
         return [
             *super().cross_field_problems(body),
-            *color_problems(body, {"engrave_color": False, "background_color": False}),
+            *color_problems(body, ENGRAVING_COLORS),
         ]
 
 

@@ -209,3 +209,31 @@ class PreviewsOutput(ValueOutput):
         title="Attachment URLs",
         description="The stored copies of the previews, in order, when Download result is on.",
     )
+
+
+_COLOR_NOTE = "a hex colour (#82d5fa, #fff, #18d4ff87) or a colour name (blue)"
+ENGRAVING_COLORS = {"engrave_color": False, "background_color": False}
+"""The two colour fields of the laser engraving actions, for ``color_problems`` (neither may be
+transparent)."""
+
+
+def engrave_color_field() -> Any:
+    """The colour of a laser engraving's lines."""
+    return Field(
+        None,
+        title="Engrave Color",
+        description=f"The colour of the lines: {_COLOR_NOTE} (black when empty).",
+        min_length=1,
+        json_schema_extra={"default": "black"},
+    )
+
+
+def engraving_background_field() -> Any:
+    """The colour behind a laser engraving's lines."""
+    return Field(
+        None,
+        title="Background Color",
+        description=f"The colour behind the lines: {_COLOR_NOTE} (white when empty).",
+        min_length=1,
+        json_schema_extra={"default": "white"},
+    )
