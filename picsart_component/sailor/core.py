@@ -464,10 +464,8 @@ class Sailor:
             try:
                 if isinstance(item, _Unreadable):
                     # No errorInput: what came is not a message the platform could read back.
-                    run.errors += 1
                     failure = {"name": "DecryptionError", "message": item.reason}
-                    headers = dict(run.outgoing, end=now_ms())
-                    await self._send_error(error_object(failure), headers, None)
+                    await self._on_error(run, failure, with_input=False)
                 elif isinstance(item, _Prepared):
                     try:
                         await self.amqp.publish(
@@ -525,10 +523,11 @@ class Sailor:
         }
         await handlers[event.kind](run, event.payload)
 
-    async def _on_error(self, run: _Run, payload: Any) -> None:
+    async def _on_error(self, run: _Run, payload: Any, *, with_input: bool = True) -> None:
         run.errors += 1
         headers = dict(run.outgoing, end=now_ms())
-        await self._send_error(error_object(payload), headers, run.delivery)
+        original = run.delivery if with_input else None
+        await self._send_error(error_object(payload), headers, original)
 
     def _data_message(self, run: _Run, payload: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """A data event as the platform carries it, with its headers and the passthrough of
