@@ -23,6 +23,7 @@ BENCHMARKS = {
     "sandbox": "benchmarks.bench_sandbox",
     "sailor": "benchmarks.bench_sailor",
     "shared": "benchmarks.bench_shared_limit",
+    "distributed": "benchmarks.bench_distributed",
 }
 
 

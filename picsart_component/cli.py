@@ -50,6 +50,10 @@ def main(ctx: click.Context) -> None:
       picsart-flow run makeRawRequest --body '{"url": "balance", "method": "GET"}'
       picsart-flow verify --sandbox
     """
+    from .distributed.command import run_on_broker
+    from .flows.command import BROKER_RUNNER
+
+    ctx.meta[BROKER_RUNNER] = run_on_broker
     ctx.call_on_close(stop_cleanly_on_sigterm())
 
 
@@ -373,6 +377,7 @@ def attach(files: tuple[Path, ...]) -> None:
 
 
 def _register_commands() -> None:
+    from .distributed.command import add_broker_mode
     from .flows.command import flow
     from .sailor.command import sailor
     from .sandbox.command import sandbox
@@ -380,6 +385,7 @@ def _register_commands() -> None:
 
     main.add_command(sailor)
     main.add_command(sandbox)
+    add_broker_mode(flow)
     main.add_command(flow)
     main.add_command(store)
 

@@ -253,6 +253,22 @@ def _rabbitmq_answers() -> str | None:
         return f"RabbitMQ at {where[0]}:{where[1]} does not answer ({error})"
 
 
+def _redis_answers() -> str | None:
+    """None when Redis answers at ``REDIS_URL`` (as ``examples/broker_demo.py`` reads it), or
+    why not."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    parts = urlsplit(url)
+    where = (parts.hostname or "127.0.0.1", parts.port or 6379)
+    try:
+        with socket.create_connection(where, timeout=2) as connection:
+            connection.sendall(b"PING\r\n")
+            if connection.recv(16).startswith(b"+PONG"):
+                return None
+            return f"Redis at {where[0]}:{where[1]} did not answer PING"
+    except OSError as error:
+        return f"Redis at {where[0]}:{where[1]} does not answer ({error})"
+
+
 def _needs_the_installed_command() -> None:
     if shutil.which("picsart-flow", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("needs the picsart-flow command: install the project (pip install -e .)")
@@ -268,9 +284,12 @@ def test_every_readme_example_runs_as_written_and_behaves_as_shown(
     broker = _rabbitmq_answers()
     try:
         for example in examples:
-            if "sailor_demo" in example.command and broker is not None:
+            missing = broker
+            if "broker_demo" in example.command:
+                missing = broker or _redis_answers()
+            if "_demo.py" in example.command and missing is not None:
                 if os.environ.get("CI") == "true":
-                    pytest.fail(f"{example.where}: {broker}, and CI must run every example")
+                    pytest.fail(f"{example.where}: {missing}, and CI must run every example")
                 continue
             check_behaves_as_shown(example, session.run(example))
     finally:

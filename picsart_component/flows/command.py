@@ -6,13 +6,17 @@ The flow modules (jsonata, rich, yaml, the executor) are imported inside the com
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
+from pydantic import SecretStr
 
 from ..console import (
     EXIT_FAILED,
@@ -32,6 +36,7 @@ from ..console import (
 )
 
 if TYPE_CHECKING:
+    from ..lib.settings import ComponentSettings
     from ..runtime.executor import Executor
     from .inputs import InputItem
     from .model import Flow
@@ -39,6 +44,9 @@ if TYPE_CHECKING:
 
 EXIT_CREDITS = 3
 DEFAULT_WORKERS = 4
+BROKER_RUNNER = "picsart.broker_runner"
+"""Where the command line puts the broker mode's runner in the click context's ``meta``."""
+BROKER_URL_VARIABLE = "PICSART_BROKER_URL"
 
 RUN_EPILOG = """\b
 Exit codes: 0 every item done; 1 some item failed, the flow is invalid, or the run could not
@@ -161,6 +169,33 @@ def validate_flow(flow_file: Path) -> None:
     show_default=True,
     help="Seconds between status lines when stderr is not a terminal.",
 )
+@click.option(
+    "--broker",
+    metavar="AMQP_URL",
+    help=f"Run on RabbitMQ: publish the items for `picsart-flow flow worker` processes on any "
+    f"machine, and collect their results here (default: ${BROKER_URL_VARIABLE}; without "
+    "either, the run is local).",
+)
+@click.option(
+    "--run",
+    "run_name",
+    metavar="NAME",
+    help="With --broker: a name that keeps this run apart from other runs of the same flow.",
+)
+@click.option(
+    "--window",
+    type=click.IntRange(1, 100000),
+    default=1000,
+    show_default=True,
+    help="With --broker: items on the broker at once.",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="REDIS_URL",
+    help="Share the key's rate limit (and, with --broker, the record of paid calls) through "
+    "this Redis (default: $PICSART_REDIS_URL).",
+)
 @cfg_option
 @verbose_option
 def run_flow(
@@ -175,6 +210,10 @@ def run_flow(
     max_credits: int | None,
     dry_run: bool,
     status_every: float,
+    broker: str | None,
+    run_name: str | None,
+    window: int,
+    redis_url: str | None,
     cfg_value: str | None,
     verbose: bool,
 ) -> None:
@@ -182,6 +221,7 @@ def run_flow(
 
     Items run --workers at a time, as fast as Picsart's rate limits allow. After a kill, run the
     same command with --resume: finished items are not run again, and no paid call is repeated.
+    With --broker, `picsart-flow flow worker` processes run the items instead (see the README).
 
     \b
     Examples:
@@ -202,9 +242,10 @@ def run_flow(
         usage_error("--retry-interrupted goes with --resume")
     if out_path is None and not dry_run:
         usage_error("--out RESULTS.jsonl is required (except with --dry-run)")
-    environ = environment()
+    environ = with_redis(environment(), redis_url)
+    broker = broker or os.environ.get(BROKER_URL_VARIABLE) or None
     given = read_json_object(cfg_value, "--cfg")
-    loaded = _load_flow_or_exit(flow_file)
+    loaded = load_flow_or_exit(flow_file)
     manifest = _executor().manifest
     allowed = [*manifest.credentials.get("fields", {})]
     allowed += [name for step in loaded.steps for name in manifest.action(step.action).fields]
@@ -221,12 +262,49 @@ def run_flow(
     if dry_run:
         sys.exit(_dry_run(loaded, items, cfg))
     assert out_path is not None
+    context = click.get_current_context()
+    window_given = context.get_parameter_source("window") == ParameterSource.COMMANDLINE
+    if broker is None and (run_name is not None or window_given):
+        usage_error("--run and --window go with --broker (or PICSART_BROKER_URL)")
+    if broker is not None:
+        if context.get_parameter_source("workers") == ParameterSource.COMMANDLINE:
+            usage_error(
+                "--workers does not go with --broker: each `picsart-flow flow worker` takes its "
+                "own --workers"
+            )
+        runner = context.find_root().meta.get(BROKER_RUNNER)
+        if runner is None:
+            usage_error("--broker needs the picsart-flow command line")
+        _check_out(out_path, input_path)
+        if save_to is not None:
+            _make_folder(save_to)
+        runner(
+            BrokerRequest(
+                flow_file=flow_file,
+                flow=loaded,
+                input_path=input_path,
+                input_format=input_format,
+                input_fingerprint=source.fingerprint(),
+                items=items,
+                out_path=out_path,
+                cfg=cfg,
+                cfg_value=cfg_value,
+                environ=environ,
+                save_to=save_to,
+                resume=resume,
+                retry_interrupted=retry_interrupted,
+                max_credits=max_credits,
+                status_every=status_every,
+                broker=broker,
+                broker_given=context.get_parameter_source("broker") == ParameterSource.COMMANDLINE,
+                run_name=run_name,
+                window=window,
+            )
+        )
+        return
     _check_out(out_path, input_path)
     if save_to is not None:
-        try:
-            save_to.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            usage_error(f"--save-to: cannot create {save_to}: {error.strerror}")
+        _make_folder(save_to)
     header = {
         "type": "header",
         "version": 1,
@@ -273,11 +351,52 @@ def run_flow(
                 usage_error(str(error))
             _echo_err(str(error))
             sys.exit(EXIT_FAILED)
-    _report(summary, out_path, again, max_credits)
-    sys.exit(_exit_code(summary))
+    report(summary, out_path, again.text, max_credits)
+    sys.exit(exit_code(summary))
 
 
-def _load_flow_or_exit(flow_file: Path) -> Flow:
+@dataclass(frozen=True)
+class BrokerRequest:
+    """A ``flow run --broker``, its options checked, for the broker mode's runner."""
+
+    flow_file: Path
+    flow: Flow
+    input_path: Path
+    input_format: str | None
+    input_fingerprint: Any
+    items: list[InputItem]
+    out_path: Path
+    cfg: dict[str, Any]
+    cfg_value: str | None
+    environ: ComponentSettings
+    save_to: Path | None
+    resume: bool
+    retry_interrupted: bool
+    max_credits: int | None
+    status_every: float
+    broker: str
+    broker_given: bool
+    run_name: str | None
+    window: int
+
+
+def with_redis(settings: ComponentSettings, redis_url: str | None) -> ComponentSettings:
+    """The environment's settings, with ``--redis`` in place of ``PICSART_REDIS_URL``."""
+    if redis_url is None:
+        return settings
+    if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        usage_error("--redis must be a redis://, rediss:// or unix:// URL")
+    return settings.model_copy(update={"redis_url": SecretStr(redis_url)})
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        usage_error(f"--save-to: cannot create {folder}: {error.strerror}")
+
+
+def load_flow_or_exit(flow_file: Path) -> Flow:
     from .model import FlowFileError, load_flow
 
     try:
@@ -312,6 +431,7 @@ class ResumeCommand:
     workers: int
     cfg_value: str | None
     save_to: Path | None = None
+    extra: tuple[str, ...] = ()
 
     def text(self, max_credits: int | None) -> str:
         parts = ["picsart-flow", "flow", "run", str(self.flow_file)]
@@ -326,13 +446,18 @@ class ResumeCommand:
             parts += ["--cfg", self.cfg_value]
         if self.save_to is not None:
             parts += ["--save-to", str(self.save_to)]
+        parts += self.extra
         parts.append("--resume")
         return REDACTOR.redact(shlex.join(parts))
 
 
-def _report(
-    summary: RunSummary, out_path: Path, again: ResumeCommand, max_credits: int | None
+def report(
+    summary: RunSummary,
+    out_path: Path,
+    again: Callable[[int | None], str],
+    max_credits: int | None,
 ) -> None:
+    """The run's summary: lines on stderr, one JSON line on stdout."""
     from .journal import journal_path
     from .progress import format_duration
 
@@ -356,7 +481,7 @@ def _report(
     if summary.stop_reason == "interrupted":
         _echo_err(
             f"interrupted with {summary.not_started} item(s) not started. To resume: "
-            + again.text(max_credits)
+            + again(max_credits)
         )
     elif summary.stop_reason == "max-credits":
         enough = spent_all + summary.not_started * summary.credits_per_item
@@ -364,17 +489,17 @@ def _report(
             f"stopped before {summary.not_started} item(s): the next one could have taken the "
             f"spending past --max-credits ({spent_all} spent so far, about "
             f"{summary.credits_per_item} per item). To continue, run again with --resume and a "
-            f"higher --max-credits; for all of them about {enough}: {again.text(enough)}"
+            f"higher --max-credits; for all of them about {enough}: {again(enough)}"
         )
     elif summary.stop_reason == "balance":
         _echo_err(
             f"stopped before {summary.not_started} item(s): the balance would not cover the next "
-            f"one. Top up the account, then: {again.text(max_credits)}"
+            f"one. Top up the account, then: {again(max_credits)}"
         )
     emit_json({"summary": summary.to_json()})
 
 
-def _exit_code(summary: RunSummary) -> int:
+def exit_code(summary: RunSummary) -> int:
     if summary.stop_reason == "interrupted":
         return EXIT_INTERRUPTED
     if summary.stop_reason in ("max-credits", "balance"):

@@ -132,6 +132,8 @@ class ItemJournal:
     in_flight: str | None = None
     jobs: dict[str, Any] = field(default_factory=dict)
     """The Picsart job each step started, by step id (``{"operation", "id", ...}``)."""
+    published: bool = False
+    """A broker run handed the item to the broker (which then holds it until its line)."""
 
     @property
     def resumable_job(self) -> Any:
@@ -197,6 +199,10 @@ def read_journal(path: Path) -> JournalState:
         if kind == "item":
             item.input = record.get("input")
             item.input_recorded = True
+        elif kind == "published":
+            item.published = True
+        elif kind == "steps":
+            _count_steps(state, record)
         elif kind == "started":
             item.in_flight = record.get("step")
         elif kind == "job":
@@ -216,6 +222,18 @@ def read_journal(path: Path) -> JournalState:
                 if isinstance(credits, int):
                     run.lowest = credits if run.lowest is None else min(run.lowest, credits)
     return state
+
+
+def _count_steps(state: JournalState, record: dict[str, Any]) -> None:
+    """A broker run's record of an item's finished steps and the lowest balance they saw."""
+    if not state.runs:
+        return
+    run = state.runs[-1]
+    finished = record.get("finished")
+    run.finished_steps += finished if isinstance(finished, int) else 0
+    credits = record.get("credits")
+    if isinstance(credits, int):
+        run.lowest = credits if run.lowest is None else min(run.lowest, credits)
 
 
 def read_results(path: Path) -> dict[ItemKey, dict[str, Any]]:
@@ -365,6 +383,19 @@ class Recorder:
     def journal(self, record: dict[str, Any]) -> None:
         self._write(self._journal, record)
 
+    def journal_many(self, records: list[dict[str, Any]]) -> None:
+        """Several journal records, on disk together with one sync."""
+        if self._redact is not None:
+            redact = self._redact
+            records = [_redacted(record, redact) for record in records]
+        data = b"".join(_encode(record) for record in records)
+        try:
+            with self._lock:
+                self._journal.append(data)
+            self._journal.sync()
+        except OSError as error:
+            raise JournalError(f"cannot write to {self._journal.path}: {error.strerror}") from None
+
     def _write(self, target: _LineFile, record: dict[str, Any]) -> None:
         if self._redact is not None:
             record = _redacted(record, self._redact)
@@ -389,6 +420,7 @@ class RunPlan:
     finished: dict[ItemKey, dict[str, Any]]
     journal: JournalState | None
     retried_interrupted: int = 0
+    retried_keys: tuple[ItemKey, ...] = ()
 
     @property
     def resumed(self) -> bool:
@@ -430,6 +462,15 @@ def plan_run(
             )
         return RunPlan([ItemWork(item) for item in items], {}, None)
     journal = read_journal(journal_file)
+    then_broker = journal.header.get("broker")
+    if then_broker != header.get("broker"):
+        raise JournalError(
+            f"cannot resume {results}: it was written by a run "
+            + (f"on the broker ({then_broker})" if then_broker else "without --broker")
+            + " and this one runs "
+            + (f"on the broker ({header['broker']})" if header.get("broker") else "locally")
+            + "; resume it the way it started (the same --broker and --run), or give another --out"
+        )
     for name, what in (("flow", "flow"), ("input", "input")):
         if journal.header.get(name) != header.get(name):
             then = journal.header.get(f"{name}File") or journal.header.get(f"{name}Path") or "?"
@@ -438,7 +479,7 @@ def plan_run(
                 f"then); resume with the same flow file and input, or give another --out"
             )
     finished = read_results(results)
-    retried = 0
+    retried: list[ItemKey] = []
     if retry_interrupted:
         interrupted = [
             key
@@ -449,8 +490,8 @@ def plan_run(
             for key in interrupted:
                 del finished[key]
             rewrite_results(results, finished)
-            retried = len(interrupted)
+            retried = interrupted
     works = [
         ItemWork(item, journal.items.get(item.key)) for item in items if item.key not in finished
     ]
-    return RunPlan(works, finished, journal, retried)
+    return RunPlan(works, finished, journal, len(retried), tuple(retried))

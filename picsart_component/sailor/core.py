@@ -147,7 +147,7 @@ class _Handover:
 
 
 @dataclass
-class _Run:
+class MessageRun:
     """One message in processing."""
 
     delivery: AbstractIncomingMessage
@@ -389,7 +389,7 @@ class Sailor:
                 return
         else:
             log.warning("a message without messageId: it cannot be deduplicated")
-        run = _Run(
+        run = MessageRun(
             delivery=delivery,
             payload={},
             incoming=incoming,
@@ -420,7 +420,7 @@ class Sailor:
 
     def _work(
         self,
-        run: _Run,
+        run: MessageRun,
         snapshot: dict[str, Any],
         hand_over: Callable[[_Item], None],
     ) -> None:
@@ -457,9 +457,20 @@ class Sailor:
                     return
             hand_over(event)
 
+        self.run_action(run, message, snapshot, on_event)
+
+    def run_action(
+        self,
+        run: MessageRun,
+        message: Message,
+        snapshot: dict[str, Any],
+        on_event: Callable[[Event], None],
+    ) -> None:
+        """Runs the step's action on one message, in an action thread; a front end that does
+        more around each run (a flow worker's mapping and ledger) overrides it."""
         self.executor.run(self.function, message, run.cfg, snapshot, on_event=on_event)
 
-    async def _publish_items(self, run: _Run, items: asyncio.Queue[_Item | None]) -> None:
+    async def _publish_items(self, run: MessageRun, items: asyncio.Queue[_Item | None]) -> None:
         while (item := await items.get()) is not None:
             try:
                 if isinstance(item, _Unreadable):
@@ -511,7 +522,7 @@ class Sailor:
 
     # Events --------------------------------------------------------------------------------
 
-    async def _on_event(self, run: _Run, event: Event) -> None:
+    async def _on_event(self, run: MessageRun, event: Event) -> None:
         handlers = {
             "data": self._on_data,
             "error": self._on_error,
@@ -523,13 +534,13 @@ class Sailor:
         }
         await handlers[event.kind](run, event.payload)
 
-    async def _on_error(self, run: _Run, payload: Any, *, with_input: bool = True) -> None:
+    async def _on_error(self, run: MessageRun, payload: Any, *, with_input: bool = True) -> None:
         run.errors += 1
         headers = dict(run.outgoing, end=now_ms())
         original = run.delivery if with_input else None
         await self._send_error(error_object(payload), headers, original)
 
-    def _data_message(self, run: _Run, payload: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _data_message(self, run: MessageRun, payload: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """A data event as the platform carries it, with its headers and the passthrough of
         the steps before (the reference's ``onData`` up to the object storage)."""
         data = payload.to_json() if isinstance(payload, Message) else copy.deepcopy(payload)
@@ -556,7 +567,9 @@ class Sailor:
         passthrough = data.get("passthrough") or {}
         return any(isinstance(item, dict) and not item.get("body") for item in passthrough.values())
 
-    def _prepare_data(self, run: _Run, data: dict[str, Any], headers: dict[str, Any]) -> _Prepared:
+    def _prepare_data(
+        self, run: MessageRun, data: dict[str, Any], headers: dict[str, Any]
+    ) -> _Prepared:
         """The rest of ``onData``: this step's own passthrough, the routing key, encryption."""
         settings = self.settings
         if self.step.is_passthrough and not settings["NO_SELF_PASSTRHOUGH"]:
@@ -569,7 +582,7 @@ class Sailor:
         body = self._encode_message(data, headers)
         return _Prepared(str(routing_key), body, _with_message_id(headers))
 
-    async def _on_data(self, run: _Run, payload: Any) -> None:
+    async def _on_data(self, run: MessageRun, payload: Any) -> None:
         data, headers = self._data_message(run, payload)
         try:
             await self._lighten(data)
@@ -620,7 +633,7 @@ class Sailor:
             if isinstance(item, dict) and not item.get("body"):
                 item["body"] = await self._in_thread(self._fetch_body, item)
 
-    async def _on_rebound(self, run: _Run, payload: Any) -> None:
+    async def _on_rebound(self, run: MessageRun, payload: Any) -> None:
         reason = error_object(payload)["message"]
         delivery = run.delivery
         headers = {**_text_headers(delivery.headers), "end": now_ms(), "reboundReason": reason}
@@ -642,7 +655,7 @@ class Sailor:
             self.settings["REBOUND_ROUTING_KEY"], delivery.body, headers, properties=properties
         )
 
-    async def _on_snapshot(self, run: _Run, payload: Any) -> None:
+    async def _on_snapshot(self, run: MessageRun, payload: Any) -> None:
         headers = dict(run.outgoing, snapshotEvent="snapshot")
         self.snapshot = copy.deepcopy(payload) if isinstance(payload, dict) else {}
         await self.amqp.publish(
@@ -652,7 +665,7 @@ class Sailor:
             throttle=self.throttles["snapshot"],
         )
 
-    async def _on_update_snapshot(self, run: _Run, payload: Any) -> None:
+    async def _on_update_snapshot(self, run: MessageRun, payload: Any) -> None:
         if not isinstance(payload, dict):
             log.error("updateSnapshot needs an object")
             return
@@ -667,14 +680,14 @@ class Sailor:
             _with_message_id(headers),
         )
 
-    async def _on_update_keys(self, run: _Run, payload: Any) -> None:
+    async def _on_update_keys(self, run: MessageRun, payload: Any) -> None:
         try:
             await self._in_thread(self.platform.update_account, run.cfg.get("_account"), payload)
         except Exception as error:
             log.error("updating the account's keys failed: %s", error)
             await self._on_error(run, error_payload(error))
 
-    async def _on_http_reply(self, run: _Run, payload: Any) -> None:
+    async def _on_http_reply(self, run: MessageRun, payload: Any) -> None:
         reply_to = run.outgoing.get("reply_to")
         if not reply_to:
             await self._on_error(

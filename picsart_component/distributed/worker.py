@@ -1,0 +1,354 @@
+"""``picsart-flow flow worker``: sailors that run a flow's steps from the broker.
+
+Each step gets one sailor (the platform's own message handling, ``sailor/core.py``); this module
+adds what a flow needs around each action run: the step's JSONata mapping over the item and the
+earlier steps' outputs (which the messages carry in their passthrough), and the ledger's claim
+before the action and record after it, so that no paid call is ever made twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+from pydantic import SecretStr
+
+from ..flows.evaluation import IsolatedEvaluator
+from ..flows.journal import INTERRUPTED
+from ..flows.mapping import ExpressionEvaluator, MappingError
+from ..flows.model import INPUT_NAME, Flow, FlowStep
+from ..flows.pacing import BatchThrottle
+from ..flows.runner import credits_available
+from ..lib.context import Services
+from ..lib.credentials import read_credentials
+from ..lib.settings import ComponentSettings
+from ..lib.shared_limit import shared_state
+from ..runtime.errors import error_payload
+from ..runtime.manifest import COMPONENT_ROOT
+from ..runtime.messages import Event, Message
+from ..sailor.core import MessageRun, Sailor
+from ..sailor.crypto import Encryptor
+from ..sailor.platform import StepData
+from .contract import (
+    CFG_HEADER,
+    CREDITS_HEADER,
+    ITEM_HEADER,
+    RUN_HEADER,
+    FlowTopology,
+    message_encryptor,
+)
+from .ledger import DEFAULT_LEASE_SECONDS, Claim, Ledger, ledger_namespace, redis_client
+
+log = logging.getLogger("picsart.distributed")
+
+INTERRUPTED_MESSAGE = (
+    "the worker running this step stopped while its call was in flight, so Picsart may have "
+    "charged it; it was not sent again, so it cannot be charged twice. To send it once more "
+    "(which may charge it again), run the same flow run command with --resume --retry-interrupted"
+)
+# Mappings take microseconds; a few processes serve many action threads.
+MAPPING_PROCESSES = 4
+
+
+class Ledgers:
+    """One ledger per run id this worker meets (a named run started afresh gets a new id)."""
+
+    def __init__(self, redis: Any, exchange: str, encryptor: Encryptor, lease: float) -> None:
+        self._redis = redis
+        self._exchange = exchange
+        self._encryptor = encryptor
+        self._lease = lease
+        self._owner = f"{socket.gethostname()}-{os.getpid()}-{os.urandom(4).hex()}"
+        self._ledgers: dict[str, Ledger] = {}
+        self._lock = threading.Lock()
+
+    def of(self, run_id: str) -> Ledger:
+        with self._lock:
+            ledger = self._ledgers.get(run_id)
+            if ledger is None:
+                ledger = Ledger(
+                    self._redis,
+                    ledger_namespace(self._exchange, run_id),
+                    self._encryptor,
+                    owner=self._owner,
+                    lease_seconds=self._lease,
+                )
+                ledger.start_lease()
+                self._ledgers[run_id] = ledger
+            return ledger
+
+    def close(self) -> None:
+        with self._lock:
+            for ledger in self._ledgers.values():
+                ledger.end_lease()
+            self._ledgers.clear()
+
+
+class RequestCounts:
+    """Adds this process's requests and 429s to the run's counts in Redis, as deltas."""
+
+    def __init__(self, throttle: BatchThrottle) -> None:
+        self._throttle = throttle
+        self._lock = threading.Lock()
+        self._requests = 0
+        self._limited = 0
+
+    def report(self, ledger: Ledger) -> None:
+        with self._lock:
+            requests, limited = self._throttle.requests, self._throttle.rate_limited
+            delta = requests - self._requests, limited - self._limited
+            self._requests, self._limited = requests, limited
+        try:
+            ledger.add_counts(*delta)
+        except Exception as error:
+            log.warning("adding to the run's request counts in Redis failed: %s", error)
+
+
+@dataclass(frozen=True)
+class _Item:
+    key: Any
+    run_id: str
+    document: dict[str, Any]
+    run_cfg: dict[str, Any]
+
+
+class FlowStepSailor(Sailor):
+    """The sailor of one step of a flow run over the broker."""
+
+    def __init__(
+        self,
+        topology: FlowTopology,
+        step: FlowStep,
+        *,
+        amqp_url: str,
+        environ: Mapping[str, str],
+        worker_id: str,
+        prefetch: int,
+        services: Services,
+        worker_cfg: Mapping[str, Any],
+        ledgers: Ledgers,
+        evaluator: ExpressionEvaluator,
+        counts: RequestCounts,
+    ) -> None:
+        settings = topology.sailor_settings(
+            step.id,
+            step.action,
+            amqp_url=amqp_url,
+            environ=environ,
+            worker_id=worker_id,
+            prefetch=prefetch,
+        )
+        super().__init__(
+            settings,
+            component_root=COMPONENT_ROOT,
+            services=services,
+            step=StepData(is_passthrough=True),
+        )
+        self.flow_step = step
+        self._earlier = set(topology.steps[: topology.steps.index(step.id)])
+        self._worker_cfg = dict(worker_cfg)
+        self._ledgers = ledgers
+        self._evaluator = evaluator
+        self._counts = counts
+
+    def run_action(
+        self,
+        run: MessageRun,
+        message: Message,
+        snapshot: dict[str, Any],
+        on_event: Callable[[Event], None],
+    ) -> None:
+        item = self._item(message)
+        if item is None:
+            failure = "not a message of a picsart-flow run: its passthrough names no item and run"
+            on_event(Event("error", {"name": "InputError", "message": failure}))
+            return
+        step = self.flow_step
+        try:
+            body = step.body.evaluate(item.document, self._evaluator)
+        except MappingError as error:
+            on_event(Event("error", {"name": "MappingError", "message": str(error)}))
+            return
+        ledger = self._ledgers.of(item.run_id)
+        claim = ledger.claim(item.key, step.id)
+        if claim.state == "finished":
+            log.info("item %r step %s finished before: its output is sent again", item.key, step.id)
+            on_event(Event("data", Message.model_validate(claim.outcome)))
+            return
+        if claim.state == "failed":
+            on_event(Event("error", claim.outcome))
+            return
+        if claim.state == "interrupted":
+            on_event(Event("error", {"name": INTERRUPTED, "message": INTERRUPTED_MESSAGE}))
+            return
+        self._run_claimed(ledger, item, body, claim, on_event)
+
+    def _item(self, message: Message) -> _Item | None:
+        passthrough = (message.model_extra or {}).get("passthrough")
+        if not isinstance(passthrough, dict):
+            return None
+        origin = passthrough.get(INPUT_NAME)
+        headers = origin.get("headers") if isinstance(origin, dict) else None
+        if not isinstance(headers, dict) or not isinstance(headers.get(RUN_HEADER), str):
+            return None
+        key = headers.get(ITEM_HEADER)
+        if not isinstance(key, int | str) or isinstance(key, bool):
+            return None
+        assert isinstance(origin, dict)
+        document: dict[str, Any] = {INPUT_NAME: origin.get("body")}
+        for step_id, entry in passthrough.items():
+            if step_id in self._earlier and isinstance(entry, dict):
+                document[step_id] = entry.get("body")
+        run_cfg = headers.get(CFG_HEADER)
+        return _Item(
+            key, headers[RUN_HEADER], document, run_cfg if isinstance(run_cfg, dict) else {}
+        )
+
+    def _run_claimed(
+        self,
+        ledger: Ledger,
+        item: _Item,
+        body: dict[str, Any],
+        claim: Claim,
+        on_event: Callable[[Event], None],
+    ) -> None:
+        step = self.flow_step
+        events: list[Event] = []
+
+        def keep(event: Event) -> None:
+            payload = event.payload
+            if event.kind == "snapshot" and isinstance(payload, dict) and "job" in payload:
+                ledger.record_job(item.key, step.id, payload["job"])
+            elif event.kind not in ("snapshot", "updateSnapshot"):
+                events.append(event)
+
+        cfg = {**self._worker_cfg, **item.run_cfg, **step.cfg}
+        try:
+            result = self.executor.run(
+                step.action,
+                # The same id on every delivery, so that a job snapshot names this item's step.
+                Message(id=f"item-{item.key}-step-{step.id}", body=body),
+                cfg,
+                {"job": claim.job} if claim.job is not None else None,
+                on_event=keep,
+            )
+        except Exception as error:
+            # The sailor turns it into the item's error; a later copy must not wait for it.
+            ledger.fail(item.key, step.id, error_payload(error))
+            raise
+        self._counts.report(ledger)
+        problems = [event for event in events if event.kind in ("error", "rebound")]
+        data = [event for event in events if event.kind == "data"]
+        if problems:
+            first = problems[0]
+            if first.kind == "rebound":
+                ledger.release(item.key, step.id)
+                reason = first.payload.get("message") if isinstance(first.payload, dict) else None
+                log.warning(
+                    "item %r, step %s: rebounded, the broker brings it back later (%s)",
+                    item.key,
+                    step.id,
+                    reason or "the rate limit did not lift in time",
+                )
+            else:
+                ledger.fail(item.key, step.id, first.payload)
+            on_event(first)
+            return
+        if not data:
+            failure = {"name": "NoOutput", "message": "the action ended without any output"}
+            ledger.fail(item.key, step.id, failure)
+            on_event(Event("error", failure))
+            return
+        output = data[0].payload
+        output = output if isinstance(output, Message) else Message.model_validate(output)
+        credits = credits_available(result)
+        if credits is not None:
+            output.headers[CREDITS_HEADER] = credits
+        ledger.finish(item.key, step.id, output.to_json(), credits)
+        on_event(Event("data", output))
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    flow: Flow
+    topology: FlowTopology
+    steps: tuple[str, ...]
+    amqp_url: str
+    redis_url: str
+    cfg: Mapping[str, Any]
+    settings: ComponentSettings
+    environ: Mapping[str, str]
+    workers: int
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
+
+
+async def serve(options: WorkerOptions, echo: Callable[[str], None]) -> int:
+    """Runs the steps' sailors until SIGTERM or Ctrl-C; then finishes the messages in hand."""
+    encryptor = message_encryptor(options.environ)
+    client_settings = options.settings.client_settings()
+    credentials = read_credentials(options.cfg)
+    state = shared_state(SecretStr(options.redis_url), credentials.apiKey, credentials.base_url)
+    throttle = BatchThrottle(client_settings.spike_limit, state=state)
+    services = Services(settings=client_settings, throttle=throttle)
+    redis = redis_client(options.redis_url)
+    ledgers = Ledgers(redis, options.topology.exchange, encryptor, options.lease_seconds)
+    evaluator = IsolatedEvaluator(min(options.workers * len(options.steps), MAPPING_PROCESSES))
+    worker_id = f"{socket.gethostname()}-{os.getpid()}"
+    connection = await aio_pika.connect(options.amqp_url)
+    try:
+        await options.topology.declare(await connection.channel())
+    finally:
+        await connection.close()
+    counts = RequestCounts(throttle)
+    by_id = {step.id: step for step in options.flow.steps}
+    sailors = [
+        FlowStepSailor(
+            options.topology,
+            by_id[step_id],
+            amqp_url=options.amqp_url,
+            environ=options.environ,
+            worker_id=worker_id,
+            prefetch=options.workers,
+            services=services,
+            worker_cfg=options.cfg,
+            ledgers=ledgers,
+            evaluator=evaluator,
+            counts=counts,
+        )
+        for step_id in options.steps
+    ]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        for sailor in sailors:
+            await sailor.connect()
+            await sailor.prepare()
+            await sailor.run()
+        echo(
+            f"worker ready: steps {', '.join(options.steps)} of {options.topology.exchange}, "
+            f"{options.workers} message(s) at a time per step; Ctrl-C or SIGTERM stops it"
+        )
+        await stop.wait()
+        echo(
+            "stopping: taking no new message; finishing "
+            f"{sum(sailor.in_flight for sailor in sailors)} in hand"
+        )
+        for sailor in sailors:
+            await sailor.schedule_shutdown()
+    finally:
+        for sailor in sailors:
+            await sailor.disconnect()
+        ledgers.close()
+        evaluator.close()
+        redis.close()
+    return 0

@@ -1,0 +1,258 @@
+"""Fixtures of the broker-mode tests: real RabbitMQ and Redis, a sandbox that every process
+reaches on loopback, and a harness that starts ``flow worker`` and ``flow run --broker`` as the
+separate processes they are in use (so that they can be killed with SIGKILL)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from picsart_component.sandbox import RunningSandbox, start_sandbox
+from tests.conftest import REPO_ROOT
+from tests.sailor.amqp_harness import Broker, amqp_url, connect_broker
+
+KEY = "broker-test-key-7e1a"
+CRYPTO_PASSWORD = "broker-tests-password"
+CRYPTO_IV = "0123456789abcdef"
+FLOW = """\
+- id: cutout
+  action: removeBackground
+  body: '{"image_url": input.url, "image": input.image, "format": "PNG"}'
+- id: large
+  action: upscale
+  body: '{"image_url": cutout.data.url, "upscale_factor": 2, "format": "PNG"}'
+"""
+
+
+def redis_url() -> str:
+    return os.environ.get("PICSART_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[Broker]:
+    connected = connect_broker()
+    yield connected
+    connected.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """A Redis that answers; skips without one (fails under ``CI=true``)."""
+    import redis
+
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except (redis.RedisError, OSError) as error:
+        where = f"{urlsplit(url).hostname}:{urlsplit(url).port or 6379}"
+        reason = f"Redis at {where} (PICSART_TEST_REDIS_URL) does not answer ({error})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI must run the broker-mode tests")
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    with start_sandbox(
+        quiet=True, api_key=KEY, credits=100_000, quota=1_000_000, log_size=10_000
+    ) as running:
+        yield running
+
+
+class Process:
+    """A child process whose stderr lines are collected as they come."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.args = args
+        self.log = log
+        self.lines: list[str] = []
+        self.popen = subprocess.Popen(
+            args,
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.stdout = ""
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._out_reader = threading.Thread(target=self._read_out, daemon=True)
+        self._out_reader.start()
+
+    def _read(self) -> None:
+        assert self.popen.stderr is not None
+        for line in self.popen.stderr:
+            self.lines.append(line.rstrip("\n"))
+            with self.log.open("a", encoding="utf-8") as file:
+                file.write(line)
+
+    def _read_out(self) -> None:
+        assert self.popen.stdout is not None
+        self.stdout = self.popen.stdout.read()
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.lines):
+                return
+            if self.popen.poll() is not None:
+                self._reader.join(timeout=2)
+                if any(text in line for line in self.lines):
+                    return
+                raise AssertionError(f"{self.args[3:5]} ended: " + "\n".join(self.lines[-20:]))
+            time.sleep(0.05)
+        raise AssertionError(f"no {text!r} within {timeout}s: " + "\n".join(self.lines[-20:]))
+
+    def finish(self, timeout: float = 120.0) -> int:
+        code = self.popen.wait(timeout=timeout)
+        self._reader.join(timeout=5)
+        self._out_reader.join(timeout=5)
+        return code
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGKILL)
+            self.popen.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def summary(self) -> dict[str, Any]:
+        for line in reversed(self.stdout.splitlines()):
+            if line.startswith('{"summary"'):
+                found: dict[str, Any] = json.loads(line)["summary"]
+                return found
+        raise AssertionError("no summary line: " + "\n".join(self.lines[-20:]))
+
+
+class BrokerFlow:
+    """One flow file and one named run on the real broker, and the processes that run it."""
+
+    def __init__(self, tmp_path: Path, sandbox: RunningSandbox, redis: str, flow: str) -> None:
+        self.tmp_path = tmp_path
+        self.sandbox = sandbox
+        self.run_name = "t" + uuid.uuid4().hex[:12]
+        self.flow_path = tmp_path / "flow.yaml"
+        self.flow_path.write_text(flow, encoding="utf-8")
+        self.out = tmp_path / "results.jsonl"
+        self.items = tmp_path / "items.jsonl"
+        self.processes: list[Process] = []
+        self.env = {
+            **os.environ,
+            "PICSART_API_KEY": KEY,
+            "PICSART_BASE_URL": sandbox.base_url,
+            "PICSART_GENAI_BASE_URL": sandbox.genai_base_url,
+            "PICSART_REDIS_URL": redis,
+            "PICSART_BROKER_URL": amqp_url(),
+            "PICSART_ATTACHMENTS_DIR": str(tmp_path / "shared-store"),
+            "PICSART_MAX_WAIT": "10",
+            "ELASTICIO_MESSAGE_CRYPTO_PASSWORD": CRYPTO_PASSWORD,
+            "ELASTICIO_MESSAGE_CRYPTO_IV": CRYPTO_IV,
+            "PYTHONUNBUFFERED": "1",
+        }
+        for name in ("PICSART_SPIKE_LIMIT", "CI"):
+            self.env.pop(name, None)
+
+    def write_items(self, count: int) -> list[str]:
+        urls = [f"https://images.example.com/{self.run_name}/{index}.jpg" for index in range(count)]
+        self.items.write_text(
+            "".join(json.dumps({"url": url}) + "\n" for url in urls), encoding="utf-8"
+        )
+        return urls
+
+    def _cli(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "picsart_component", "flow", *args]
+
+    def worker(self, *args: str, lease: float = 1.0, **env: str) -> Process:
+        command = self._cli(
+            "worker", str(self.flow_path), "--run", self.run_name, "--lease", str(lease), *args
+        )
+        log = self.tmp_path / f"worker-{len(self.processes)}.log"
+        process = Process(command, {**self.env, **env}, log)
+        self.processes.append(process)
+        process.wait_for("worker ready")
+        return process
+
+    def run(self, *args: str, **env: str) -> Process:
+        command = self._cli(
+            "run",
+            str(self.flow_path),
+            "--input",
+            str(self.items),
+            "--out",
+            str(self.out),
+            "--run",
+            self.run_name,
+            "--status-every",
+            "0.5",
+            *args,
+        )
+        log = self.tmp_path / f"run-{len(self.processes)}.log"
+        process = Process(command, {**self.env, **env}, log)
+        self.processes.append(process)
+        return process
+
+    def lines(self) -> list[dict[str, Any]]:
+        if not self.out.exists():
+            return []
+        text = self.out.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.endswith("}")]
+
+    def paid_calls(self, operation: str) -> list[dict[str, Any]]:
+        """The sandbox's log of one operation's requests that were answered 200."""
+        return [
+            entry
+            for entry in self.sandbox.request_log()
+            if entry["path"].endswith(f"/{operation}") and entry["status"] == 200
+        ]
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.stop()
+        asyncio.run(self._delete_topology())
+
+    async def _delete_topology(self) -> None:
+        import aio_pika
+
+        from picsart_component.distributed.contract import FlowTopology
+        from picsart_component.flows.model import load_flow
+        from picsart_component.runtime.executor import Executor
+
+        topology = FlowTopology.of(load_flow(self.flow_path, Executor()), self.run_name)
+        connection = await aio_pika.connect(amqp_url())
+        async with connection:
+            channel = await connection.channel()
+            for queue in topology.all_queues():
+                await channel.queue_delete(queue)
+            await channel.exchange_delete(topology.exchange)
+
+
+@pytest.fixture
+def broker_flow(
+    broker: Broker, redis_server: str, sandbox: RunningSandbox, tmp_path: Path
+) -> Iterator[BrokerFlow]:
+    made = BrokerFlow(tmp_path, sandbox, redis_server, FLOW)
+    try:
+        yield made
+    finally:
+        made.close()
