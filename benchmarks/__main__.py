@@ -18,6 +18,7 @@ BENCHMARKS = {
     "overhead": "benchmarks.bench_overhead",
     "memory": "benchmarks.bench_memory",
     "batch": "benchmarks.bench_batch",
+    "runner": "benchmarks.bench_runner",
     "mapping": "benchmarks.bench_mapping",
     "startup": "benchmarks.bench_startup",
     "sandbox": "benchmarks.bench_sandbox",

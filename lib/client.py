@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import random
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 
 import requests
+import requests.adapters
 from pydantic import SecretStr
 
 from picsart_component import __version__
@@ -83,11 +86,24 @@ class PicsartResponse:
 
 
 class _KeyGuardSession(requests.Session):
-    """Drops the API key when a redirect leads to a host the key must not reach."""
+    """Drops the API key when a redirect leads to a host the key must not reach.
+
+    It keeps no cookies (a session is shared by every client with the same key policy), and it
+    reads the CA bundle variables once, when it is made; requests reads the environment on every
+    request (a scan of every variable) only when a proxy variable is set.
+    """
 
     def __init__(self, policy: KeyPolicy) -> None:
         super().__init__()
         self._key_policy = policy
+        self.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        self.trust_env = _proxies_configured()
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            self.verify = bundle
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=SESSION_POOL_SIZE)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
 
     def rebuild_auth(
         self, prepared_request: requests.PreparedRequest, response: requests.Response
@@ -95,6 +111,36 @@ class _KeyGuardSession(requests.Session):
         super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
         if prepared_request.url and not self._key_policy.allows(prepared_request.url):
             prepared_request.headers.pop(API_KEY_HEADER, None)
+
+
+SESSION_POOL_SIZE = 64
+"""Connections kept per host: a batch's workers (at most 64) each keep theirs alive."""
+
+
+def _proxies_configured() -> bool:
+    """Whether a proxy variable is set, so that requests must read them (and ``no_proxy``)."""
+    return any(name.lower().endswith("_proxy") for name in os.environ)
+
+
+_shared_sessions: dict[frozenset[tuple[str, str, int | None]], _KeyGuardSession] = {}
+_shared_sessions_lock = threading.Lock()
+
+
+def shared_session(policy: KeyPolicy) -> requests.Session:
+    """One session (one pool of kept-alive connections) per key policy in the process."""
+    with _shared_sessions_lock:
+        session = _shared_sessions.get(policy.origins)
+        if session is None:
+            session = _shared_sessions[policy.origins] = _KeyGuardSession(policy)
+        return session
+
+
+def forget_shared_sessions() -> None:
+    """Close and drop every shared session (tests, and embedders that change the environment)."""
+    with _shared_sessions_lock:
+        for session in _shared_sessions.values():
+            session.close()
+        _shared_sessions.clear()
 
 
 _shared_throttles: dict[tuple[str, float, str], Throttle] = {}
@@ -160,7 +206,7 @@ class PicsartClient:
         self.base_url = normalize_base_url(base_url)
         self.settings = settings or ClientSettings()
         self.key_policy = KeyPolicy(self.base_url, *key_hosts)
-        self._session = session or _KeyGuardSession(self.key_policy)
+        self._session = session or shared_session(self.key_policy)
         self._clock = clock
         self._throttle = throttle or shared_throttle(
             self.base_url,

@@ -13,6 +13,7 @@ and Picsart answers 404 to ``/tools/1.0//removebg``, so joining is done by hand 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
@@ -47,6 +48,7 @@ class URLParts:
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@functools.lru_cache(maxsize=4096)
 def split_url(url: str) -> URLParts:
     """An absolute URL as requests and urllib3 will send it, or ``URLError``.
 
@@ -90,6 +92,7 @@ def _shown(url: str) -> str:
     return repr(url if len(url) <= 200 else url[:199] + "…")
 
 
+@functools.lru_cache(maxsize=256)
 def normalize_base_url(base_url: str | None) -> str:
     """The base URL with exactly one trailing slash; the default when empty."""
     base = (base_url or "").strip() or DEFAULT_BASE_URL
@@ -168,6 +171,11 @@ class KeyPolicy:
         self._base_origins = frozenset(
             split_url(normalize_base_url(base_url)).origin for base_url in base_urls
         )
+
+    @property
+    def origins(self) -> frozenset[tuple[str, str, int | None]]:
+        """The configured base URLs' origins (scheme, host, port)."""
+        return self._base_origins
 
     def allows(self, url: str) -> bool:
         return self.refusal_reason(url) is None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from picsart_component.lib.client import forget_shared_throttles
+from picsart_component.lib.client import forget_shared_sessions, forget_shared_throttles
 from tests.helpers import FakeTime
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +40,7 @@ def private_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
 def fresh_shared_throttles() -> None:
     """A hold left by one test's 429 must not stall the next test's requests."""
     forget_shared_throttles()
+    forget_shared_sessions()
 
 
 @pytest.fixture

@@ -332,24 +332,46 @@ def _encode(record: dict[str, Any]) -> bytes:
 
 
 class _LineFile:
-    """An append-only file that takes each record in one ``write`` and syncs it to disk."""
+    """An append-only file that takes each record in one ``write`` and syncs it to disk.
+
+    Syncs are grouped: ``append`` numbers each record, and ``sync(number)`` returns at once when
+    a sync that began after that record was written has ended; otherwise it syncs everything
+    written so far. Threads that write at the same time share one ``fsync``, and each still
+    returns only once its own record is on disk.
+    """
 
     def __init__(self, path: Path, sync: bool) -> None:
         self.path = path
         self._sync = sync
         self._file = path.open("ab", buffering=0)
+        self._written = 0
+        self._synced = 0
+        self._sync_lock = threading.Lock()
+        self.syncs = 0
 
-    def append(self, data: bytes) -> None:
+    def append(self, data: bytes) -> int:
+        """Writes one record (callers serialize appends); returns its number."""
         view = memoryview(data)
         while view:
             written = self._file.write(view)
             if written is None:
                 continue
             view = view[written:]
+        self._written += 1
+        return self._written
 
-    def sync(self) -> None:
-        if self._sync:
+    def sync(self, number: int | None = None) -> None:
+        """Returns once record ``number`` (every record written, when None) is on disk."""
+        if not self._sync:
+            return
+        wanted = self._written if number is None else number
+        with self._sync_lock:
+            if self._synced >= wanted:
+                return
+            covered = self._written
             os.fsync(self._file.fileno())
+            self.syncs += 1
+            self._synced = max(self._synced, covered)
 
     def close(self) -> None:
         self._file.close()
@@ -391,8 +413,8 @@ class Recorder:
         data = b"".join(_encode(record) for record in records)
         try:
             with self._lock:
-                self._journal.append(data)
-            self._journal.sync()
+                number = self._journal.append(data)
+            self._journal.sync(number)
         except OSError as error:
             raise JournalError(f"cannot write to {self._journal.path}: {error.strerror}") from None
 
@@ -402,10 +424,15 @@ class Recorder:
         data = _encode(record)
         try:
             with self._lock:
-                target.append(data)
-            target.sync()
+                number = target.append(data)
+            target.sync(number)
         except OSError as error:
             raise JournalError(f"cannot write to {target.path}: {error.strerror}") from None
+
+    @property
+    def syncs(self) -> int:
+        """How many times the results file and the journal were synced to disk."""
+        return self._results.syncs + self._journal.syncs
 
     def close(self) -> None:
         self._results.close()
