@@ -28,6 +28,7 @@ from picsart_component.sandbox.loopback import sandbox_process
 
 HEADERS = {"X-Picsart-API-Key": "benchmark", "Accept": "application/json"}
 SPIKE_LIMIT, QUOTA, WINDOW = 1_000_000, 1_000_000_000, 3600
+SMALL_PHOTO = (96, 72)
 
 
 @contextmanager
@@ -83,6 +84,65 @@ def measure_balance_throughput(
         "workers": workers,
         "cpus": os.cpu_count(),
         "server": "separate process" if separate_process else "in process",
+        "requests_per_second": round(total / elapsed, 1),
+    }
+
+
+def measure_image_throughput(
+    operation: str, image_url: str | None, seconds: float = 3.0, workers: int = 8
+) -> dict[str, Any]:
+    """Hammers ``POST <operation>`` with a small photo the sandbox fetches from loopback (or,
+    with ``image_url``, that URL) from ``workers`` threads, the sandbox in its own process."""
+    from picsart_component.sandbox.loopback import serve_bytes
+    from picsart_component.sandbox.samples import sample_png_bytes
+
+    counts = [0] * workers
+    errors = [0] * workers
+    with (
+        serve_bytes(sample_png_bytes("product-plain", SMALL_PHOTO)) as photo_root,
+        sandbox_process(
+            spike_limit=SPIKE_LIMIT,
+            quota=QUOTA,
+            window=WINDOW,
+            credits=QUOTA,
+            max_stored_files=QUOTA,
+        ) as root_url,
+    ):
+        url = root_url + "tools/1.0/" + operation
+        fields = {"image_url": (None, image_url or photo_root + "photo.png")}
+        if operation == "upscale":
+            fields["upscale_factor"] = (None, "2")
+        go = threading.Event()
+        deadline = [0.0]
+
+        def hammer(index: int) -> None:
+            with requests.Session() as session:
+                session.headers.update(HEADERS)
+                go.wait()
+                while time.perf_counter() < deadline[0]:
+                    try:
+                        ok = session.post(url, files=fields, timeout=30).status_code == 200
+                    except requests.RequestException:
+                        ok = False
+                    if ok:
+                        counts[index] += 1
+                    else:
+                        errors[index] += 1
+
+        threads = [threading.Thread(target=hammer, args=(index,)) for index in range(workers)]
+        for thread in threads:
+            thread.start()
+        started = time.perf_counter()
+        deadline[0] = started + seconds
+        go.set()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    total = sum(counts)
+    return {
+        "requests": total,
+        "errors": sum(errors),
+        "seconds": round(elapsed, 3),
         "requests_per_second": round(total / elapsed, 1),
     }
 

@@ -8,6 +8,7 @@ Shapes are drawn four times too large and shrunk, so their edges are anti-aliase
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from collections.abc import Callable, Sequence
@@ -192,6 +193,9 @@ def write_samples(directory: Path, size: tuple[int, int] = (480, 360)) -> list[P
 
 
 STAND_IN_MARK = "X-Picsart-Sandbox-Stand-In"
+STAND_IN_CACHE = 64
+"""Stand-ins kept made (about 100 kB each): a batch that names the same few URLs again and
+again gets them without drawing them each time."""
 _STAND_IN_FORMATS = {
     ".jpg": ("JPEG", "image/jpeg"),
     ".jpeg": ("JPEG", "image/jpeg"),
@@ -200,6 +204,7 @@ _STAND_IN_FORMATS = {
 }
 
 
+@functools.lru_cache(maxsize=STAND_IN_CACHE)
 def stand_in_image(url: str, size: tuple[int, int] = (480, 360)) -> tuple[bytes, str]:
     """A made-up photo for a URL the sandbox cannot fetch: the same URL always gives the same
     image (one of the samples, mirrored or not as the URL decides), in the format its name says

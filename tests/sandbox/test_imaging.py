@@ -737,3 +737,16 @@ def test_write_samples_writes_openable_files(tmp_path: Path) -> None:
     ]
     for path in paths:
         assert open_image(path.read_bytes(), REMOVEBG_INPUT_FORMATS).size == SMALL
+
+
+def test_a_stand_in_is_drawn_once_per_url() -> None:
+    from picsart_component.sandbox.samples import stand_in_image
+
+    stand_in_image.cache_clear()
+    first = stand_in_image("https://images.example.com/cached.jpg")
+    again = stand_in_image("https://images.example.com/cached.jpg")
+    other = stand_in_image("https://images.example.com/other.png")
+    assert again is first
+    assert other[1] == "image/png"
+    assert first[1] == "image/jpeg"
+    assert stand_in_image.cache_info().hits == 1
