@@ -28,6 +28,7 @@ from typing import Any
 import aio_pika
 
 from ..flows.batch import BatchError, BatchOptions
+from ..flows.command import DEFAULT_WINDOW
 from ..flows.inputs import InputItem, ItemKey, folder_item_input
 from ..flows.journal import INTERRUPTED, JournalError, Recorder, RunPlan, now_iso
 from ..flows.model import INPUT_NAME, Flow
@@ -55,7 +56,6 @@ from .ledger import Ledger, ledger_namespace, redis_client
 log = logging.getLogger("picsart.distributed")
 
 Echo = Callable[[str], None]
-DEFAULT_WINDOW = 1000
 PUBLISH_BATCH = 100
 COUNTS_EVERY_SECONDS = 1.0
 RESULTS_PREFETCH = 256

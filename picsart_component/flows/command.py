@@ -47,6 +47,7 @@ DEFAULT_WORKERS = 4
 BROKER_RUNNER = "picsart.broker_runner"
 """Where the command line puts the broker mode's runner in the click context's ``meta``."""
 BROKER_URL_VARIABLE = "PICSART_BROKER_URL"
+DEFAULT_WINDOW = 1000
 
 RUN_EPILOG = """\b
 Exit codes: 0 every item done; 1 some item failed, the flow is invalid, or the run could not
@@ -185,7 +186,7 @@ def validate_flow(flow_file: Path) -> None:
 @click.option(
     "--window",
     type=click.IntRange(1, 100000),
-    default=1000,
+    default=DEFAULT_WINDOW,
     show_default=True,
     help="With --broker: items on the broker at once.",
 )
