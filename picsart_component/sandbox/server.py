@@ -169,9 +169,11 @@ class RunningSandbox:
         return stored.path if stored is not None else None
 
     def start(self) -> RunningSandbox:
+        # The socket listens from the server's creation, so connections made before the loop
+        # runs wait in the backlog. No probe connection: it would hold one of the
+        # ``max_connections`` places until its thread ended, and a client right behind it
+        # could be answered 503.
         self._thread.start()
-        with socket.create_connection((url_host(self.host).strip("[]"), self.port), timeout=5):
-            pass
         return self
 
     def stop(self) -> None:
