@@ -220,10 +220,7 @@ def _delete_topology(flow: Path, run_name: str, amqp: str) -> None:
     async def delete() -> None:
         connection = await aio_pika.connect(amqp)
         async with connection:
-            channel = await connection.channel()
-            for queue in topology.all_queues():
-                await channel.queue_delete(queue)
-            await channel.exchange_delete(topology.exchange)
+            await topology.delete(await connection.channel())
 
     asyncio.run(delete())
 

@@ -19,6 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.bench_batch import FLOW
 from benchmarks.instant_server import instant_server
 from benchmarks.report import Figure
 
@@ -26,14 +27,6 @@ GOAL_MS = 1.0
 SMALL, LARGE = 100, 1100
 REPEATS = 3
 REPO_ROOT = Path(__file__).resolve().parents[1]
-FLOW = """\
-- id: cutout
-  action: removeBackground
-  body: '{"image_url": input.url, "format": "PNG"}'
-- id: large
-  action: upscale
-  body: '{"image_url": cutout.data.url, "upscale_factor": 2}'
-"""
 
 
 def _children_cpu() -> float:

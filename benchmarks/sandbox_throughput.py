@@ -17,7 +17,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,40 +42,50 @@ def _sandbox(separate_process: bool) -> Iterator[str]:
         yield root_url + "tools/1.0/"
 
 
+def _hammer(
+    call: Callable[[requests.Session], bool], seconds: float, workers: int
+) -> tuple[list[int], list[int], float]:
+    """Runs ``call`` in a loop for ``seconds`` from ``workers`` threads, each with its own
+    session, all starting together; the successes and failures per thread, and the time."""
+    counts = [0] * workers
+    errors = [0] * workers
+    go = threading.Event()
+    deadline = [0.0]
+
+    def hammer(index: int) -> None:
+        with requests.Session() as session:
+            session.headers.update(HEADERS)
+            go.wait()
+            while time.perf_counter() < deadline[0]:
+                try:
+                    ok = call(session)
+                except requests.RequestException:
+                    ok = False
+                if ok:
+                    counts[index] += 1
+                else:
+                    errors[index] += 1
+
+    threads = [threading.Thread(target=hammer, args=(index,)) for index in range(workers)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    deadline[0] = started + seconds
+    go.set()
+    for thread in threads:
+        thread.join()
+    return counts, errors, time.perf_counter() - started
+
+
 def measure_balance_throughput(
     seconds: float = 3.0, workers: int = 8, *, separate_process: bool = False
 ) -> dict[str, Any]:
     """Hammers ``GET balance`` for ``seconds`` from ``workers`` threads; returns the rate."""
-    counts = [0] * workers
-    errors = [0] * workers
     with _sandbox(separate_process) as base_url:
         url = base_url + "balance"
-        go = threading.Event()
-        deadline = [0.0]
-
-        def hammer(index: int) -> None:
-            with requests.Session() as session:
-                session.headers.update(HEADERS)
-                go.wait()
-                while time.perf_counter() < deadline[0]:
-                    try:
-                        ok = session.get(url, timeout=10).status_code == 200
-                    except requests.RequestException:
-                        ok = False
-                    if ok:
-                        counts[index] += 1
-                    else:
-                        errors[index] += 1
-
-        threads = [threading.Thread(target=hammer, args=(index,)) for index in range(workers)]
-        for thread in threads:
-            thread.start()
-        started = time.perf_counter()
-        deadline[0] = started + seconds
-        go.set()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        counts, errors, elapsed = _hammer(
+            lambda session: session.get(url, timeout=10).status_code == 200, seconds, workers
+        )
     total = sum(counts)
     return {
         "requests": total,
@@ -96,8 +106,6 @@ def measure_image_throughput(
     from picsart_component.sandbox.loopback import serve_bytes
     from picsart_component.sandbox.samples import sample_png_bytes
 
-    counts = [0] * workers
-    errors = [0] * workers
     with (
         serve_bytes(sample_png_bytes("product-plain", SMALL_PHOTO)) as photo_root,
         sandbox_process(
@@ -112,32 +120,11 @@ def measure_image_throughput(
         fields = {"image_url": (None, image_url or photo_root + "photo.png")}
         if operation == "upscale":
             fields["upscale_factor"] = (None, "2")
-        go = threading.Event()
-        deadline = [0.0]
-
-        def hammer(index: int) -> None:
-            with requests.Session() as session:
-                session.headers.update(HEADERS)
-                go.wait()
-                while time.perf_counter() < deadline[0]:
-                    try:
-                        ok = session.post(url, files=fields, timeout=30).status_code == 200
-                    except requests.RequestException:
-                        ok = False
-                    if ok:
-                        counts[index] += 1
-                    else:
-                        errors[index] += 1
-
-        threads = [threading.Thread(target=hammer, args=(index,)) for index in range(workers)]
-        for thread in threads:
-            thread.start()
-        started = time.perf_counter()
-        deadline[0] = started + seconds
-        go.set()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        counts, errors, elapsed = _hammer(
+            lambda session: session.post(url, files=fields, timeout=30).status_code == 200,
+            seconds,
+            workers,
+        )
     total = sum(counts)
     return {
         "requests": total,

@@ -40,10 +40,7 @@ async def delete_topology(run_name: str) -> None:
     topology = FlowTopology.of(load_flow(FLOW, Executor()), run_name)
     connection = await aio_pika.connect(AMQP_URL)
     async with connection:
-        channel = await connection.channel()
-        for queue in topology.all_queues():
-            await channel.queue_delete(queue)
-        await channel.exchange_delete(topology.exchange)
+        await topology.delete(await connection.channel())
 
 
 def main() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -79,3 +80,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "live" in item.keywords:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def redis_url() -> str:
+    return os.environ.get("PICSART_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """A Redis that answers (``PICSART_TEST_REDIS_URL``); the tests that need it skip without
+    one, and fail under ``CI=true``, where every test must run."""
+    import redis
+
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except (redis.RedisError, OSError) as error:
+        where = f"{urlsplit(url).hostname}:{urlsplit(url).port or 6379}"
+        reason = f"Redis at {where} (PICSART_TEST_REDIS_URL) does not answer ({error})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI must run every test that uses it")
+        pytest.skip(reason)
+    return url

@@ -37,27 +37,6 @@ BASE = "https://api.picsart.io/tools/1.0/"
 INTERVAL = 0.05
 
 
-def redis_url() -> str:
-    return os.environ.get("PICSART_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> str:
-    """A Redis that answers; the tests skip without one (and fail under ``CI=true``)."""
-    import redis
-
-    url = redis_url()
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except (redis.RedisError, OSError) as error:
-        where = f"{urlsplit(url).hostname}:{urlsplit(url).port or 6379}"
-        reason = f"Redis at {where} (PICSART_TEST_REDIS_URL) does not answer ({error})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + "; CI must run the shared-limit tests")
-        pytest.skip(reason)
-    return url
-
-
 @pytest.fixture
 def key() -> Iterator[str]:
     """A fresh API key per test, so each test has a state of its own."""

@@ -29,11 +29,18 @@ import aio_pika
 
 from ..flows.batch import BatchError, BatchOptions
 from ..flows.command import DEFAULT_WINDOW
-from ..flows.inputs import InputItem, ItemKey, folder_item_input
+from ..flows.inputs import InputItem, ItemKey
 from ..flows.journal import INTERRUPTED, JournalError, Recorder, RunPlan, now_iso
 from ..flows.model import INPUT_NAME, Flow
 from ..flows.progress import make_progress
-from ..flows.runner import CreditMeter, RunSummary, StopReason, failure_record
+from ..flows.runner import (
+    CreditMeter,
+    PreparationError,
+    RunSummary,
+    StopReason,
+    failure_record,
+    prepare_input,
+)
 from ..flows.saving import ResultSaver, SaveError
 from ..lib.client import ClientSettings
 from ..lib.context import Services
@@ -448,8 +455,8 @@ class Collector:
         prepared: list[tuple[InputItem, bytes]] = []
         for item in batch:
             try:
-                item_input = await asyncio.to_thread(self._prepare, item)
-            except _PreparationError as error:
+                item_input = await asyncio.to_thread(prepare_input, item, self._store)
+            except PreparationError as error:
                 failure = failure_record(INPUT_NAME, error.name, str(error))
                 await self._write(self._failed_at_input(item.key, failure))
                 continue
@@ -482,20 +489,6 @@ class Collector:
     def _failed_at_input(self, key: ItemKey, failure: dict[str, Any]) -> _Outcome:
         line = {"item": key, "input": None, "status": "failed", "steps": {}, "error": failure}
         return _Outcome(key, self.run_id, line)
-
-    def _prepare(self, item: InputItem) -> Any:
-        if item.file is None:
-            return item.value
-        try:
-            return folder_item_input(item, self._store)
-        except OSError as error:
-            raise _PreparationError(
-                "OSError", f"cannot read {item.file}: {error.strerror}"
-            ) from None
-        except Exception as error:
-            raise _PreparationError(
-                type(error).__name__, f"cannot copy {item.file} into the attachment store: {error}"
-            ) from None
 
     def _encode(self, item: InputItem, item_input: Any) -> bytes:
         origin = {
@@ -597,12 +590,6 @@ class Collector:
     def stop_publishing(self) -> None:
         self.stopping = True
         self._changed.set()
-
-
-class _PreparationError(Exception):
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(message)
-        self.name = name
 
 
 class _signals:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
@@ -40,6 +41,7 @@ from ..flows.command import (
 
 if TYPE_CHECKING:
     from ..flows.model import Flow
+    from ..lib.settings import ComponentSettings
 
 EMBEDDED_SANDBOX_REFUSED = (
     "broker mode needs a configured API: the built-in sandbox lives inside one process, where "
@@ -81,31 +83,41 @@ def _check_api(cfg: dict[str, Any]) -> None:
         usage_error(EMBEDDED_SANDBOX_REFUSED)
 
 
+@dataclass(frozen=True)
+class _Contract:
+    amqp_url: str
+    run_name: str | None
+    redis_url: str
+
+
+def _contract(broker: str | None, run_name: str | None, settings: ComponentSettings) -> _Contract:
+    """What both commands need before anything starts (checked in the same order for both),
+    as a usage error naming what is missing; the URLs' passwords join the redacted secrets."""
+    from .contract import ContractError, broker_url, check_run_name, message_encryptor, redis_url
+
+    try:
+        amqp_url = broker_url(broker, os.environ)
+        REDACTOR.add(urlsplit(amqp_url).password)
+        checked_run = check_run_name(run_name)
+        message_encryptor(os.environ)
+        redis = redis_url(settings)
+    except ContractError as error:
+        usage_error(str(error))
+    REDACTOR.add(urlsplit(redis).password)
+    return _Contract(amqp_url, checked_run, redis)
+
+
 def run_on_broker(request: BrokerRequest) -> NoReturn:
     """``flow run --broker``: publish, collect, report, exit."""
     _require_platform_extra()
     from ..flows.batch import BatchError, BatchOptions
     from ..flows.journal import JournalError, RunLock, plan_run
     from .collector import BrokerRun, Collector
-    from .contract import (
-        ContractError,
-        FlowTopology,
-        broker_url,
-        check_run_name,
-        message_encryptor,
-        redis_url,
-    )
+    from .contract import FlowTopology
 
     _check_api(request.cfg)
-    try:
-        amqp_url = broker_url(request.broker, os.environ)
-        REDACTOR.add(urlsplit(amqp_url).password)
-        run_name = check_run_name(request.run_name)
-        message_encryptor(os.environ)
-        redis = redis_url(request.environ)
-    except ContractError as error:
-        usage_error(str(error))
-    REDACTOR.add(urlsplit(redis).password)
+    contract = _contract(request.broker, request.run_name, request.environ)
+    amqp_url, run_name, redis = contract.amqp_url, contract.run_name, contract.redis_url
     topology = FlowTopology.of(request.flow, run_name)
     header = {
         "type": "header",
@@ -258,14 +270,7 @@ def worker(
 
     configure_logging(verbose)
     _require_platform_extra()
-    from .contract import (
-        ContractError,
-        FlowTopology,
-        broker_url,
-        check_run_name,
-        message_encryptor,
-        redis_url,
-    )
+    from .contract import FlowTopology
     from .worker import WorkerOptions, serve
 
     settings = with_redis(environment(), redis_option)
@@ -275,21 +280,13 @@ def worker(
     cfg = merge_cfg(given, settings=settings)
     _check_api(cfg)
     chosen = _chosen_steps(loaded, steps)
-    try:
-        amqp_url = broker_url(broker, os.environ)
-        REDACTOR.add(urlsplit(amqp_url).password)
-        checked_run = check_run_name(run_name)
-        message_encryptor(os.environ)
-        redis = redis_url(settings)
-    except ContractError as error:
-        usage_error(str(error))
-    REDACTOR.add(urlsplit(redis).password)
+    contract = _contract(broker, run_name, settings)
     options = WorkerOptions(
         flow=loaded,
-        topology=FlowTopology.of(loaded, checked_run),
+        topology=FlowTopology.of(loaded, contract.run_name),
         steps=chosen,
-        amqp_url=amqp_url,
-        redis_url=redis,
+        amqp_url=contract.amqp_url,
+        redis_url=contract.redis_url,
         cfg=cfg,
         settings=settings,
         environ=os.environ,

@@ -186,6 +186,12 @@ class FlowTopology:
         counts[results.name] = _declared(results)
         return counts
 
+    async def delete(self, channel: Any) -> None:
+        """Deletes the run's queues and exchange (with whatever they still hold)."""
+        for queue in self.all_queues():
+            await channel.queue_delete(queue)
+        await channel.exchange_delete(self.exchange)
+
     def sailor_settings(
         self,
         step: str,

@@ -417,7 +417,7 @@ class BatchRunner:
             return self._record(key, item_input, outputs, "done")
         except JournalError:
             raise
-        except _PreparationError as error:
+        except PreparationError as error:
             failure = failure_record(INPUT_NAME, error.name, str(error))
             return self._record(key, item_input, outputs, "failed", failure)
         except Exception as error:
@@ -426,19 +426,7 @@ class BatchRunner:
             return self._record(key, item_input, outputs, "failed", failure)
 
     def _prepare(self, item: InputItem) -> Any:
-        if item.file is None:
-            return item.value
-        try:
-            return folder_item_input(item, self.store)
-        except OSError as error:
-            raise _PreparationError(
-                "OSError", f"cannot read {item.file}: {error.strerror}"
-            ) from None
-        except Exception as error:
-            raise _PreparationError(
-                type(error).__name__,
-                f"cannot copy {item.file} into the attachment store: {error}",
-            ) from None
+        return prepare_input(item, self.store)
 
     def _run_step(
         self,
@@ -489,10 +477,27 @@ class BatchRunner:
         return message.body, None
 
 
-class _PreparationError(Exception):
+class PreparationError(Exception):
+    """An item's input could not be made ready (its file read, or copied into the store)."""
+
     def __init__(self, name: str, message: str) -> None:
         super().__init__(message)
         self.name = name
+
+
+def prepare_input(item: InputItem, store: AttachmentStore) -> Any:
+    """What the flow maps from for ``item``: its value, or its file copied into ``store``."""
+    if item.file is None:
+        return item.value
+    try:
+        return folder_item_input(item, store)
+    except OSError as error:
+        raise PreparationError("OSError", f"cannot read {item.file}: {error.strerror}") from None
+    except Exception as error:
+        raise PreparationError(
+            type(error).__name__,
+            f"cannot copy {item.file} into the attachment store: {error}",
+        ) from None
 
 
 def failure_record(step: str, name: str, message: str, **details: Any) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,32 +36,11 @@ FLOW = """\
 """
 
 
-def redis_url() -> str:
-    return os.environ.get("PICSART_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
-
-
 @pytest.fixture(scope="session")
 def broker() -> Iterator[Broker]:
     connected = connect_broker()
     yield connected
     connected.close()
-
-
-@pytest.fixture(scope="session")
-def redis_server() -> str:
-    """A Redis that answers; skips without one (fails under ``CI=true``)."""
-    import redis
-
-    url = redis_url()
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except (redis.RedisError, OSError) as error:
-        where = f"{urlsplit(url).hostname}:{urlsplit(url).port or 6379}"
-        reason = f"Redis at {where} (PICSART_TEST_REDIS_URL) does not answer ({error})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + "; CI must run the broker-mode tests")
-        pytest.skip(reason)
-    return url
 
 
 @pytest.fixture
@@ -241,10 +219,7 @@ class BrokerFlow:
         topology = FlowTopology.of(load_flow(self.flow_path, Executor()), self.run_name)
         connection = await aio_pika.connect(amqp_url())
         async with connection:
-            channel = await connection.channel()
-            for queue in topology.all_queues():
-                await channel.queue_delete(queue)
-            await channel.exchange_delete(topology.exchange)
+            await topology.delete(await connection.channel())
 
 
 @pytest.fixture
