@@ -1,8 +1,13 @@
-"""One shape for every benchmark figure: a measured value, its goal, and whether it is met."""
+"""One shape for every benchmark figure (a measured value, its goal, and whether it is met), and
+the median and range of a figure measured several times."""
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,30 @@ class Figure:
         verdict = "met" if self.met else "NOT met"
         measured = f"{self.value:g} {self.unit}".strip()
         return f"| {self.name} | {measured} | {self.goal} | {verdict} | {self.detail} |"
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Repeated measurements of one figure: their median, and their range as its uncertainty."""
+
+    values: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return float(statistics.median(self.values))
+
+    def describe(self, digits: int = 2, unit: str = "") -> str:
+        """``median of 3, range 0.91 to 0.95``, with the values rounded to ``digits``."""
+        low, high = min(self.values), max(self.values)
+        return f"median of {len(self.values)}, range {low:.{digits}f} to {high:.{digits}f}{unit}"
+
+
+def repeated(measure: Callable[[], float], times: int = REPEATS) -> Spread:
+    return Spread(tuple(measure() for _ in range(times)))
+
+
+def spread(values: Sequence[float]) -> Spread:
+    return Spread(tuple(values))
 
 
 def print_table(figures: list[Figure]) -> None:

@@ -14,6 +14,7 @@ Run: ``python -m benchmarks.sandbox_throughput [seconds] [workers]``.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -29,6 +30,55 @@ from picsart_component.sandbox.loopback import sandbox_process
 HEADERS = {"X-Picsart-API-Key": "benchmark", "Accept": "application/json"}
 SPIKE_LIMIT, QUOTA, WINDOW = 1_000_000, 1_000_000_000, 3600
 SMALL_PHOTO = (96, 72)
+
+
+_TRIVIAL_SERVER = """
+from picsart_component.sandbox.server import BoundedWSGIServer
+
+def app(environ, start_response):
+    body = b'{"credits": 1000}'
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "17")])
+    return [body]
+
+server = BoundedWSGIServer("127.0.0.1", 0, app, max_connections=64, idle_timeout=10.0)
+print(f"http://127.0.0.1:{server.server_port}/", flush=True)
+server.serve_forever(poll_interval=0.05)
+"""
+
+
+@contextmanager
+def trivial_server_process() -> Iterator[str]:
+    """The sandbox's server stack (werkzeug's threaded server with the sandbox's connection cap
+    and handler) around an app that only answers a fixed JSON body: what the stack alone costs."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _TRIVIAL_SERVER], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        root_url = child.stdout.readline().strip()
+        if not root_url:
+            raise RuntimeError("the trivial server ended before it served")
+        yield root_url
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def measure_trivial_throughput(seconds: float = 3.0, workers: int = 8) -> dict[str, Any]:
+    """Like ``measure_balance_throughput`` in a separate process, against the trivial server."""
+    with trivial_server_process() as root_url:
+        counts, errors, elapsed = _hammer(
+            lambda session: session.get(root_url + "balance", timeout=10).status_code == 200,
+            seconds,
+            workers,
+        )
+    total = sum(counts)
+    return {
+        "requests": total,
+        "errors": sum(errors),
+        "seconds": round(elapsed, 3),
+        "requests_per_second": round(total / elapsed, 1),
+    }
 
 
 @contextmanager
@@ -101,13 +151,14 @@ def measure_balance_throughput(
 def measure_image_throughput(
     operation: str, image_url: str | None, seconds: float = 3.0, workers: int = 8
 ) -> dict[str, Any]:
-    """Hammers ``POST <operation>`` with a small photo the sandbox fetches from loopback (or,
-    with ``image_url``, that URL) from ``workers`` threads, the sandbox in its own process."""
+    """Hammers ``POST <operation>`` from ``workers`` threads, the sandbox in its own process, with
+    a small photo: sent in the request as an ``image`` file part, or (``image_url="loopback"``)
+    fetched by the sandbox from a server in this process, or fetched from ``image_url``."""
     from picsart_component.sandbox.loopback import serve_bytes
     from picsart_component.sandbox.samples import sample_png_bytes
 
     with (
-        serve_bytes(sample_png_bytes("product-plain", SMALL_PHOTO)) as photo_root,
+        serve_bytes(photo := sample_png_bytes("product-plain", SMALL_PHOTO)) as photo_root,
         sandbox_process(
             spike_limit=SPIKE_LIMIT,
             quota=QUOTA,
@@ -117,7 +168,14 @@ def measure_image_throughput(
         ) as root_url,
     ):
         url = root_url + "tools/1.0/" + operation
-        fields = {"image_url": (None, image_url or photo_root + "photo.png")}
+        fields: dict[str, tuple[Any, ...]] = {}
+        if image_url is None:
+            fields["image"] = ("photo.png", photo, "image/png")
+        else:
+            fields["image_url"] = (
+                None,
+                photo_root + "photo.png" if image_url == "loopback" else image_url,
+            )
         if operation == "upscale":
             fields["upscale_factor"] = (None, "2")
         counts, errors, elapsed = _hammer(

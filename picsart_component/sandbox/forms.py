@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from werkzeug.datastructures import FileStorage, MultiDict
+from multipart import MultipartError, MultipartSegment, ParserLimitReached, PushMultipartParser
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Request
@@ -77,8 +78,10 @@ def read_inputs(request: Request, limit: int) -> Inputs:
     check_declared_length(request, limit)
     mimetype = request.mimetype
     try:
-        if mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-            return _read_form(request, limit)
+        if mimetype == "multipart/form-data":
+            return _read_multipart(request, limit)
+        if mimetype == "application/x-www-form-urlencoded":
+            return _read_urlencoded(request, limit)
         if mimetype == "application/json" or mimetype.endswith("+json"):
             return _read_json(request, limit)
         body = _read_all(request, limit)
@@ -113,45 +116,110 @@ def _read_all(request: Request, limit: int) -> bytes:
         chunks.append(chunk)
 
 
-def _read_form(request: Request, limit: int) -> Inputs:
+def _read_multipart(request: Request, limit: int) -> Inputs:
+    """A multipart body, read in chunks by a parser that finds boundaries with ``bytes.find``
+    (werkzeug's compiles two regular expressions for every boundary, that is every request)."""
+    boundary = request.mimetype_params.get("boundary", "")
+    if not boundary:
+        raise ApiError(400, "The request body is not valid form data: Missing boundary.")
+    pairs: list[tuple[str, str]] = []
+    files: list[FilePart] = []
+    segment: MultipartSegment | None = None
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with PushMultipartParser(
+            boundary, request.content_length or -1, max_segment_count=MAX_FORM_PARTS
+        ) as parser:
+            for data in _chunks(request, limit):
+                for event in parser.parse(data):
+                    if isinstance(event, MultipartSegment):
+                        segment, chunks, size = event, [], 0
+                    elif event is not None:
+                        size += len(event)
+                        text = segment is not None and segment.filename is None
+                        if text and size > MAX_FORM_FIELD_BYTES:
+                            raise _field_too_large()
+                        chunks.append(event)
+                    elif segment is not None:
+                        _keep(segment, b"".join(chunks), pairs, files)
+    except ParserLimitReached:
+        raise ApiError(
+            413, f"The form has more than {MAX_FORM_PARTS} parts; at most that many are read."
+        ) from None
+    except MultipartError as error:
+        raise ApiError(400, f"The request body is not valid form data: {error}") from None
+    inputs = Inputs(encoding="multipart")
+    _collect_values(inputs, pairs)
+    _collect_files(inputs, files)
+    return inputs
+
+
+def _chunks(request: Request, limit: int) -> Iterator[bytes]:
+    stream = request.stream
+    total = 0
+    while chunk := stream.read(64 * 1024):
+        total += len(chunk)
+        if total > limit:
+            raise RequestEntityTooLarge()
+        yield chunk
+    # The parser's closing check needs an end of input it can see as one.
+    yield b""
+
+
+def _keep(
+    segment: MultipartSegment, data: bytes, pairs: list[tuple[str, str]], files: list[FilePart]
+) -> None:
+    """A finished part, as a text value or (when it names a file, even an empty name) a file."""
+    name = segment.name or ""
+    if segment.filename is None:
+        pairs.append((name, data.decode(segment.charset or "utf-8", "replace")))
+    elif data or segment.filename:
+        content_type = segment.content_type or "application/octet-stream"
+        files.append(FilePart(name, segment.filename, content_type, data))
+
+
+def _field_too_large() -> ApiError:
+    return ApiError(
+        413,
+        f"A text field of the form is larger than {MAX_FORM_FIELD_BYTES >> 20} MiB, the most a "
+        "text field may hold (files may be larger).",
+    )
+
+
+def _read_urlencoded(request: Request, limit: int) -> Inputs:
     parser = FormDataParser(
         max_form_memory_size=MAX_FORM_FIELD_BYTES,
         max_content_length=limit,
         silent=False,
         max_form_parts=MAX_FORM_PARTS,
     )
-    stream = _PartCounter(request.stream, request.mimetype_params.get("boundary", ""))
     try:
-        _, form, files = parser.parse(
-            stream,  # type: ignore[arg-type]
-            request.mimetype,
-            request.content_length,
-            request.mimetype_params,
+        _, form, _ = parser.parse(
+            request.stream, request.mimetype, request.content_length, request.mimetype_params
         )
     except ValueError as error:
         raise ApiError(400, f"The request body is not valid form data: {error}") from None
     except RequestEntityTooLarge:
-        # werkzeug says only "too large"; what was too large is worth saying.
-        if stream.parts > MAX_FORM_PARTS:
-            raise ApiError(
-                413, f"The form has more than {MAX_FORM_PARTS} parts; at most that many are read."
-            ) from None
-        if stream.read_bytes <= limit:
+        if request.content_length is not None and request.content_length <= limit:
+            # werkzeug says only "too large"; what was too large is worth saying.
             raise ApiError(
                 413,
-                f"A text field of the form is larger than {MAX_FORM_FIELD_BYTES >> 20} MiB, the "
-                "most a text field may hold (files may be larger).",
+                f"The form has more than {MAX_FORM_PARTS} fields, or a field larger than "
+                f"{MAX_FORM_FIELD_BYTES >> 20} MiB.",
             ) from None
         raise
-    inputs = Inputs(encoding="multipart" if request.mimetype.startswith("multipart") else "form")
-    _collect_values(inputs, form)
-    _collect_files(inputs, files)
+    inputs = Inputs(encoding="form")
+    _collect_values(inputs, form.items(multi=True))
     return inputs
 
 
-def _collect_values(inputs: Inputs, form: MultiDict[str, str]) -> None:
-    for name in form:
-        values = [value for value in form.getlist(name) if value != ""]
+def _collect_values(inputs: Inputs, pairs: Iterable[tuple[str, str]]) -> None:
+    by_name: dict[str, list[str]] = {}
+    for name, value in pairs:
+        by_name.setdefault(name, []).append(value)
+    for name, sent in by_name.items():
+        values = [value for value in sent if value != ""]
         if len(values) > 1:
             inputs.repeated.append(name)
             inputs.lists[name] = values
@@ -159,48 +227,14 @@ def _collect_values(inputs: Inputs, form: MultiDict[str, str]) -> None:
             inputs.values[name] = values[0]
 
 
-def _collect_files(inputs: Inputs, files: MultiDict[str, FileStorage]) -> None:
-    for name in files:
-        parts = []
-        for storage in files.getlist(name):
-            data = storage.read()
-            if not data and not storage.filename:
-                continue
-            parts.append(
-                FilePart(
-                    name,
-                    storage.filename or "",
-                    storage.content_type or "application/octet-stream",
-                    data,
-                )
-            )
-        if len(parts) > 1 or (parts and name in inputs.values):
+def _collect_files(inputs: Inputs, files: list[FilePart]) -> None:
+    by_name: dict[str, list[FilePart]] = {}
+    for part in files:
+        by_name.setdefault(part.field, []).append(part)
+    for name, parts in by_name.items():
+        if len(parts) > 1 or name in inputs.values:
             inputs.repeated.append(name)
-        if parts:
-            inputs.files[name] = parts[0]
-
-
-class _PartCounter:
-    """A stream that counts the multipart boundaries (parts) and bytes passing through it."""
-
-    def __init__(self, stream: Any, boundary: str) -> None:
-        self._stream = stream
-        self._marker = b"--" + boundary.encode("latin-1", "replace")
-        self._tail = b""
-        self.parts = 0
-        self.read_bytes = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data: bytes = self._stream.read(size)
-        self.read_bytes += len(data)
-        if self._marker != b"--":
-            window = self._tail + data
-            self.parts += window.count(self._marker) - self._tail.count(self._marker)
-            self._tail = window[-(len(self._marker) - 1) :] if len(self._marker) > 1 else b""
-        return data
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
+        inputs.files[name] = parts[0]
 
 
 def _read_json(request: Request, limit: int) -> Inputs:

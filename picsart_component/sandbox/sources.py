@@ -39,6 +39,11 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+# One opener for every request: building one costs more than a loopback fetch, and its handlers
+# keep no state between requests.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+
+
 @dataclass(frozen=True)
 class SourceReader:
     """Reads image sources for one request; ``own_port`` tells the sandbox's own URLs apart."""
@@ -98,12 +103,11 @@ class SourceReader:
         return self._download(field, url)
 
     def _download(self, field: str, url: str) -> bytes:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
         request = urllib.request.Request(  # noqa: S310 - http(s) only, checked by params
             url, headers={"User-Agent": "picsart-sandbox", "Accept": "image/*"}
         )
         try:
-            with opener.open(request, timeout=self.timeout) as response:
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 data: bytes = response.read(self.max_bytes + 1)
         except urllib.error.HTTPError as error:
             raise ApiError(

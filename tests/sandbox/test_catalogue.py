@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from urllib3 import encode_multipart_formdata
 from werkzeug.test import Client, TestResponse
 
 from picsart_component.sandbox import PRICES, SandboxState, analysis, effects, faults
@@ -312,7 +313,12 @@ def test_a_design_import_reads_ai_files_and_urls(client: Client) -> None:
 def test_a_file_that_is_no_svg_or_ai_is_415(
     client: Client, state: SandboxState, design: bytes
 ) -> None:
-    answer = send_tool(client, "design2replay", file=design)
+    # Encoded as requests and curl do: werkzeug's test encoder leaves out the line break that
+    # ends an empty part, which the sandbox rightly answers 400.
+    body, content_type = encode_multipart_formdata({"file": ("design.svg", design)})
+    answer = client.post(
+        "/tools/1.0/design2replay", headers=HEADERS, data=body, content_type=content_type
+    )
     assert answer.status_code == 415
     assert answer.get_json()["detail"].startswith("file: ")
     assert state.credits == 1000

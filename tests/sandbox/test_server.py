@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 from PIL import Image
+from urllib3 import encode_multipart_formdata
 from werkzeug.test import Client, TestResponse
 
 from picsart_component.sandbox import PRICES, RunningSandbox, SandboxState
@@ -631,3 +632,69 @@ def test_choices_are_taken_in_any_case_as_picsart_takes_them(client: Client, ima
     result = client.get(local_path(answer.get_json()["data"]["url"]))
     assert result.headers["Content-Type"] == "image/webp"
     assert Image.open(io.BytesIO(result.data)).format == "WEBP"
+
+
+def test_multipart_text_fields_are_capped_and_files_are_not(client: Client) -> None:
+    big_text = "2" * (1024 * 1024 + 1)
+    body, content_type = encode_multipart_formdata({"image_id": "x", "upscale_factor": big_text})
+    too_long = post(client, "upscale", data=body, content_type=content_type)
+    assert too_long.status_code == 413
+    assert "text field of the form is larger than 1 MiB" in detail(too_long)
+    encoded = post(client, "upscale", data={"image_id": "x", "upscale_factor": big_text})
+    assert encoded.status_code == 413
+    assert "a field larger than 1 MiB" in detail(encoded)
+    big_file = png_bytes() + b"\0" * (1536 * 1024)
+    upscaled = post(
+        client, "upscale", data={"image": (io.BytesIO(big_file), "a.png"), "upscale_factor": "2"}
+    )
+    assert upscaled.status_code == 200, detail(upscaled)
+
+
+def test_multipart_parts_keep_their_names_values_and_repeats(client: Client) -> None:
+    """Sent as requests sends them: a repeated field is refused by name, an empty text value
+    counts as not sent, and a file part without a name or bytes is no file."""
+    body, content_type = encode_multipart_formdata(
+        [
+            ("upscale_factor", "2"),
+            ("upscale_factor", "4"),
+            ("image_url", ""),
+            ("image", ("", b"")),
+            ("image_id", "nope"),
+        ]
+    )
+    repeated = post(client, "upscale", data=body, content_type=content_type)
+    assert repeated.status_code == 422
+    assert "more than once: upscale_factor" in detail(repeated)
+    body, content_type = encode_multipart_formdata(
+        [("upscale_factor", "2"), ("image_url", ""), ("image", ("", b"")), ("image_id", "nope")]
+    )
+    single = post(client, "upscale", data=body, content_type=content_type)
+    assert single.status_code == 422
+    assert "'nope' is unknown" in detail(single)
+
+
+def test_a_multipart_request_compiles_no_pattern_for_its_boundary(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request has a new boundary; compiling patterns for it cost more than the rest of
+    the parsing, so the sandbox's multipart reader finds boundaries without any."""
+    import re
+
+    from werkzeug.sansio import multipart as werkzeug_multipart
+
+    compiled: list[object] = []
+    real_compile = re.compile
+
+    def counting_compile(pattern: Any, flags: int = 0) -> Any:
+        compiled.append(pattern)
+        return real_compile(pattern, flags)
+
+    monkeypatch.setattr(werkzeug_multipart.re, "compile", counting_compile)
+    monkeypatch.setattr(re, "compile", counting_compile)
+    for boundary in ("first-boundary-0001", "second-boundary-0002"):
+        body, content_type = encode_multipart_formdata(
+            {"image": ("a.png", png_bytes()), "upscale_factor": "2"}, boundary=boundary
+        )
+        answer = post(client, "upscale", data=body, content_type=content_type)
+        assert answer.status_code == 200, detail(answer)
+    assert not [pattern for pattern in compiled if "boundary" in str(pattern)]
