@@ -7,9 +7,12 @@ It is ``lib.ratelimit.Throttle`` (spike spacing, the quota learned from the
   reach the server with a few milliseconds of jitter; at exactly the limit, a late request and an
   early one regularly land in the same second and the second one gets a 429.
 * Learning from a spike-arrest 429 (one that is not a used-up quota): the pace drops to the
-  smaller of 95 % of itself and 95 % of the requests started in the last second, because the
-  server has just said that this many are too many. Only a 429 on a request that was paced at
-  the current rate counts, so a burst of 429s on requests already sent lowers the rate once.
+  smaller of 95 % of itself and 95 % of the requests that got through in the second before the
+  limited one was sent, because the server has just said that this many is its limit. Counting
+  every request started in that second, 429s included, overestimates the limit, and counting
+  the answers received underestimates it by the requests still in flight; either way the pace
+  ended well under the limit. Only a 429 on a request paced at the current rate counts, so a
+  burst of 429s on requests already sent lowers the rate once.
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ class BatchThrottle(Throttle):
         self._stats_lock = threading.Lock()
         self._per_thread = threading.local()
         self._generation = 0
-        self._recent: deque[float] = deque()
+        self._holds = 0
+        self._started: deque[float] = deque()
+        self._limited_started: deque[float] = deque()
         self.requests = 0
         self.rate_limited_at: list[float] = []
 
@@ -54,31 +59,62 @@ class BatchThrottle(Throttle):
         return len(self.rate_limited_at)
 
     def acquire(self, max_wait: float = math.inf) -> float:
-        waited = super().acquire(max_wait)
+        """Waits for a slot, and for a new one if a hold began while it waited: a slot taken
+        before a 429 is still at the old pace, and would only meet another 429. A request
+        belongs to the pace its slot was taken at, not the one in force when it leaves."""
+        waited = 0.0
+        while True:
+            with self._stats_lock:
+                generation, holds = self._generation, self._holds
+            waited += super().acquire(max_wait)
+            if holds == self._holds or self.held_until <= self._now():
+                break
         now = self._now()
         with self._stats_lock:
             self.requests += 1
-            self._recent.append(now)
-            while self._recent and self._recent[0] < now - RECENT_WINDOW:
-                self._recent.popleft()
-            self._per_thread.generation = self._generation
+            self._per_thread.generation = generation
+            self._per_thread.started_at = now
+            _append_recent(self._started, now)
         return waited
 
     def observe(self, info: RateLimitInfo) -> None:
+        """Called by the client on every answer, before ``hold_until`` on a 429."""
         self._per_thread.quota_used_up = info.available is not None and info.available <= 0
         super().observe(info)
 
     def hold_until(self, moment: float) -> None:
-        """Called by the client on a 429 with a reset time: hold everyone, and maybe slow down."""
-        super().hold_until(moment)
+        """Called by the client on a 429 with a reset time: hold everyone, and maybe slow down.
+
+        A slowing 429 holds at least until a second after the limited request was sent: the
+        server counts each request that got through for a second, and the first few of a batch
+        leave within milliseconds of each other, so resuming at the server's reset time (when
+        one place frees) meets another 429 and slows the pace again for nothing.
+        """
         now = self._now()
         with self._stats_lock:
             self.rate_limited_at.append(now)
-            if getattr(self._per_thread, "quota_used_up", False):
-                return
-            if getattr(self._per_thread, "generation", None) != self._generation:
-                return
-            started_recently = sum(1 for moment_ in self._recent if moment_ >= now - RECENT_WINDOW)
-            slower = min(self.spike_limit * SLOWDOWN, started_recently * SPIKE_MARGIN)
-            self.set_spike_limit(max(self._lowest, slower))
-            self._generation += 1
+            sent_at: float = getattr(self._per_thread, "started_at", now)
+            _append_recent(self._limited_started, sent_at)
+            quota_used_up = getattr(self._per_thread, "quota_used_up", False)
+            generation = getattr(self._per_thread, "generation", None)
+            if not quota_used_up and generation == self._generation:
+                since = sent_at - RECENT_WINDOW
+                through = _count_between(self._started, since, sent_at)
+                through -= _count_between(self._limited_started, since, sent_at)
+                slower = min(self.spike_limit * SLOWDOWN, through * SPIKE_MARGIN)
+                self.set_spike_limit(max(self._lowest, slower))
+                self._generation += 1
+                moment = max(moment, sent_at + RECENT_WINDOW)
+            super().hold_until(moment)
+            self._holds += 1
+
+
+def _append_recent(moments: deque[float], moment: float) -> None:
+    """Appends ``moment`` and forgets what is too old to matter to any request still in flight."""
+    moments.append(moment)
+    while moments[0] < moment - 2 * RECENT_WINDOW:
+        moments.popleft()
+
+
+def _count_between(moments: deque[float], start: float, end: float) -> int:
+    return sum(1 for moment in moments if start <= moment < end)

@@ -32,32 +32,113 @@ def test_requests_are_spaced_a_little_under_the_spike_limit(fake_time: FakeTime)
     assert throttle.requests == 4
 
 
-def test_a_spike_429_slows_the_pace_to_what_the_server_took(fake_time: FakeTime) -> None:
-    throttle = BatchThrottle(100, clock=fake_time.clock, sleep=fake_time.sleep)
-    for _ in range(50):
+ANSWER = RateLimitInfo(limit=500, available=400, reset_at=None, credits_available=1)
+
+
+def answered(throttle: BatchThrottle, count: int) -> None:
+    """``count`` requests sent through ``throttle`` and answered with something other than 429."""
+    for _ in range(count):
         throttle.acquire()
-    throttle.observe(RateLimitInfo(limit=500, available=400, reset_at=None, credits_available=1))
-    throttle.hold_until(fake_time.now + 0.01)
+        throttle.observe(ANSWER)
+
+
+def test_a_spike_429_slows_the_pace_to_what_got_through_before_the_limited_request(
+    fake_time: FakeTime,
+) -> None:
+    throttle = BatchThrottle(100, clock=fake_time.clock, sleep=fake_time.sleep)
+    with ThreadPoolExecutor(1) as limited_worker:
+        answered(throttle, 50)
+        limited_worker.submit(throttle.acquire).result()
+        sent_at = fake_time.now
+        for _ in range(10):  # sent after the limited one: the server's answer says nothing of them
+            throttle.acquire()
+        limited_worker.submit(throttle.observe, ANSWER).result()
+        limited_worker.submit(throttle.hold_until, fake_time.now + 0.01).result()
     assert throttle.spike_limit == pytest.approx(50 * 0.95)
     assert throttle.rate_limited == 1
-    assert throttle.held_until == fake_time.now + 0.01
+    assert throttle.held_until == sent_at + 1  # until what got through has left the server's second
+
+
+def test_requests_sent_more_than_a_second_before_the_limited_one_do_not_count(
+    fake_time: FakeTime,
+) -> None:
+    throttle = BatchThrottle(100, clock=fake_time.clock, sleep=fake_time.sleep)
+    answered(throttle, 60)
+    fake_time.sleep(1.5)
+    answered(throttle, 30)
+    throttle.acquire()
+    throttle.observe(ANSWER)
+    throttle.hold_until(fake_time.now)
+    assert throttle.spike_limit == pytest.approx(30 * 0.95)
+
+
+def test_earlier_429s_do_not_count_as_getting_through(fake_time: FakeTime) -> None:
+    throttle = BatchThrottle(100, clock=fake_time.clock, sleep=fake_time.sleep)
+    answered(throttle, 30)
+    throttle.acquire()
+    throttle.observe(RateLimitInfo(limit=500, available=0, reset_at=None, credits_available=1))
+    throttle.hold_until(fake_time.now)  # a used-up quota: held, not slowed, still a 429
+    answered(throttle, 9)
+    throttle.acquire()
+    throttle.observe(ANSWER)
+    throttle.hold_until(fake_time.now)
+    assert throttle.spike_limit == pytest.approx(39 * 0.95)
 
 
 def test_429s_on_requests_paced_at_the_old_rate_slow_it_once(fake_time: FakeTime) -> None:
     throttle = BatchThrottle(100, clock=fake_time.clock, sleep=fake_time.sleep)
     first, second = ThreadPoolExecutor(1), ThreadPoolExecutor(1)
     with first, second:
-        for _ in range(40):
-            first.submit(throttle.acquire).result()
+        first.submit(answered, throttle, 40).result()
+        first.submit(throttle.acquire).result()
         second.submit(throttle.acquire).result()
+        first.submit(throttle.observe, ANSWER).result()
         first.submit(throttle.hold_until, fake_time.now).result()
         slowed = throttle.spike_limit
+        second.submit(throttle.observe, ANSWER).result()
         second.submit(throttle.hold_until, fake_time.now).result()
-        assert throttle.spike_limit == slowed == pytest.approx(41 * 0.95)
+        assert throttle.spike_limit == slowed == pytest.approx(40 * 0.95)
         second.submit(throttle.acquire).result()
+        second.submit(throttle.observe, ANSWER).result()
         second.submit(throttle.hold_until, fake_time.now).result()
         assert throttle.spike_limit < slowed
     assert throttle.rate_limited == 3
+
+
+def test_a_slot_taken_before_a_hold_waits_for_the_hold_and_then_counts_at_the_new_pace(
+    fake_time: FakeTime,
+) -> None:
+    """Another worker's 429 arrives while this one sleeps towards a slot taken at the old pace:
+    it waits for the hold instead of meeting a 429 of its own, and its new slot belongs to the
+    new pace, so a 429 on it slows the pace again."""
+    throttle: BatchThrottle
+    armed = False
+
+    def sleep_while_another_worker_meets_a_429(seconds: float) -> None:
+        nonlocal armed
+        if armed:
+            armed = False
+            with ThreadPoolExecutor(1) as another_worker:
+                another_worker.submit(answered, throttle, 1).result()
+                another_worker.submit(throttle.observe, ANSWER).result()
+                another_worker.submit(throttle.hold_until, fake_time.now + 0.5).result()
+        fake_time.sleep(seconds)
+
+    throttle = BatchThrottle(
+        100, clock=fake_time.clock, sleep=sleep_while_another_worker_meets_a_429
+    )
+    answered(throttle, 40)
+    armed = True
+    hold_ends = fake_time.now + 0.5
+    throttle.acquire()
+    assert not armed
+    assert fake_time.now >= hold_ends
+    slowed = throttle.spike_limit
+    assert slowed == pytest.approx(40 * 0.95)
+    assert throttle.requests == 42
+    throttle.observe(ANSWER)
+    throttle.hold_until(fake_time.now + 0.1)
+    assert throttle.spike_limit < slowed
 
 
 def test_a_used_up_quota_holds_but_does_not_slow_the_pace(fake_time: FakeTime) -> None:
