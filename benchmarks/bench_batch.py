@@ -1,8 +1,8 @@
 """Batch: 1,000 items through a two-step flow (removeBackground, then upscale) at 50 requests/s.
 
 Three processes share the machine, as they would in use: the sandbox (spike limit 50 requests a
-second, a quota too large to matter), ``picsart-flow flow run`` with its default 4 workers and
-``PICSART_SPIKE_LIMIT=50`` (the plan's documented limit), and this one, which serves the input
+second, a quota too large to matter), ``picsart-flow flow run`` with its default
+``--workers auto`` and ``PICSART_SPIKE_LIMIT=50`` (the plan's documented limit), and this one, which serves the input
 photo on loopback for the sandbox to fetch. The figures come from the sandbox's own request log:
 the rate it admitted requests at, and the 429s it answered after the first second.
 

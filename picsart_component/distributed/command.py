@@ -139,7 +139,7 @@ def run_on_broker(request: BrokerRequest) -> NoReturn:
         request.input_path,
         request.out_path,
         request.input_format,
-        DEFAULT_WORKERS,
+        None,
         request.cfg_value,
         request.save_to,
         extra,
@@ -174,7 +174,7 @@ def run_on_broker(request: BrokerRequest) -> NoReturn:
             amqp_url=amqp_url,
             redis_url=redis,
             options=BatchOptions(
-                DEFAULT_WORKERS,
+                None,
                 request.max_credits,
                 request.retry_interrupted,
                 request.status_every,

@@ -63,7 +63,7 @@ def _shared_limit(settings: ClientSettings, cfg: dict[str, Any]) -> ThrottleStat
 
 @dataclass(frozen=True)
 class BatchOptions:
-    workers: int
+    workers: int | None
     max_credits: int | None
     retry_interrupted: bool
     status_every: float
@@ -107,7 +107,7 @@ def run_batch(
     except JournalError as error:
         raise BatchError(str(error), usage=True) from None
     progress = make_progress(echo, options.status_every)
-    evaluator = IsolatedEvaluator(min(options.workers, MAPPING_PROCESSES))
+    evaluator = IsolatedEvaluator(min(options.workers or MAPPING_PROCESSES, MAPPING_PROCESSES))
     try:
         if not plan.resumed:
             recorder.journal({**header, "created": now_iso()})

@@ -34,6 +34,8 @@ from ..console import (
     usage_error,
     verbose_option,
 )
+from .sizing import MOST as MOST_WORKERS
+from .sizing import START as START_WORKERS
 
 if TYPE_CHECKING:
     from ..lib.settings import ComponentSettings
@@ -44,10 +46,23 @@ if TYPE_CHECKING:
 
 EXIT_CREDITS = 3
 DEFAULT_WORKERS = 4
+"""Messages a ``flow worker`` runs at once per step, unless told otherwise."""
 BROKER_RUNNER = "picsart.broker_runner"
 """Where the command line puts the broker mode's runner in the click context's ``meta``."""
 BROKER_URL_VARIABLE = "PICSART_BROKER_URL"
 DEFAULT_WINDOW = 1000
+
+
+def worker_count(ctx: click.Context, param: click.Parameter, value: str) -> int | None:
+    """``--workers``: ``auto`` (``None``: the run chooses) or a whole number from 1 to the most."""
+    text = value.strip().lower()
+    if text == "auto":
+        return None
+    if not (text.isdigit() and 1 <= int(text) <= MOST_WORKERS):
+        rule = f"is not auto or a whole number from 1 to {MOST_WORKERS}"
+        raise click.BadParameter(f"{value!r} {rule}.", ctx, param)
+    return int(text)
+
 
 RUN_EPILOG = """\b
 Exit codes: 0 every item done; 1 some item failed, the flow is invalid, or the run could not
@@ -135,10 +150,13 @@ def validate_flow(flow_file: Path) -> None:
 )
 @click.option(
     "--workers",
-    type=click.IntRange(1, 64),
-    default=DEFAULT_WORKERS,
+    metavar="auto|N",
+    default="auto",
+    callback=worker_count,
     show_default=True,
-    help="Items run at the same time; all share one rate limit.",
+    help=f"Items run at the same time, 1 to {MOST_WORKERS}; all share one rate limit. auto "
+    f"starts with {START_WORKERS} and adds workers (up to {MOST_WORKERS}) when the answers' "
+    "latency, not the rate limit, is what holds the run back.",
 )
 @click.option(
     "--save-to",
@@ -204,7 +222,7 @@ def run_flow(
     input_path: Path,
     input_format: str | None,
     out_path: Path | None,
-    workers: int,
+    workers: int | None,
     save_to: Path | None,
     resume: bool,
     retry_interrupted: bool,
@@ -429,7 +447,7 @@ class ResumeCommand:
     input_path: Path
     out_path: Path
     input_format: str | None
-    workers: int
+    workers: int | None
     cfg_value: str | None
     save_to: Path | None = None
     extra: tuple[str, ...] = ()
@@ -439,7 +457,7 @@ class ResumeCommand:
         parts += ["--input", str(self.input_path), "--out", str(self.out_path)]
         if self.input_format:
             parts += ["--input-format", self.input_format]
-        if self.workers != DEFAULT_WORKERS:
+        if self.workers is not None:
             parts += ["--workers", str(self.workers)]
         if max_credits is not None:
             parts += ["--max-credits", str(max_credits)]
@@ -475,8 +493,8 @@ def report(
         + (f", {spent_all} in all runs" if summary.credits_spent_before else "")
         + f" (balance {summary.balance} at the start); {summary.requests} requests in "
         f"{format_duration(summary.seconds)} ({summary.seconds:.1f}s) = "
-        f"{summary.request_rate:.1f} requests/s (spike limit {summary.spike_limit:g}/s); "
-        f"{summary.rate_limited} answered 429"
+        f"{summary.request_rate:.1f} requests/s (spike limit {summary.spike_limit:g}/s, "
+        f"{summary.workers} workers at most); {summary.rate_limited} answered 429"
     )
     _echo_err(f"results: {out_path} (journal: {journal_path(out_path)})")
     if summary.stop_reason == "interrupted":

@@ -8,7 +8,8 @@ It is ``lib.ratelimit.Throttle`` (spike spacing, the quota learned from the
   early one regularly land in the same second and the second one gets a 429.
 * Learning from a spike-arrest 429 (one that is not a used-up quota): the pace drops to the
   smaller of 95 % of itself and 95 % of the requests that got through in the second before the
-  limited one was sent, because the server has just said that this many is its limit. Counting
+  limited one was sent (leaving out the last 10 ms, whose requests may have reached the server
+  after it), because the server has just said that this many is its limit. Counting
   every request started in that second, 429s included, overestimates the limit, and counting
   the answers received underestimates it by the requests still in flight; either way the pace
   ended well under the limit. Only a 429 on a request paced at the current rate counts, so a
@@ -28,6 +29,8 @@ SPIKE_MARGIN = 0.95
 SLOWDOWN = 0.95
 LOWEST_FRACTION = 0.05
 RECENT_WINDOW = 1.0
+ARRIVAL_JITTER = 0.01
+"""Requests sent this close before the limited one may have reached the server after it."""
 
 
 class BatchThrottle(Throttle):
@@ -75,7 +78,22 @@ class BatchThrottle(Throttle):
             self._per_thread.generation = generation
             self._per_thread.started_at = now
             _append_recent(self._started, now)
+        self._per_thread.calls = getattr(self._per_thread, "calls", 0) + 1
+        self._per_thread.waited = getattr(self._per_thread, "waited", 0.0) + waited
         return waited
+
+    def this_thread(self) -> tuple[int, float]:
+        """The requests this thread has sent through the throttle, and the seconds it waited."""
+        return getattr(self._per_thread, "calls", 0), getattr(self._per_thread, "waited", 0.0)
+
+    @property
+    def pace(self) -> float:
+        """Requests per second the throttle lets through now: the spike pace, or slower when
+        the learned quota asks for it."""
+        quota_interval = self.quota_interval
+        if quota_interval > 0:
+            return min(self.spike_limit, 1.0 / quota_interval)
+        return self.spike_limit
 
     def observe(self, info: RateLimitInfo) -> None:
         """Called by the client on every answer, before ``hold_until`` on a 429."""
@@ -98,9 +116,9 @@ class BatchThrottle(Throttle):
             quota_used_up = getattr(self._per_thread, "quota_used_up", False)
             generation = getattr(self._per_thread, "generation", None)
             if not quota_used_up and generation == self._generation:
-                since = sent_at - RECENT_WINDOW
-                through = _count_between(self._started, since, sent_at)
-                through -= _count_between(self._limited_started, since, sent_at)
+                since, until = sent_at - RECENT_WINDOW, sent_at - ARRIVAL_JITTER
+                through = _count_between(self._started, since, until)
+                through -= _count_between(self._limited_started, since, until)
                 slower = min(self.spike_limit * SLOWDOWN, through * SPIKE_MARGIN)
                 self.set_spike_limit(max(self._lowest, slower))
                 self._generation += 1

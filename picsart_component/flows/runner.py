@@ -1,11 +1,12 @@
 """Running a flow over a batch: workers, the credit guard, results and the journal.
 
-The main thread hands items to a pool of ``workers`` threads, one item per worker at a time; a
-worker runs the item's steps in order through the executor, whose clients all share one
-``BatchThrottle``. Before handing out an item, the main thread asks the credit guard whether the
-credits this item could cost still fit the budget; when they do not while other items are in
-flight, it waits for those to settle (their cost is then known) and asks again, and only stops
-when nothing is in flight and the answer is still no.
+The main thread hands items to a pool of worker threads, one item per worker at a time (as many
+as ``--workers`` says, or as ``sizing.WorkerCount`` finds the pace needs); a worker runs the
+item's steps in order through the executor, whose clients all share one ``BatchThrottle``.
+Before handing out an item, the main thread asks the credit guard whether the credits this item
+could cost still fit the budget; when they do not while other items are in flight, it waits for
+those to settle (their cost is then known) and asks again, and only stops when nothing is in
+flight and the answer is still no.
 
 Every item ends as one results line, whatever happens to it: a mapping that fails, an action's
 error, a rate limit that does not lift, or a bug in this module.
@@ -34,6 +35,7 @@ from .model import INPUT_NAME, Flow
 from .pacing import BatchThrottle
 from .progress import ProgressReporter
 from .saving import ResultSaver, SaveError
+from .sizing import WorkerCount
 
 if TYPE_CHECKING:
     from ..runtime.executor import Executor, RunResult
@@ -52,7 +54,8 @@ INTERRUPTED_MESSAGE = (
 
 @dataclass(frozen=True)
 class RunSettings:
-    workers: int = 4
+    workers: int | None = None
+    """Items in flight at once; ``None`` lets the run choose from the latency it measures."""
     max_credits: int | None = None
     retry_interrupted: bool = False
 
@@ -181,6 +184,7 @@ class RunSummary:
             "requests": self.requests,
             "requestsPerSecond": round(self.request_rate, 2),
             "rateLimited": self.rate_limited,
+            "workers": self.workers,
         }
 
 
@@ -223,6 +227,7 @@ class BatchRunner:
     _stopping: threading.Event = field(default_factory=threading.Event)
     _tally: _Tally = field(default_factory=_Tally)
     _requests_before: int = 0
+    _workers: WorkerCount | None = None
     running: int = 0
 
     def stop_starting(self) -> None:
@@ -238,7 +243,8 @@ class BatchRunner:
         started = self.clock()
         requests_before = self._requests_before = self.throttle.requests
         limited_before = self.throttle.rate_limited
-        summary = RunSummary(items=len(works), workers=self.settings.workers)
+        self._workers = workers = WorkerCount(self.settings.workers, lambda: self.throttle.pace)
+        summary = RunSummary(items=len(works))
         self.progress.start(len(works))
         try:
             queue = deque(self._without_calls(works))
@@ -258,6 +264,7 @@ class BatchRunner:
         summary.requests = self.throttle.requests - requests_before
         summary.rate_limited = self.throttle.rate_limited - limited_before
         summary.spike_limit = self.throttle.configured_limit
+        summary.workers = workers.largest
         return summary
 
     def _without_calls(self, works: list[ItemWork]) -> list[ItemWork]:
@@ -278,16 +285,17 @@ class BatchRunner:
         return remaining
 
     def _run_queue(self, queue: deque[ItemWork]) -> StopReason | None:
-        workers = self.settings.workers
+        workers = self._workers
+        assert workers is not None
         in_flight: dict[Future[_Outcome], ItemKey] = {}
         fatal: BaseException | None = None
         stop_reason: StopReason | None = None
-        with ThreadPoolExecutor(workers, thread_name_prefix="picsart-flow") as pool:
+        with ThreadPoolExecutor(workers.most, thread_name_prefix="picsart-flow") as pool:
             while queue and fatal is None:
                 if self.stopping:
                     stop_reason = "interrupted"
                     break
-                if len(in_flight) >= workers:
+                if len(in_flight) >= workers.current():
                     fatal = self._collect(in_flight)
                     continue
                 refusal = self.credits.refusal(len(in_flight))
@@ -298,7 +306,7 @@ class BatchRunner:
                     stop_reason = refusal
                     break
                 work = queue.popleft()
-                in_flight[pool.submit(self._process, work)] = work.key
+                in_flight[pool.submit(self._timed_process, work)] = work.key
                 self.running = len(in_flight)
             while in_flight:
                 fatal = self._collect(in_flight) or fatal
@@ -383,6 +391,19 @@ class BatchRunner:
             return {"savedAs": str(self.saver.save(key, item_input, outputs.get(last)))}
         except (SaveError, ComponentError) as error:
             return {"saveError": str(error)}
+
+    def _timed_process(self, work: ItemWork) -> _Outcome:
+        """``_process``, telling the worker count how long the item took and how much of that
+        was waiting for the throttle."""
+        started = self.clock()
+        calls_before, waited_before = self.throttle.this_thread()
+        outcome = self._process(work)
+        calls, waited = self.throttle.this_thread()
+        if self._workers is not None:
+            self._workers.item_finished(
+                self.clock() - started, waited - waited_before, calls - calls_before
+            )
+        return outcome
 
     def _process(self, work: ItemWork) -> _Outcome:
         """Runs one item's remaining steps; always ends with its results line."""

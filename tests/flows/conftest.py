@@ -24,7 +24,9 @@ def sandbox(
 ) -> Iterator[RunningSandbox]:
     """The module's sandbox, back at its start (1000 credits, no faults, empty log), and the
     environment pointing the CLI at it with waits short enough for tests."""
-    shared_sandbox.reset(credits=1000, spike_limit=300, quota=100_000, window=60, faults=None)
+    shared_sandbox.reset(
+        credits=1000, spike_limit=300, quota=100_000, window=60, faults=None, latency_ms=0
+    )
     monkeypatch.setenv("PICSART_API_KEY", KEY)
     monkeypatch.setenv("PICSART_BASE_URL", shared_sandbox.base_url)
     monkeypatch.setenv("PICSART_ATTACHMENTS_DIR", str(tmp_path / "store"))

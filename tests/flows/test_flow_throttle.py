@@ -59,6 +59,16 @@ def test_a_spike_429_slows_the_pace_to_what_got_through_before_the_limited_reque
     assert throttle.held_until == sent_at + 1  # until what got through has left the server's second
 
 
+def test_requests_sent_just_before_the_limited_one_do_not_count(fake_time: FakeTime) -> None:
+    """Sent less than 10 ms earlier, they may have reached the server after it."""
+    throttle = BatchThrottle(500, clock=fake_time.clock, sleep=fake_time.sleep)  # 2.1 ms apart
+    answered(throttle, 50)
+    throttle.acquire()
+    throttle.observe(ANSWER)
+    throttle.hold_until(fake_time.now)
+    assert throttle.spike_limit == pytest.approx(46 * 0.95)  # the last 4 were sent within 10 ms
+
+
 def test_requests_sent_more_than_a_second_before_the_limited_one_do_not_count(
     fake_time: FakeTime,
 ) -> None:
