@@ -2,9 +2,10 @@
 
 Three processes share the machine, as they would in use: the sandbox (spike limit 50 requests a
 second, a quota too large to matter), ``picsart-flow flow run`` with its default
-``--workers auto`` and ``PICSART_SPIKE_LIMIT=50`` (the plan's documented limit), and this one, which serves the input
-photo on loopback for the sandbox to fetch. The figures come from the sandbox's own request log:
-the rate it admitted requests at, and the 429s it answered after the first second.
+``--workers auto`` and ``PICSART_SPIKE_LIMIT=50`` (the plan's documented limit), and this one,
+which serves the input photo on loopback for the sandbox to fetch. The figures come from the
+sandbox's own request log: the rate it admitted requests at, and the 429s it answered after the
+first second.
 
 A second run leaves ``PICSART_SPIKE_LIMIT`` at its default (300), as a user who never looked up
 their plan's limit would: the throttle has to learn the limit from 429s.
