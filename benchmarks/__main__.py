@@ -18,6 +18,7 @@ BENCHMARKS = {
     "overhead": "benchmarks.bench_overhead",
     "memory": "benchmarks.bench_memory",
     "batch": "benchmarks.bench_batch",
+    "rate300": "benchmarks.bench_flow_rate",
     "runner": "benchmarks.bench_runner",
     "mapping": "benchmarks.bench_mapping",
     "startup": "benchmarks.bench_startup",

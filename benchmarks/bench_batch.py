@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,59 @@ FLOW = """\
 """
 
 
+def flow_run(
+    root: str, work: Path, urls: Iterable[str], *, spike_limit: float | None
+) -> dict[str, Any]:
+    """``picsart-flow flow run`` of ``FLOW`` over one item per URL against the server at
+    ``root``, with ``PICSART_SPIKE_LIMIT`` set to ``spike_limit`` (left at its default when
+    ``None``): its summary, wall time, exit code and result lines."""
+    flow = work / "flow.yaml"
+    flow.write_text(FLOW, encoding="utf-8")
+    inputs = work / "items.jsonl"
+    inputs.write_text("".join(json.dumps({"url": url}) + "\n" for url in urls), encoding="utf-8")
+    results = work / "results.jsonl"
+    env = {
+        **os.environ,
+        "PICSART_API_KEY": KEY,
+        "PICSART_BASE_URL": root + "tools/1.0/",
+        "PICSART_ATTACHMENTS_DIR": str(work / "store"),
+    }
+    for name in ("PICSART_SPIKE_LIMIT", "PICSART_REDIS_URL", "PICSART_BROKER_URL"):
+        env.pop(name, None)
+    if spike_limit is not None:
+        env["PICSART_SPIKE_LIMIT"] = f"{spike_limit:g}"
+    command = [sys.executable, "-m", "picsart_component", "flow", "run", str(flow)]
+    command += ["--input", str(inputs), "--out", str(results)]
+    started = time.perf_counter()
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    lines = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    return {
+        "summary": json.loads(finished.stdout.strip().splitlines()[-1])["summary"],
+        "wall_seconds": wall,
+        "exit_code": finished.returncode,
+        "lines": len(lines),
+        "done": sum(1 for line in lines if line["status"] == "done"),
+    }
+
+
+def admission(admitted: Sequence[float], refused: Sequence[float]) -> dict[str, Any]:
+    """The rate a server admitted paid calls at, and its 429s, from the moments of each."""
+    moments = [*admitted, *refused]
+    first, last = min(moments), max(moments)
+    return {
+        "admitted": len(admitted),
+        "admitted_per_second": len(admitted) / (last - first) if last > first else 0.0,
+        "limited": len(refused),
+        "limited_after_first_second": sum(1 for moment in refused if moment - first > 1.0),
+        "paid_seconds": last - first,
+    }
+
+
 def measure_batch(
     items: int = ITEMS, *, spike_limit: float = SPIKE_LIMIT, tell_client: bool = True
 ) -> dict[str, Any]:
-    """Runs the batch once; returns the sandbox's view and the runner's summary."""
+    """Runs the batch once against the sandbox; returns the sandbox's view and the runner's."""
     with (
         tempfile.TemporaryDirectory() as folder,
         serve_bytes(sample_png_bytes("product-plain", PHOTO_SIZE)) as photo_root,
@@ -62,54 +112,18 @@ def measure_batch(
             max_stored_bytes=8 * 2**30,
         ) as root,
     ):
-        work = Path(folder)
-        flow = work / "flow.yaml"
-        flow.write_text(FLOW, encoding="utf-8")
-        inputs = work / "items.jsonl"
         photo = photo_root + "photo.png"
-        inputs.write_text(
-            "".join(json.dumps({"url": f"{photo}?n={n}"}) + "\n" for n in range(items)),
-            encoding="utf-8",
-        )
-        results = work / "results.jsonl"
-        env = {
-            **os.environ,
-            "PICSART_API_KEY": KEY,
-            "PICSART_BASE_URL": root + "tools/1.0/",
-            "PICSART_ATTACHMENTS_DIR": str(work / "store"),
-        }
-        env.pop("PICSART_SPIKE_LIMIT", None)
-        if tell_client:
-            env["PICSART_SPIKE_LIMIT"] = str(spike_limit)
-        command = [sys.executable, "-m", "picsart_component", "flow", "run", str(flow)]
-        command += ["--input", str(inputs), "--out", str(results)]
-        started = time.perf_counter()
-        finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - started
-        summary = json.loads(finished.stdout.strip().splitlines()[-1])["summary"]
+        urls = (f"{photo}?n={n}" for n in range(items))
+        run = flow_run(root, Path(folder), urls, spike_limit=spike_limit if tell_client else None)
         log = requests.get(
             root + "__sandbox/requests", headers={"X-Picsart-API-Key": KEY}, timeout=10
         ).json()["requests"]
-        lines = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
     paid = [
         entry for entry in log if entry["path"] in ("/tools/1.0/removebg", "/tools/1.0/upscale")
     ]
-    first, last = min(e["time"] for e in paid), max(e["time"] for e in paid)
-    admitted = [entry for entry in paid if entry["status"] == 200]
-    limited = [entry for entry in paid if entry["status"] == 429]
-    return {
-        "items": items,
-        "lines": len(lines),
-        "done": sum(1 for line in lines if line["status"] == "done"),
-        "admitted": len(admitted),
-        "admitted_per_second": len(admitted) / (last - first) if last > first else 0.0,
-        "limited": len(limited),
-        "limited_after_first_second": sum(1 for e in limited if e["time"] - first > 1.0),
-        "paid_seconds": last - first,
-        "wall_seconds": wall,
-        "exit_code": finished.returncode,
-        "summary": summary,
-    }
+    admitted = [entry["time"] for entry in paid if entry["status"] == 200]
+    refused = [entry["time"] for entry in paid if entry["status"] == 429]
+    return {"items": items, **run, **admission(admitted, refused)}
 
 
 def run(items: int = ITEMS) -> list[Figure]:

@@ -239,7 +239,9 @@ class SandboxApp:
             options.fetch_timeout,
             stand_in=self._stand_in if options.stand_ins else None,
         )
-        outcome = plan.run(Studio(state.store, reader, options.max_pixels, state.memory))
+        outcome = plan.run(
+            Studio(state.store, reader, options.max_pixels, state.memory, state.image_turns)
+        )
         preference = read_prefer(request.headers.getlist("Prefer"))
         job = self._job(operation, preference, outcome)
         if job is None and operation.poll is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -46,13 +47,16 @@ class Worker:
     """Opens the inputs (415 when they are no image or the wrong kind), works, stores the result.
 
     Before decoding anything it reserves the memory the work will take from ``memory``: 413 for
-    more than one request may have, 503 while other requests hold the rest.
+    more than one request may have, 503 while other requests hold the rest. Remove background
+    and upscale, the calls batches make by the thousand, then take ``turns`` at decoding,
+    working and encoding.
     """
 
     store: FileStore
     reader: SourceReader
     max_pixels: int
     memory: MemoryBudget
+    turns: AbstractContextManager[object]
 
     def remove_background(self, job: RemoveBackgroundJob) -> StoredFile:
         data = self.reader.read(job.image)
@@ -65,7 +69,10 @@ class Worker:
             background_data = self.reader.read(job.background)
             bg_width, bg_height = self._size(background_data, job.background)
             pixels += bg_width * bg_height
-        with self._reserved(pixels * REMOVEBG_BYTES_PER_PIXEL, f"a {width}x{height} cutout"):
+        with (
+            self._reserved(pixels * REMOVEBG_BYTES_PER_PIXEL, f"a {width}x{height} cutout"),
+            self.turns,
+        ):
             image = self._decode(data, job.image, imaging.REMOVEBG_INPUT_FORMATS)
             background = None
             if job.background is not None and background_data is not None:
@@ -84,7 +91,8 @@ class Worker:
             width * height * UPSCALE_BYTES_PER_INPUT_PIXEL
             + width * height * job.factor**2 * UPSCALE_BYTES_PER_OUTPUT_PIXEL
         )
-        with self._reserved(needed, f"upscaling a {width}x{height} image {job.factor} times"):
+        what = f"upscaling a {width}x{height} image {job.factor} times"
+        with self._reserved(needed, what), self.turns:
             image = self._decode(data, job.image, imaging.UPSCALE_INPUT_FORMATS)
             result = self._imaging(lambda: imaging.upscale(image, job.factor))
             return self._store_result(result, job.format)
@@ -97,7 +105,8 @@ class Worker:
             width * height * UPSCALE_BYTES_PER_INPUT_PIXEL
             + width * height * job.factor**2 * ULTRA_BYTES_PER_OUTPUT_PIXEL
         )
-        with self._reserved(needed, f"upscaling a {width}x{height} image {job.factor} times"):
+        what = f"upscaling a {width}x{height} image {job.factor} times"
+        with self._reserved(needed, what), self.turns:
             image = self._decode(data, job.image, imaging.UPSCALE_INPUT_FORMATS)
             result = self._imaging(lambda: imaging.upscale_ultra(image, job.factor))
             return self._store_result(result, job.format)

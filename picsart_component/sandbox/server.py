@@ -2,13 +2,15 @@
 
 The request handler below is what makes the connection-level faults real: the app raises
 ``AbortConnection`` and the handler closes the socket without an answer, or after part of one,
-with a FIN or (for ``reset``) a TCP RST.
+with a FIN or (for ``reset``) a TCP RST. It also keeps connections open between requests, as
+Picsart's servers do, where werkzeug's own handler closes every one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import socket
 import struct
 import threading
@@ -26,6 +28,7 @@ from .sources import LOOPBACK_HOSTS, RESULT_PATH
 from .state import SandboxState
 
 POLL_INTERVAL = 0.05
+KEEP_ALIVE_BODY_LIMIT = 1 << 20
 _BUSY_BODY = (
     b'{"code": 503, "message": "Service Unavailable", '
     b'"detail": "The sandbox is busy: too many open connections."}'
@@ -42,6 +45,10 @@ class SandboxRequestHandler(WSGIRequestHandler):
     """werkzeug's handler, quiet (the app keeps its own log), and able to cut a connection."""
 
     _abort_mode: str | None = None
+    _body_read = False
+    # Headers and body go out in separate writes; on a kept connection Nagle's algorithm would
+    # hold the body until the client's delayed ACK, 40 ms later.
+    disable_nagle_algorithm = True
 
     def parse_request(self) -> bool:
         """Keeps the request target exactly as sent.
@@ -54,6 +61,46 @@ class SandboxRequestHandler(WSGIRequestHandler):
         if parsed and len(words) >= 2:
             self.path = words[1]
         return parsed
+
+    def setup(self) -> None:
+        super().setup()
+        self._connection_input = self.rfile
+        self.rfile = _ReadBodyGuard(self)  # type: ignore[assignment]
+
+    def make_environ(self) -> dict[str, Any]:
+        environ = super().make_environ()
+        self._body_read = self._read_body(environ)
+        return environ
+
+    def _read_body(self, environ: dict[str, Any]) -> bool:
+        """Reads a body of up to ``KEEP_ALIVE_BODY_LIMIT`` bytes before the app runs; true when
+        all of it was read, so that the next request on the connection starts where this ends.
+
+        werkzeug closes every connection because an app may leave part of a body unread; read
+        here, none is left, whatever the app does.
+        """
+        if environ.get("wsgi.input_terminated"):
+            return False
+        try:
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return False
+        if not 0 <= size <= KEEP_ALIVE_BODY_LIMIT:
+            return False
+        body = self._connection_input.read(size) if size else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        return len(body) == size
+
+    def send_header(self, keyword: str, value: str) -> None:
+        closing = keyword.lower() == "connection" and value.lower() == "close"
+        if closing and self._body_read and self._abort_mode is None:
+            return
+        super().send_header(keyword, value)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """Quiet about a kept connection that stayed idle past the timeout; loud otherwise."""
+        if not format.startswith("Request timed out"):
+            super().log_error(format, *args)
 
     def connection_dropped(
         self, error: BaseException, environ: dict[str, Any] | None = None
@@ -72,6 +119,29 @@ class SandboxRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """The app logs requests itself, without werkzeug's line per request."""
+
+
+class _ReadBodyGuard:
+    """The connection's input as werkzeug sees it: once the handler has read a request's body,
+    reads give nothing until the next request line.
+
+    After each answer werkzeug reads whatever the client sent on, to throw away a body the app
+    left; on a kept connection that would swallow the next request.
+    """
+
+    def __init__(self, handler: SandboxRequestHandler) -> None:
+        self._handler = handler
+
+    def read(self, size: int = -1) -> bytes:
+        if self._handler._body_read:
+            return b""
+        return self._handler._connection_input.read(size)
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._handler._connection_input.readline(size)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handler._connection_input, name)
 
 
 class BoundedWSGIServer(ThreadedWSGIServer):

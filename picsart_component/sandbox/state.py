@@ -25,6 +25,10 @@ class SandboxState:
 
     def __init__(self, options: SandboxOptions) -> None:
         self._lock = threading.Lock()
+        # Small images' work holds the interpreter lock nearly throughout; requests taking
+        # turns at it get through more of it than requests interleaving (250 against 165 a
+        # second for 96x72 cutouts, 8 clients on 2 cores).
+        self.image_turns = threading.Lock()
         self.restart(options)
 
     def restart(self, options: SandboxOptions) -> None:

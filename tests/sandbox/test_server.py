@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import threading
@@ -9,6 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -620,6 +622,86 @@ def test_twenty_parallel_requests_all_succeed_with_distinct_ids(
     assert len(ids) == 20
     assert sandbox.state()["credits"] == 990
     assert len(sandbox.request_log()) == 20
+
+
+def test_image_work_takes_turns(
+    client: Client, state: SandboxState, image: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from picsart_component.sandbox import imaging
+
+    held: list[bool] = []
+    for name in ("remove_background", "upscale"):
+        real = getattr(imaging, name)
+
+        def watched(*args: Any, real: Any = real, **kwargs: Any) -> Any:
+            held.append(state.image_turns.locked())
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(imaging, name, watched)
+    assert post(client, "removebg", data={"image": file_part(image)}).status_code == 200
+    upscaled = post(client, "upscale", data={"image": file_part(image), "upscale_factor": "2"})
+    assert upscaled.status_code == 200
+    assert held == [True, True]
+    assert not state.image_turns.locked()
+
+
+# Connections
+
+
+def _exchange(
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> http.client.HTTPResponse:
+    connection.request(method, path, body=body, headers={**HEADERS, **(headers or {})})
+    response = connection.getresponse()
+    response.read()
+    return response
+
+
+def test_a_connection_is_kept_from_one_request_to_the_next(
+    sandbox: RunningSandbox, image: bytes
+) -> None:
+    """As Picsart's servers do, whatever the app made of the body: read, refused unread, none."""
+    address = urlsplit(sandbox.root_url)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=10)
+    form, form_type = encode_multipart_formdata({"image": ("a.png", image)})
+    exchanges: list[tuple[str, str, bytes, dict[str, str]]] = [
+        ("POST", API + "removebg", form, {"Content-Type": form_type}),
+        ("POST", API + "removebg", form, {"Content-Type": form_type, "X-Picsart-API-Key": ""}),
+        ("POST", API + "upscale", b"not a form", {"Content-Type": "text/plain"}),
+        ("GET", API + "balance", b"", {}),
+    ]
+    try:
+        _exchange(connection, "GET", API + "balance")
+        kept = connection.sock
+        answers = [_exchange(connection, *exchange) for exchange in exchanges]
+        assert [answer.status for answer in answers] == [200, 401, 415, 200]
+        assert [answer.getheader("Connection") for answer in answers] == [None] * 4
+        assert connection.sock is kept
+    finally:
+        connection.close()
+    assert sandbox.state()["credits"] == 999
+
+
+def test_a_body_too_large_to_read_ahead_ends_its_connection(sandbox: RunningSandbox) -> None:
+    from picsart_component.sandbox.server import KEEP_ALIVE_BODY_LIMIT
+
+    address = urlsplit(sandbox.root_url)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=10)
+    try:
+        body = b"x" * (KEEP_ALIVE_BODY_LIMIT + 1)
+        answer = _exchange(
+            connection, "POST", API + "upscale", body, {"Content-Type": "text/plain"}
+        )
+        assert answer.status == 415
+        assert answer.getheader("Connection") == "close"
+        assert connection.sock is None
+        assert _exchange(connection, "GET", API + "balance").status == 200
+    finally:
+        connection.close()
 
 
 def test_choices_are_taken_in_any_case_as_picsart_takes_them(client: Client, image: bytes) -> None:
