@@ -2,8 +2,9 @@
 
 Re-sending a file handle that an earlier attempt has read uploads an empty file, so a body here is
 a recipe: ``open()`` returns new data (and newly opened files) each time it is called, and
-``close()`` releases them. Multipart bodies stream from disk through requests-toolbelt's
-``MultipartEncoder``; an image is never read whole into memory.
+``close()`` releases them. Multipart bodies with files stream from disk through
+requests-toolbelt's ``MultipartEncoder``; an image is never read whole into memory. Forms of
+text fields alone, what a call with an image URL sends, are encoded at once by urllib3.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from requests_toolbelt import MultipartEncoder
+from urllib3 import encode_multipart_formdata
 
 FormValue = str | int | float | bool
 FormField = FormValue | list[FormValue]
@@ -79,12 +81,16 @@ class MultipartBody(RequestBody):
     files: tuple[FilePart, ...] = ()
 
     def open(self) -> OpenedBody:
-        stack = ExitStack()
-        parts: list[tuple[str, str | tuple[str, IO[bytes], str]]] = [
+        texts = [
             (name, form_value(item))
             for name, value in self.fields.items()
             for item in (value if isinstance(value, list) else [value])
         ]
+        if not self.files:
+            data, content_type = encode_multipart_formdata(texts)
+            return OpenedBody(data=data, headers={"Content-Type": content_type})
+        parts: list[tuple[str, str | tuple[str, IO[bytes], str]]] = list(texts)
+        stack = ExitStack()
         try:
             for part in self.files:
                 handle = stack.enter_context(part.path.open("rb"))
