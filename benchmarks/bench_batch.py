@@ -48,7 +48,12 @@ FLOW = """\
 
 
 def flow_run(
-    root: str, work: Path, urls: Iterable[str], *, spike_limit: float | None
+    root: str,
+    work: Path,
+    urls: Iterable[str],
+    *,
+    spike_limit: float | None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """``picsart-flow flow run`` of ``FLOW`` over one item per URL against the server at
     ``root``, with ``PICSART_SPIKE_LIMIT`` set to ``spike_limit`` (left at its default when
@@ -70,6 +75,8 @@ def flow_run(
         env["PICSART_SPIKE_LIMIT"] = f"{spike_limit:g}"
     command = [sys.executable, "-m", "picsart_component", "flow", "run", str(flow)]
     command += ["--input", str(inputs), "--out", str(results)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     started = time.perf_counter()
     finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
@@ -97,7 +104,11 @@ def admission(admitted: Sequence[float], refused: Sequence[float]) -> dict[str, 
 
 
 def measure_batch(
-    items: int = ITEMS, *, spike_limit: float = SPIKE_LIMIT, tell_client: bool = True
+    items: int = ITEMS,
+    *,
+    spike_limit: float = SPIKE_LIMIT,
+    tell_client: bool = True,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Runs the batch once against the sandbox; returns the sandbox's view and the runner's."""
     with (
@@ -115,7 +126,8 @@ def measure_batch(
     ):
         photo = photo_root + "photo.png"
         urls = (f"{photo}?n={n}" for n in range(items))
-        run = flow_run(root, Path(folder), urls, spike_limit=spike_limit if tell_client else None)
+        told = spike_limit if tell_client else None
+        run = flow_run(root, Path(folder), urls, spike_limit=told, workers=workers)
         log = requests.get(
             root + "__sandbox/requests", headers={"X-Picsart-API-Key": KEY}, timeout=10
         ).json()["requests"]
