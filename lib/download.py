@@ -203,7 +203,9 @@ class Downloader:
         self.deadline = deadline
         self.route = route
         self._session: requests.Session | None = None
-        self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        # Each file is fetched by a downloader made for it, whose session nobody closes: asking
+        # the server to end the connection keeps a kept-alive socket from waiting for the GC.
+        self._headers = {"User-Agent": USER_AGENT, "Connection": "close", **(headers or {})}
 
     def trusting(self, urls: Iterable[str]) -> Downloader:
         """A copy that also admits these URLs' origins, whatever their addresses."""

@@ -360,6 +360,22 @@ def test_image_is_downloaded_and_sent_as_a_file_part(
     assert list(temp_dir.iterdir()) == [], "the temporary copy is removed"
 
 
+def test_downloads_ask_the_server_to_close_their_connection(
+    executor: Executor, api: responses.RequestsMock
+) -> None:
+    """Each download has a session of its own that nobody closes; a kept-alive connection would
+    hold a socket (and a slot on the server) until the garbage collector came by."""
+    photo_url = "https://images.example.com/a.png"
+    api.get(photo_url, body=png())
+    result = run(executor, "removeBackground", {"image": photo_url}, downloadResult=True)
+    assert result.of_kind("data"), result.events
+    downloads = [call.request for call in api.calls if call.request.method == "GET"]
+    assert [request.url for request in downloads] == [photo_url, RESULT_URL]
+    assert [request.headers.get("Connection") for request in downloads] == ["close", "close"]
+    posts = [call.request for call in api.calls if call.request.method == "POST"]
+    assert posts and all(request.headers.get("Connection") != "close" for request in posts)
+
+
 def test_bg_image_is_downloaded_too(executor: Executor, api: responses.RequestsMock) -> None:
     api.get("https://images.example.com/a.png", body=png())
     api.get("https://images.example.com/bg.webp", body=_webp())

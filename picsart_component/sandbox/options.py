@@ -146,7 +146,7 @@ class SandboxOptions:
     max_stored_bytes: int = 512 * MIB
     max_request_memory_mb: int = 1024
     max_memory_mb: int = 2048
-    max_connections: int = 64
+    max_connections: int = 256
     idle_timeout: float = 10.0
     fetch_timeout: float = 10.0
     stand_ins: bool = True
