@@ -92,8 +92,11 @@ class SandboxRequestHandler(WSGIRequestHandler):
         return len(body) == size
 
     def send_header(self, keyword: str, value: str) -> None:
+        """Drops werkzeug's ``Connection: close`` when the connection can be kept: the body was
+        read, no fault cuts it, and the client did not ask to close it (or speak HTTP/1.0)."""
         closing = keyword.lower() == "connection" and value.lower() == "close"
-        if closing and self._body_read and self._abort_mode is None:
+        kept = self._body_read and self._abort_mode is None and not self.close_connection
+        if closing and kept:
             return
         super().send_header(keyword, value)
 

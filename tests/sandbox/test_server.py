@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -684,6 +685,26 @@ def test_a_connection_is_kept_from_one_request_to_the_next(
     finally:
         connection.close()
     assert sandbox.state()["credits"] == 999
+
+
+@pytest.mark.parametrize(
+    ("version", "headers"),
+    [("HTTP/1.1", {"Connection": "close"}), ("HTTP/1.0", {})],
+)
+def test_a_client_that_does_not_keep_its_connection_is_told_it_ends(
+    sandbox: RunningSandbox, version: str, headers: dict[str, str]
+) -> None:
+    address = urlsplit(sandbox.root_url)
+    with socket.create_connection((address.hostname or "", address.port or 0), timeout=10) as raw:
+        lines = [f"GET {API}balance {version}", f"Host: {address.netloc}"]
+        lines += [f"{name}: {value}" for name, value in {**HEADERS, **headers}.items()]
+        raw.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].decode()
+    assert head.split("\r\n")[0].endswith("200 OK")
+    assert "Connection: close" in head.split("\r\n")
 
 
 def test_a_body_too_large_to_read_ahead_ends_its_connection(sandbox: RunningSandbox) -> None:
