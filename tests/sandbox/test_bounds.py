@@ -113,6 +113,25 @@ def test_idle_connections_are_closed_and_free_their_place(start: StartSandbox) -
     assert requests.get(sandbox.base_url + "balance", headers=HEADERS, timeout=10).ok
 
 
+def test_a_kept_connection_is_closed_after_idling_and_a_session_carries_on(
+    start: StartSandbox,
+) -> None:
+    sandbox = start(max_connections=1, idle_timeout=1.0)
+    with requests.Session() as session:
+        session.headers.update(HEADERS)
+        assert session.get(sandbox.base_url + "balance", timeout=10).ok
+        # The only place is held by the kept connection until it has idled past the timeout.
+        slots = sandbox._server._slots  # type: ignore[attr-defined]
+        assert slots._value == 0
+        deadline = time.monotonic() + 10
+        while slots._value < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert slots._value == 1
+        assert [session.get(sandbox.base_url + "balance", timeout=10).ok for _ in range(3)] == [
+            True
+        ] * 3
+
+
 def test_the_request_log_keeps_long_values_short(
     start: StartSandbox, http: requests.Session, check_sandbox_answers: SandboxAnswers
 ) -> None:
