@@ -1,11 +1,11 @@
 """Batch: 1,000 items through a two-step flow (removeBackground, then upscale) at 50 requests/s.
 
 Three processes share the machine, as they would in use: the sandbox (spike limit 50 requests a
-second, a quota too large to matter), ``picsart-flow flow run`` with its default
-``--workers auto`` and ``PICSART_SPIKE_LIMIT=50`` (the plan's documented limit), and this one,
-which serves the input photo on loopback for the sandbox to fetch. The figures come from the
-sandbox's own request log: the rate it admitted requests at, and the 429s it answered after the
-first second.
+second, a quota too large to matter, the image worker processes ``picsart-flow sandbox`` starts),
+``picsart-flow flow run`` with its default ``--workers auto`` and ``PICSART_SPIKE_LIMIT=50`` (the
+plan's documented limit), and this one, which serves the input photo on loopback for the sandbox
+to fetch. The figures come from the sandbox's own request log: the rate it admitted requests at,
+and the 429s it answered after the first second.
 
 A second run leaves ``PICSART_SPIKE_LIMIT`` at its default (300), as a user who never looked up
 their plan's limit would: the throttle has to learn the limit from 429s. Each run is repeated
@@ -29,6 +29,7 @@ from typing import Any
 import requests
 
 from benchmarks.report import REPEATS, Figure, print_table, spread
+from picsart_component.sandbox.command import DEFAULT_IMAGE_PROCESSES
 from picsart_component.sandbox.loopback import sandbox_process, serve_bytes
 from picsart_component.sandbox.samples import sample_png_bytes
 
@@ -122,6 +123,7 @@ def measure_batch(
             log_size=100_000,
             max_stored_files=100_000,
             max_stored_bytes=8 * 2**30,
+            image_processes=DEFAULT_IMAGE_PROCESSES,
         ) as root,
     ):
         photo = photo_root + "photo.png"

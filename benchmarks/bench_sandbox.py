@@ -1,6 +1,8 @@
 """The sandbox's throughput, served from its own process as the CLI does: ``GET balance`` against
 the same server stack around a trivial app, and Remove background and Upscale on a small photo it
-fetches from loopback and on a stand-in for a URL it cannot fetch (480x360, drawn once and kept).
+fetches from loopback and on a stand-in for a URL it cannot fetch (480x360, drawn once and kept),
+with the image worker processes ``picsart-flow sandbox`` starts by default, and once with all the
+work in the serving process.
 
 Each rate is measured three times; sandbox and trivial server alternate, so that a change in the
 machine's load touches both. The figures are medians, with their range."""
@@ -13,6 +15,7 @@ from benchmarks.sandbox_throughput import (
     measure_image_throughput,
     measure_trivial_throughput,
 )
+from picsart_component.sandbox.command import DEFAULT_IMAGE_PROCESSES
 
 GOAL = 300.0
 BALANCE_GOAL = 0.9
@@ -62,6 +65,7 @@ def run(seconds: float = 2.0) -> list[Figure]:
         )
         fetched = measure_image_throughput(operation, "loopback", seconds)
         stand_in = measure_image_throughput(operation, STAND_IN_URL, seconds)
+        serving = measure_image_throughput(operation, None, seconds, image_processes=0)
         figures.append(
             Figure(
                 f"sandbox: {operation} throughput, 96x72 photo",
@@ -70,7 +74,10 @@ def run(seconds: float = 2.0) -> list[Figure]:
                 f">= {GOAL:g} req/s",
                 small.median >= GOAL,
                 f"{small.describe(0)}, {small.median / trivial.median:.0%} of the trivial app's "
-                "rate; 8 client threads, the photo sent in each request; fetched by the sandbox "
+                "rate; 8 client threads, the photo sent in each request, "
+                f"{DEFAULT_IMAGE_PROCESSES} image processes; all in the serving process "
+                f"(--image-processes 0): "
+                f"{serving['requests_per_second']:.0f}/s; fetched by the sandbox "
                 f"from loopback: {fetched['requests_per_second']:.0f}/s; on a 480x360 stand-in "
                 f"it draws for a URL it cannot fetch: {stand_in['requests_per_second']:.0f}/s",
             )

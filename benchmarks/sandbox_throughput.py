@@ -25,6 +25,7 @@ from typing import Any
 import requests
 
 from picsart_component.sandbox import start_sandbox
+from picsart_component.sandbox.command import DEFAULT_IMAGE_PROCESSES
 from picsart_component.sandbox.loopback import sandbox_process
 
 HEADERS = {"X-Picsart-API-Key": "benchmark", "Accept": "application/json"}
@@ -149,9 +150,14 @@ def measure_balance_throughput(
 
 
 def measure_image_throughput(
-    operation: str, image_url: str | None, seconds: float = 3.0, workers: int = 8
+    operation: str,
+    image_url: str | None,
+    seconds: float = 3.0,
+    workers: int = 8,
+    image_processes: int = DEFAULT_IMAGE_PROCESSES,
 ) -> dict[str, Any]:
-    """Hammers ``POST <operation>`` from ``workers`` threads, the sandbox in its own process, with
+    """Hammers ``POST <operation>`` from ``workers`` threads, the sandbox in its own process
+    (with ``image_processes`` worker processes, as ``picsart-flow sandbox`` has by default), with
     a small photo: sent in the request as an ``image`` file part, or (``image_url="loopback"``)
     fetched by the sandbox from a server in this process, or fetched from ``image_url``."""
     from picsart_component.sandbox.loopback import serve_bytes
@@ -165,6 +171,7 @@ def measure_image_throughput(
             window=WINDOW,
             credits=QUOTA,
             max_stored_files=QUOTA,
+            image_processes=image_processes,
         ) as root_url,
     ):
         url = root_url + "tools/1.0/" + operation

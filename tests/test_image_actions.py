@@ -373,7 +373,8 @@ def test_downloads_ask_the_server_to_close_their_connection(
     assert [request.url for request in downloads] == [photo_url, RESULT_URL]
     assert [request.headers.get("Connection") for request in downloads] == ["close", "close"]
     posts = [call.request for call in api.calls if call.request.method == "POST"]
-    assert posts and all(request.headers.get("Connection") != "close" for request in posts)
+    assert posts
+    assert all(request.headers.get("Connection") != "close" for request in posts)
 
 
 def test_bg_image_is_downloaded_too(executor: Executor, api: responses.RequestsMock) -> None:

@@ -240,7 +240,7 @@ class SandboxApp:
             stand_in=self._stand_in if options.stand_ins else None,
         )
         outcome = plan.run(
-            Studio(state.store, reader, options.max_pixels, state.memory, state.image_turns)
+            Studio(state.store, reader, options.max_pixels, state.memory, state.image_work)
         )
         preference = read_prefer(request.headers.getlist("Prefer"))
         job = self._job(operation, preference, outcome)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
 from types import FrameType
@@ -17,12 +18,13 @@ import click
 
 from .faults import FaultSpecError, parse_fault_spec
 from .limits import RESET_TIME_FORMS
-from .options import MAX_JOB_SECONDS, MIB, RATELIMIT_BODIES
+from .options import MAX_IMAGE_PROCESSES, MAX_JOB_SECONDS, MIB, RATELIMIT_BODIES
 
 if TYPE_CHECKING:
     from .server import RunningSandbox
 
 API_KEY_ENV = "PICSART_SANDBOX_API_KEY"
+DEFAULT_IMAGE_PROCESSES = min(os.cpu_count() or 1, 8)
 
 EPILOG = """\b
 Example:
@@ -128,6 +130,13 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
     default=3.0,
     show_default=True,
     help="Seconds a job pends before its polls give results (a sync call to it takes as long).",
+)
+@click.option(
+    "--image-processes",
+    type=click.IntRange(0, MAX_IMAGE_PROCESSES),
+    default=DEFAULT_IMAGE_PROCESSES,
+    show_default="one per CPU, at most 8",
+    help="Worker processes for Remove background and upscale; 0 keeps them in this process.",
 )
 @click.option("--faults", callback=_check_faults, help="Faults to inject (syntax below).")
 @click.option(

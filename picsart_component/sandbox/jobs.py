@@ -5,14 +5,14 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
 from PIL import Image
 
-from . import imaging
+from . import imagework, imaging
 from .errors import ApiError
+from .imagework import ImageWork
 from .limits import MemoryBudget
 from .params import ImageSource, RemoveBackgroundJob, UltraJob, UploadJob, UpscaleJob
 from .sources import SourceReader
@@ -48,15 +48,15 @@ class Worker:
 
     Before decoding anything it reserves the memory the work will take from ``memory``: 413 for
     more than one request may have, 503 while other requests hold the rest. Remove background
-    and upscale, the calls batches make by the thousand, then take ``turns`` at decoding,
-    working and encoding.
+    and upscale, the calls batches make by the thousand, then decode, work and encode through
+    ``image_work``: taking turns in this process, or in worker processes.
     """
 
     store: FileStore
     reader: SourceReader
     max_pixels: int
     memory: MemoryBudget
-    turns: AbstractContextManager[object]
+    image_work: ImageWork
 
     def remove_background(self, job: RemoveBackgroundJob) -> StoredFile:
         data = self.reader.read(job.image)
@@ -65,51 +65,69 @@ class Worker:
             width * height, (job.params.bg_width or width) * (job.params.bg_height or height)
         )
         background_data = None
+        sources = {"image": job.image}
         if job.background is not None:
             background_data = self.reader.read(job.background)
             bg_width, bg_height = self._size(background_data, job.background)
             pixels += bg_width * bg_height
-        with (
-            self._reserved(pixels * REMOVEBG_BYTES_PER_PIXEL, f"a {width}x{height} cutout"),
-            self.turns,
-        ):
-            image = self._decode(data, job.image, imaging.REMOVEBG_INPUT_FORMATS)
-            background = None
-            if job.background is not None and background_data is not None:
-                background = self._decode(
-                    background_data, job.background, imaging.REMOVEBG_INPUT_FORMATS
-                )
-            result = self._imaging(
-                lambda: imaging.remove_background(image, job.params, bg_image=background)
+            sources["background"] = job.background
+        with self._reserved(pixels * REMOVEBG_BYTES_PER_PIXEL, f"a {width}x{height} cutout"):
+            outcome = self._in_image_work(
+                imagework.cutout, data, background_data, job.params, self.max_pixels
             )
-            return self._store_result(result, job.params.format)
+        return self._stored(outcome, sources, imaging.REMOVEBG_INPUT_FORMATS, job.params.format)
 
     def upscale(self, job: UpscaleJob) -> StoredFile:
-        data = self.reader.read(job.image)
-        width, height = self._size(data, job.image)
-        needed = (
-            width * height * UPSCALE_BYTES_PER_INPUT_PIXEL
-            + width * height * job.factor**2 * UPSCALE_BYTES_PER_OUTPUT_PIXEL
-        )
-        what = f"upscaling a {width}x{height} image {job.factor} times"
-        with self._reserved(needed, what), self.turns:
-            image = self._decode(data, job.image, imaging.UPSCALE_INPUT_FORMATS)
-            result = self._imaging(lambda: imaging.upscale(image, job.factor))
-            return self._store_result(result, job.format)
+        return self._enlarged(job, ultra=False)
 
     def upscale_ultra(self, job: UltraJob) -> StoredFile:
+        return self._enlarged(job, ultra=True)
+
+    def _enlarged(self, job: UpscaleJob | UltraJob, *, ultra: bool) -> StoredFile:
         data = self.reader.read(job.image)
         width, height = self._size(data, job.image)
-        self._imaging(lambda: imaging.check_ultra_size(width, height, job.factor))
+        if ultra:
+            self._imaging(lambda: imaging.check_ultra_size(width, height, job.factor))
+        per_output_pixel = ULTRA_BYTES_PER_OUTPUT_PIXEL if ultra else UPSCALE_BYTES_PER_OUTPUT_PIXEL
         needed = (
             width * height * UPSCALE_BYTES_PER_INPUT_PIXEL
-            + width * height * job.factor**2 * ULTRA_BYTES_PER_OUTPUT_PIXEL
+            + width * height * job.factor**2 * per_output_pixel
         )
         what = f"upscaling a {width}x{height} image {job.factor} times"
-        with self._reserved(needed, what), self.turns:
-            image = self._decode(data, job.image, imaging.UPSCALE_INPUT_FORMATS)
-            result = self._imaging(lambda: imaging.upscale_ultra(image, job.factor))
-            return self._store_result(result, job.format)
+        with self._reserved(needed, what):
+            outcome = self._in_image_work(
+                imagework.enlarged, data, job.factor, ultra, job.format, self.max_pixels
+            )
+        return self._stored(
+            outcome, {"image": job.image}, imaging.UPSCALE_INPUT_FORMATS, job.format
+        )
+
+    def _in_image_work(
+        self, work: Callable[..., imagework.Outcome], *args: object
+    ) -> imagework.Outcome:
+        try:
+            return self.image_work.run(work, *args)
+        except imagework.WorkerLost:
+            raise ApiError(
+                503,
+                "The sandbox's image worker process stopped before it answered; try again.",
+                headers={"Retry-After": "1"},
+            ) from None
+
+    def _stored(
+        self,
+        outcome: imagework.Outcome,
+        sources: dict[str, ImageSource],
+        formats: frozenset[str],
+        output_format: str,
+    ) -> StoredFile:
+        """Stores the work's result, or raises what its failure means for the caller."""
+        if isinstance(outcome, imagework.Failure):
+            if outcome.input == "work":
+                raise ApiError(422, outcome.reason or "The image cannot be processed.")
+            field = sources[outcome.input].field
+            raise _unreadable(field, formats, outcome.unsupported, outcome.reason)
+        return self.store.put(outcome.data, outcome.content_type, OUTPUT_EXTENSIONS[output_format])
 
     def upload(self, job: UploadJob) -> StoredFile:
         data = self.reader.read(job.image)
@@ -147,11 +165,9 @@ class Worker:
         try:
             return imaging.open_image(data, formats, max_pixels=self.max_pixels)
         except (imaging.NotAnImageError, imaging.UnsupportedFormatError) as error:
-            accepted = ", ".join(sorted(formats))
-            reason = str(error) or "not a supported image"
-            raise ApiError(415, f"{source.field}: {reason} (accepted: {accepted}).") from None
+            raise _unreadable(source.field, formats, True, str(error)) from None
         except imaging.ImagingError as error:
-            raise ApiError(422, f"{source.field}: {error}") from None
+            raise _unreadable(source.field, formats, False, str(error)) from None
 
     def _size(self, data: bytes, source: ImageSource) -> tuple[int, int]:
         """Width and height from the header, before decoding; 413 for more pixels than allowed.
@@ -188,3 +204,13 @@ class Worker:
     def _store_result(self, image: Image.Image, output_format: str) -> StoredFile:
         data, content_type = imaging.encode(image, output_format)
         return self.store.put(data, content_type, OUTPUT_EXTENSIONS[output_format])
+
+
+def _unreadable(field: str, formats: frozenset[str], unsupported: bool, reason: str) -> ApiError:
+    """415 for a file that is no image or the wrong kind, 422 for one that cannot be read."""
+    if unsupported:
+        accepted = ", ".join(sorted(formats))
+        return ApiError(
+            415, f"{field}: {reason or 'not a supported image'} (accepted: {accepted})."
+        )
+    return ApiError(422, f"{field}: {reason}")

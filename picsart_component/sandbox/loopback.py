@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from typing import Any
 
 _CHILD = """
-import json, sys
+import json, signal, sys
+signal.signal(signal.SIGTERM, signal.default_int_handler)
 from picsart_component.sandbox.options import SandboxOptions
 from picsart_component.sandbox.server import serve_forever
 options = SandboxOptions(**json.loads(sys.argv[1]))

@@ -19,6 +19,7 @@ from .limits import RESET_TIME_FORMS
 MIB = 1024 * 1024
 MAX_JOB_SECONDS = 3600.0
 """A job pends at most an hour; a synchronous answer sleeps that long, so longer is a mistake."""
+MAX_IMAGE_PROCESSES = 64
 
 RATELIMIT_BODIES = ("auto", "fault", "code")
 """The body of a 429: ``fault`` is the older gateway shape ``{"fault": {...}}``, ``code`` the
@@ -126,6 +127,8 @@ class SandboxOptions:
     ``clock`` returns epoch seconds; tests pass a fake one to drive the rate limits and jobs
     without sleeping. Without ``api_key`` any non-empty key is accepted. ``job_seconds`` is how
     long a job stays pending (and how long a synchronous answer to a job operation takes).
+    ``image_processes`` runs Remove background and upscale in that many worker processes (0: in
+    the serving process, one request at a time).
     """
 
     host: str = "127.0.0.1"
@@ -147,6 +150,7 @@ class SandboxOptions:
     max_request_memory_mb: int = 1024
     max_memory_mb: int = 2048
     max_connections: int = 256
+    image_processes: int = 0
     idle_timeout: float = 10.0
     fetch_timeout: float = 10.0
     stand_ins: bool = True
@@ -192,6 +196,8 @@ class SandboxOptions:
         ):
             if getattr(self, name) < 1:
                 found.append(f"{name} must be 1 or more")
+        if not 0 <= self.image_processes <= MAX_IMAGE_PROCESSES:
+            found.append(f"image_processes must be from 0 to {MAX_IMAGE_PROCESSES}")
         if not (math.isfinite(self.idle_timeout) and self.idle_timeout > 0):
             found.append("idle_timeout must be a positive number of seconds")
         if self.log_size < 0:

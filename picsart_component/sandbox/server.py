@@ -257,6 +257,7 @@ class RunningSandbox:
         self._server.server_close()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
+        self.app.state.image_work.close()
 
     def __enter__(self) -> RunningSandbox:
         return self
@@ -321,3 +322,4 @@ def serve_forever(
         pass
     finally:
         server.server_close()
+        app.state.image_work.close()

@@ -125,7 +125,7 @@ class Workshop(Studio):
 
     @classmethod
     def of(cls, worker: Worker) -> Workshop:
-        return cls(worker.store, worker.reader, worker.max_pixels, worker.memory, worker.turns)
+        return cls(worker.store, worker.reader, worker.max_pixels, worker.memory, worker.image_work)
 
     def work(self, job: ToolJob) -> Outcome:
         if job.kind == "design2replay":

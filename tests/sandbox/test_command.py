@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import signal
 import subprocess
 import sys
@@ -45,6 +46,7 @@ def test_help_shows_an_example_and_the_fault_syntax() -> None:
         (["--spike-limit", "0"], "x>0"),
         (["--job-seconds", "-1"], "0<=x<=3600"),
         (["--faults", "job-word:phase=done"], "job-word needs word=WORD"),
+        (["--image-processes", "65"], "0<=x<=64"),
     ],
 )
 def test_bad_options_exit_2_with_a_clear_message(args: list[str], words: str) -> None:
@@ -62,6 +64,21 @@ def test_job_seconds_reach_the_options(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(sandbox, ["--job-seconds", "0.5", "--quiet"])
     assert result.exit_code == 0, result.output
     assert seen[0].job_seconds == 0.5
+
+
+def test_image_processes_default_to_the_cpus_and_reach_the_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[SandboxOptions] = []
+    monkeypatch.setattr(
+        "picsart_component.sandbox.server.serve_forever",
+        lambda options, on_ready: seen.append(options),
+    )
+    for args in ([], ["--image-processes", "0"]):
+        result = CliRunner().invoke(sandbox, [*args, "--quiet"])
+        assert result.exit_code == 0, result.output
+    assert [options.image_processes for options in seen] == [min(os.cpu_count() or 1, 8), 0]
+    assert SandboxOptions(image_processes=65).problems() == ["image_processes must be from 0 to 64"]
 
 
 def test_it_announces_the_url_and_serves_until_stopped(monkeypatch: pytest.MonkeyPatch) -> None:

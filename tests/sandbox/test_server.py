@@ -8,7 +8,7 @@ import json
 import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -625,7 +625,7 @@ def test_twenty_parallel_requests_all_succeed_with_distinct_ids(
     assert len(sandbox.request_log()) == 20
 
 
-def test_image_work_takes_turns(
+def test_image_work_in_the_serving_process_takes_turns(
     client: Client, state: SandboxState, image: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from picsart_component.sandbox import imaging
@@ -635,7 +635,7 @@ def test_image_work_takes_turns(
         real = getattr(imaging, name)
 
         def watched(*args: Any, real: Any = real, **kwargs: Any) -> Any:
-            held.append(state.image_turns.locked())
+            held.append(state.image_work._turns.locked())
             return real(*args, **kwargs)
 
         monkeypatch.setattr(imaging, name, watched)
@@ -643,7 +643,79 @@ def test_image_work_takes_turns(
     upscaled = post(client, "upscale", data={"image": file_part(image), "upscale_factor": "2"})
     assert upscaled.status_code == 200
     assert held == [True, True]
-    assert not state.image_turns.locked()
+    assert not state.image_work._turns.locked()
+
+
+def test_worker_processes_give_the_same_answers_as_the_serving_process(
+    start: StartSandbox, image: bytes
+) -> None:
+    """Remove background and upscale in a worker process: the same files, the same errors, and
+    the credits and results kept by the server."""
+    in_process, in_workers = start(), start(image_processes=1)
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("removebg", {"files": {"image": ("a.png", image)}, "data": {"format": "PNG"}}),
+        (
+            "removebg",
+            {"files": {"image": ("a.png", image), "bg_image": ("b.png", png_bytes((8, 8)))}},
+        ),
+        ("upscale", {"files": {"image": ("a.png", image)}, "data": {"upscale_factor": "2"}}),
+        ("removebg", {"files": {"image": ("a.png", b"not an image")}}),
+        ("removebg", {"files": {"image": ("a.png", image), "bg_image": ("b.png", b"nor this")}}),
+        ("upscale", {"files": {"image": ("a.gif", _gif())}, "data": {"upscale_factor": "2"}}),
+    ]
+    answers: list[list[tuple[int, Any]]] = []
+    for sandbox in (in_process, in_workers):
+        found = []
+        for endpoint, fields in calls:
+            answer = requests.post(
+                sandbox.base_url + endpoint, headers=HEADERS, timeout=30, **fields
+            )
+            body = answer.json()
+            if answer.status_code == 200:
+                result = requests.get(body["data"]["url"], timeout=10)
+                found.append((200, result.content))
+            else:
+                found.append((answer.status_code, body["detail"]))
+        answers.append(found)
+        assert sandbox.state()["credits"] == 997
+    assert in_process.app.state.image_work._pool is None
+    assert in_workers.app.state.image_work._pool is not None
+    assert answers[0] == answers[1]
+    assert [status for status, _ in answers[1]] == [200, 200, 200, 415, 415, 415]
+    assert answers[1][4][1].startswith("bg_image: ")
+
+
+def test_a_worker_process_that_dies_costs_one_503_and_nothing_else(
+    start: StartSandbox, image: bytes
+) -> None:
+    sandbox = start(image_processes=1)
+
+    def cutout() -> requests.Response:
+        return requests.post(
+            sandbox.base_url + "removebg",
+            headers=HEADERS,
+            files={"image": ("a.png", image)},
+            timeout=30,
+        )
+
+    assert cutout().status_code == 200
+    pool = sandbox.app.state.image_work._pool
+    assert isinstance(pool, ProcessPoolExecutor)
+    for process in list(pool._processes.values()):
+        process.kill()
+        process.join(10)
+    lost = cutout()
+    assert lost.status_code == 503
+    assert lost.headers["Retry-After"] == "1"
+    assert "image worker process stopped" in lost.json()["detail"]
+    assert cutout().status_code == 200
+    assert sandbox.state()["credits"] == 998, "the lost call is not charged"
+
+
+def _gif() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "GIF")
+    return out.getvalue()
 
 
 # Connections
