@@ -133,8 +133,11 @@ class ImageWork:
     def _workers(self) -> Executor:
         with self._pool_lock:
             if self._pool is None:
-                # forkserver: the server has threads, which fork() would copy mid-lock.
-                context = multiprocessing.get_context("forkserver")
+                # Not fork: the server has threads, which fork() would copy mid-lock. Windows
+                # has no forkserver.
+                methods = multiprocessing.get_all_start_methods()
+                method = "forkserver" if "forkserver" in methods else "spawn"
+                context = multiprocessing.get_context(method)
                 self._pool = ProcessPoolExecutor(
                     self.processes, mp_context=context, initializer=_end_with_the_server
                 )
