@@ -52,32 +52,35 @@ def cutout(
     params: imaging.RemoveBackgroundParams,
     max_pixels: int,
 ) -> Outcome:
-    image = _open(data, "image", imaging.REMOVEBG_INPUT_FORMATS, max_pixels)
+    image = opened(data, "image", imaging.REMOVEBG_INPUT_FORMATS, max_pixels)
     if isinstance(image, Failure):
         return image
     backdrop = None
     if background is not None:
-        opened = _open(background, "background", imaging.REMOVEBG_INPUT_FORMATS, max_pixels)
-        if isinstance(opened, Failure):
-            return opened
-        backdrop = opened
+        opened_background = opened(
+            background, "background", imaging.REMOVEBG_INPUT_FORMATS, max_pixels
+        )
+        if isinstance(opened_background, Failure):
+            return opened_background
+        backdrop = opened_background
     return _work(lambda: imaging.remove_background(image, params, bg_image=backdrop), params.format)
 
 
 def enlarged(data: bytes, factor: int, ultra: bool, output_format: str, max_pixels: int) -> Outcome:
-    image = _open(data, "image", imaging.UPSCALE_INPUT_FORMATS, max_pixels)
+    image = opened(data, "image", imaging.UPSCALE_INPUT_FORMATS, max_pixels)
     if isinstance(image, Failure):
         return image
     scale = imaging.upscale_ultra if ultra else imaging.upscale
     return _work(lambda: scale(image, factor), output_format)
 
 
-def _open(
+def opened(
     data: bytes,
     which: Literal["image", "background"],
     formats: frozenset[str],
     max_pixels: int,
 ) -> Image.Image | Failure:
+    """The decoded image, or why it cannot be: ``unsupported`` for no image or the wrong kind."""
     try:
         return imaging.open_image(data, formats, max_pixels=max_pixels)
     except (imaging.NotAnImageError, imaging.UnsupportedFormatError) as error:

@@ -124,10 +124,10 @@ class Worker:
         """Stores the work's result, or raises what its failure means for the caller."""
         if isinstance(outcome, imagework.Failure):
             if outcome.input == "work":
-                raise ApiError(422, outcome.reason or "The image cannot be processed.")
+                raise _unworkable(outcome.reason)
             field = sources[outcome.input].field
             raise _unreadable(field, formats, outcome.unsupported, outcome.reason)
-        return self.store.put(outcome.data, outcome.content_type, OUTPUT_EXTENSIONS[output_format])
+        return self._put_encoded(outcome.data, outcome.content_type, output_format)
 
     def upload(self, job: UploadJob) -> StoredFile:
         data = self.reader.read(job.image)
@@ -162,12 +162,10 @@ class Worker:
             self.memory.release(nbytes)
 
     def _decode(self, data: bytes, source: ImageSource, formats: frozenset[str]) -> Image.Image:
-        try:
-            return imaging.open_image(data, formats, max_pixels=self.max_pixels)
-        except (imaging.NotAnImageError, imaging.UnsupportedFormatError) as error:
-            raise _unreadable(source.field, formats, True, str(error)) from None
-        except imaging.ImagingError as error:
-            raise _unreadable(source.field, formats, False, str(error)) from None
+        image = imagework.opened(data, "image", formats, self.max_pixels)
+        if isinstance(image, imagework.Failure):
+            raise _unreadable(source.field, formats, image.unsupported, image.reason)
+        return image
 
     def _size(self, data: bytes, source: ImageSource) -> tuple[int, int]:
         """Width and height from the header, before decoding; 413 for more pixels than allowed.
@@ -199,11 +197,17 @@ class Worker:
         try:
             return work()
         except imaging.ImagingError as error:
-            raise ApiError(422, str(error) or "The image cannot be processed.") from None
+            raise _unworkable(str(error)) from None
 
     def _store_result(self, image: Image.Image, output_format: str) -> StoredFile:
-        data, content_type = imaging.encode(image, output_format)
+        return self._put_encoded(*imaging.encode(image, output_format), output_format)
+
+    def _put_encoded(self, data: bytes, content_type: str, output_format: str) -> StoredFile:
         return self.store.put(data, content_type, OUTPUT_EXTENSIONS[output_format])
+
+
+def _unworkable(reason: str) -> ApiError:
+    return ApiError(422, reason or "The image cannot be processed.")
 
 
 def _unreadable(field: str, formats: frozenset[str], unsupported: bool, reason: str) -> ApiError:
