@@ -24,7 +24,7 @@ from typing import Any
 
 import requests
 
-from benchmarks.report import REPEATS, Figure, spread
+from benchmarks.report import REPEATS, Figure, median_run, spread
 
 LIMIT = 50
 SECONDS = 8
@@ -284,7 +284,7 @@ def run() -> list[Figure]:
         (folder / "flow.yaml").write_text(FLOW, encoding="utf-8")
         pairs = [_overhead(Sandbox(root_url), folder, amqp, redis_url) for _ in range(REPEATS)]
         ratios = spread([broker / local for local, broker in pairs])
-        local, broker = sorted(pairs, key=lambda pair: pair[1] / pair[0])[len(pairs) // 2]
+        local, broker = median_run(pairs, lambda pair: pair[1] / pair[0])
         figures.append(
             Figure(
                 "broker run: time per item, broker path / local run",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from benchmarks.report import REPEATS, Figure, spread
+from benchmarks.report import REPEATS, Figure, median_run, spread
 from picsart_component.sandbox import start_sandbox
 from picsart_component.sandbox.loopback import serve_bytes
 
@@ -98,9 +98,7 @@ def run() -> list[Figure]:
                 )
             )
     growth = spread([round(large_mb - tiny_mb, 1) + 0.0 for tiny_mb, large_mb, _ in pairs])
-    tiny_mb, large_mb, result_bytes = sorted(pairs, key=lambda pair: pair[1] - pair[0])[
-        len(pairs) // 2
-    ]
+    tiny_mb, large_mb, result_bytes = median_run(pairs, lambda pair: pair[1] - pair[0])
     detail = (
         f"{growth.describe(1, ' MB')}; in the median run peak RSS {tiny_mb:.1f} MB with a 32x32 "
         f"image, {large_mb:.1f} MB with a {len(big) / 1e6:.1f} MB image (result "

@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 from PIL import Image
 
-from benchmarks.report import REPEATS, Figure, spread
+from benchmarks.report import REPEATS, Figure, median_run, spread
 from picsart_component.lib.client import ClientSettings
 from picsart_component.lib.context import Services
 from picsart_component.lib.store import LocalStore
@@ -100,7 +100,7 @@ def run(calls: int = CALLS) -> list[Figure]:
         for name, image, judged in cases:
             pairs = [compare(image, base_url, Path(scratch), calls) for _ in range(REPEATS)]
             ratios = spread([action / bare for action, bare in pairs])
-            action, bare = sorted(pairs, key=lambda pair: pair[0] / pair[1])[len(pairs) // 2]
+            action, bare = median_run(pairs, lambda pair: pair[0] / pair[1])
             detail = (
                 f"{ratios.describe(3)}; in the median run {action * 1000:.2f} ms per action vs "
                 f"{bare * 1000:.2f} ms per bare call (medians of {calls} calls each), "

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.report import REPEATS, Figure, spread
+from benchmarks.report import REPEATS, Figure, median_run, spread
 
 RUNS = 15
 GOAL = 2.0
@@ -41,7 +41,7 @@ def run(runs: int = RUNS) -> list[Figure]:
             import_times.append(_seconds(baseline))
         medians.append((statistics.median(help_times), statistics.median(import_times)))
     ratios = spread([help_s / import_s for help_s, import_s in medians])
-    help_s, import_s = sorted(medians, key=lambda pair: pair[0] / pair[1])[len(medians) // 2]
+    help_s, import_s = median_run(medians, lambda pair: pair[0] / pair[1])
     detail = (
         f"{ratios.describe()}; in the median round {help_s * 1000:.0f} ms for picsart-flow "
         f"--help vs {import_s * 1000:.0f} ms for import requests (medians of {runs} runs each)"

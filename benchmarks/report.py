@@ -6,6 +6,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 REPEATS = 3
 
@@ -49,6 +52,11 @@ def repeated(measure: Callable[[], float], times: int = REPEATS) -> Spread:
 
 def spread(values: Sequence[float]) -> Spread:
     return Spread(tuple(values))
+
+
+def median_run(runs: Sequence[T], key: Callable[[T], float]) -> T:
+    """The run whose ``key`` is the median (the upper one of an even count), to describe it."""
+    return sorted(runs, key=key)[len(runs) // 2]
 
 
 def print_table(figures: list[Figure]) -> None:
