@@ -188,6 +188,16 @@ def _field_too_large() -> ApiError:
 
 
 def _read_urlencoded(request: Request, limit: int) -> Inputs:
+    # werkzeug before 3.1.9 refused an urlencoded body over max_form_memory_size; later ones do
+    # not, and a body without a length never met it: the sandbox keeps the rule itself.
+    too_large = ApiError(
+        413,
+        f"The form has more than {MAX_FORM_PARTS} fields, or a field larger than "
+        f"{MAX_FORM_FIELD_BYTES >> 20} MiB.",
+    )
+    length = request.content_length
+    if length is not None and MAX_FORM_FIELD_BYTES < length <= limit:
+        raise too_large
     parser = FormDataParser(
         max_form_memory_size=MAX_FORM_FIELD_BYTES,
         max_content_length=limit,
@@ -203,14 +213,13 @@ def _read_urlencoded(request: Request, limit: int) -> Inputs:
     except RequestEntityTooLarge:
         if request.content_length is not None and request.content_length <= limit:
             # werkzeug says only "too large"; what was too large is worth saying.
-            raise ApiError(
-                413,
-                f"The form has more than {MAX_FORM_PARTS} fields, or a field larger than "
-                f"{MAX_FORM_FIELD_BYTES >> 20} MiB.",
-            ) from None
+            raise too_large from None
         raise
+    fields = list(form.items(multi=True))
+    if any(len(value.encode()) > MAX_FORM_FIELD_BYTES for _, value in fields):
+        raise too_large
     inputs = Inputs(encoding="form")
-    _collect_values(inputs, form.items(multi=True))
+    _collect_values(inputs, fields)
     return inputs
 
 

@@ -825,6 +825,21 @@ def test_multipart_text_fields_are_capped_and_files_are_not(client: Client) -> N
     assert upscaled.status_code == 200, detail(upscaled)
 
 
+def test_an_urlencoded_field_over_the_cap_is_413_without_a_content_length(
+    sandbox: RunningSandbox,
+) -> None:
+    chunks = [b"image_id=x&upscale_factor=", b"2" * (1024 * 1024 + 1)]
+    answer = requests.post(
+        sandbox.base_url + "upscale",
+        headers={**HEADERS, "Content-Type": "application/x-www-form-urlencoded"},
+        data=iter(chunks),  # sent chunked, without a Content-Length
+        timeout=30,
+    )
+    assert answer.request.headers.get("Transfer-Encoding") == "chunked"
+    assert answer.status_code == 413
+    assert "a field larger than 1 MiB" in answer.json()["detail"]
+
+
 def test_multipart_parts_keep_their_names_values_and_repeats(client: Client) -> None:
     """Sent as requests sends them: a repeated field is refused by name, an empty text value
     counts as not sent, and a file part without a name or bytes is no file."""
