@@ -5,9 +5,10 @@ from __future__ import annotations
 from pydantic import Field
 
 from picsart_component.runtime.messages import Message
-from picsart_component.runtime.models import InputModel, OutputModel
+from picsart_component.runtime.models import InputModel
 
 from ..lib.context import PicsartContext as Context
+from ..lib.fields import ActionOutput
 from ..lib.fields import NoConfig as Config
 
 EXAMPLE: dict[str, object] = {}
@@ -19,7 +20,7 @@ class Input(InputModel):
     pass
 
 
-class Output(OutputModel):
+class Output(ActionOutput):
     imageApiCredits: int = Field(
         title="Image API Credits", description="The credits the image API reports as left."
     )

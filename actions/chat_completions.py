@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from picsart_component.runtime.models import InputModel, OutputModel
+from picsart_component.runtime.models import InputModel
 
 from ..lib import ai_models
 from ..lib.context import PicsartContext as Context
+from ..lib.fields import ActionOutput
 from ..lib.fields import NoConfig as Config
 from ..lib.genai_fields import model_field
 from ..lib.operations import operation_process
@@ -61,7 +62,7 @@ class Input(InputModel):
     model: str | None = model_field(ai_models.CHAT_MODELS, ai_models.CHAT_DEFAULT)
 
 
-class Output(OutputModel):
+class Output(ActionOutput):
     status: str = Field(title="Status", description="Picsart's status of the call.")
     data: str = Field(title="Answer", description="The text the model wrote.")
 

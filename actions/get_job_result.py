@@ -12,9 +12,10 @@ from typing import Any
 from pydantic import Field
 
 from picsart_component.runtime.messages import Message
-from picsart_component.runtime.models import InputModel, OutputModel
+from picsart_component.runtime.models import InputModel
 
 from ..lib.context import PicsartContext as Context
+from ..lib.fields import ActionOutput
 from ..lib.fields import DownloadResultConfig as Config
 from ..lib.jobs import JOB_OPERATIONS, JobTicket
 from ..lib.operations import collect_job
@@ -41,7 +42,7 @@ class Input(InputModel):
     )
 
 
-class Output(OutputModel):
+class Output(ActionOutput):
     status: str = Field(title="Status", description="Picsart's status of the job.")
     operation: str = Field(title="Operation", description="The operation the job belongs to.")
     jobId: str = Field(title="Job ID", description="The job's id.")

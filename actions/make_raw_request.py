@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from picsart_component.runtime.messages import Message
-from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
+from picsart_component.runtime.models import InputModel
 
 from ..lib.body import JsonBody, MultipartBody, RequestBody
 from ..lib.client import API_KEY_HEADER
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import InputError, Problem, URLError
-from ..lib.fields import DOWNLOAD_URL_MAX_LENGTH, file_path_problems
+from ..lib.fields import (
+    DOWNLOAD_URL_MAX_LENGTH,
+    ActionOutput,
+    ErrorPolicyConfig,
+    file_path_problems,
+)
 from ..lib.formats import IMAGE_FORMATS
 from ..lib.images import fetched_parts
 
@@ -26,7 +31,7 @@ BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding",
 __all__ = ["Config", "Context", "Input", "Output", "process"]
 
 
-class Config(ConfigModel):
+class Config(ErrorPolicyConfig):
     doNotThrow404: bool = Field(
         False,
         title="Don't throw error on 404 Response",
@@ -70,7 +75,7 @@ class Input(InputModel):
             "Body."
         ),
     )
-    files: dict[str, str] | None = Field(
+    files: dict[str, Annotated[str, Field(json_schema_extra={"format": "uri"})]] | None = Field(
         None,
         title="Form Files",
         description=(
@@ -141,7 +146,7 @@ def _header_value_rule_broken(value: str) -> str | None:
     return None
 
 
-class Output(OutputModel):
+class Output(ActionOutput):
     statusCode: int = Field(title="Status Code", description="The HTTP status of the answer.")
     headers: dict[str, str] = Field(
         title="HTTP Headers", description="The answer's HTTP headers, as a JSON object."

@@ -348,7 +348,7 @@ class PicsartClient:
                 opened.close()
         elapsed = time.monotonic() - started
         response_headers = dict(raw.headers)
-        info = RateLimitInfo.from_headers(raw.headers, self._clock())
+        info = RateLimitInfo.from_headers(raw.headers, self._clock(), status=raw.status_code)
         self._throttle.observe(info)
         if self._on_response is not None:
             self._on_response(info)

@@ -11,15 +11,19 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from picsart_component.runtime.errors import ComponentError, error_payload
 from picsart_component.runtime.executor import ActionContext
+from picsart_component.runtime.messages import Event, Message
 
 from .client import ClientSettings, PicsartClient, Route
 from .credentials import read_credentials
 from .download import Resolver, URLPolicy, resolve_host
+from .errors import is_transient
+from .fields import ErrorOutput
 from .files import FileServices
 from .jobs import Api, JobRunner, JobSettings, JobTicket, Operation
 from .ratelimit import RateLimitInfo, Throttle
@@ -68,11 +72,15 @@ class Services:
     ) -> PicsartClient:
         """A client for the image API, or with ``api="genai"`` for the GenAI API."""
         credentials = read_credentials(cfg)
+        settings = self.client_settings()
+        if cfg.get("errorPolicy", "retry") != "retry":
+            # The policy hands 408s, 429s, 5xx and timeouts to the platform or the flow at once.
+            settings = replace(settings, retry=replace(settings.retry, max_attempts=1))
         return PicsartClient(
             credentials.apiKey,
             credentials.base_url if api == "image" else credentials.genai_base_url,
             key_hosts=credentials.key_hosts,
-            settings=self.client_settings(),
+            settings=settings,
             throttle=self.throttle,
             sleep=self.sleep,
             clock=self.clock,
@@ -136,17 +144,43 @@ class PicsartContext(ActionContext):
     def client_for(self, api: Api) -> PicsartClient:
         return self.client if api == "image" else self.genai
 
+    KEPT_JOBS = 100
+    """The most jobs a step's snapshot names: the newest, younger than ``JOB_RESULT_SECONDS``."""
+    JOB_RESULT_SECONDS = 24 * 3600.0
+    """How long Picsart keeps a job's result, so how long a job is worth naming."""
+
     def job_runner(self, operation: Operation) -> JobRunner:
-        """Runs ``operation``; a job id is emitted as a snapshot the moment Picsart gives it."""
+        """Runs ``operation``; a job id is emitted as a snapshot the moment Picsart gives it:
+        ``job``, this job and its message, and ``jobs``, by message id, the jobs other messages
+        of the step started before, which a message coming back (a rebound, a redelivery) still
+        collects after another message started a job."""
         services = self.picsart
+
+        def snapshot(ticket: JobTicket) -> dict[str, Any]:
+            known = self.snapshot.get("jobs")
+            earlier = dict(known) if isinstance(known, Mapping) else {}
+            latest = self.snapshot.get("job")
+            if isinstance(latest, Mapping) and isinstance(latest.get("messageId"), str):
+                latest_id = latest["messageId"]
+                earlier.pop(latest_id, None)
+                earlier[latest_id] = {k: v for k, v in latest.items() if k != "messageId"}
+            earlier.pop(self.message.id, None)
+            now = services.clock()
+            kept = [
+                (message_id, record)
+                for message_id, record in earlier.items()
+                if (found := JobTicket.from_json(record)) is not None
+                and now - (found.accepted_at or now) < self.JOB_RESULT_SECONDS
+            ][-(self.KEPT_JOBS - 1) :]
+            job = {"job": {**ticket.to_json(), "messageId": self.message.id}}
+            return {**job, "jobs": dict(kept)} if kept else job
+
         return JobRunner(
             self.client_for(operation.api),
             services.job_settings(),
             sleep=services.sleep,
             clock=services.clock,
-            on_accepted=lambda ticket: self.emit(
-                "snapshot", {"job": {**ticket.to_json(), "messageId": self.message.id}}
-            ),
+            on_accepted=lambda ticket: self.emit("snapshot", snapshot(ticket)),
             logger=self.logger,
         )
 
@@ -160,11 +194,26 @@ class PicsartContext(ActionContext):
         must never be answered with someone else's result.
         """
         record = self.snapshot.get("job")
+        if not isinstance(record, Mapping) or record.get("messageId") != self.message.id:
+            earlier = self.snapshot.get("jobs")
+            record = earlier.get(self.message.id) if isinstance(earlier, Mapping) else None
         ticket = JobTicket.from_json(record)
-        if ticket is None or ticket.operation != operation.name:
-            return None
-        assert isinstance(record, Mapping)
-        return ticket if record.get("messageId") == self.message.id else None
+        return ticket if ticket is not None and ticket.operation == operation.name else None
+
+    def error_event(self, error: ComponentError) -> Event:
+        """The Error policy config decides what a 408, 429, 5xx or timeout becomes."""
+        policy = self.cfg.get("errorPolicy", "retry")
+        if policy == "retry" or not is_transient(error):
+            return super().error_event(error)
+        payload = error_payload(error)
+        if policy == "rebound":
+            return Event("rebound", payload)
+        if policy == "emitError":
+            fields = ErrorOutput.model_fields
+            return Event(
+                "data", Message(body={"error": {k: v for k, v in payload.items() if k in fields}})
+            )
+        return Event("error", payload)
 
     @cached_property
     def files(self) -> FileServices:

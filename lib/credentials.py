@@ -78,6 +78,11 @@ class Credentials(ConfigModel):
         return self.genaiApiBaseUrl or DEFAULT_GENAI_BASE_URL
 
     @property
+    def api_base_urls(self) -> dict[str, str]:
+        """Every API the key reaches, by the name commands take (``--api``): its base URL."""
+        return {"image": self.base_url, "genai": self.genai_base_url}
+
+    @property
     def key_hosts(self) -> tuple[str, str]:
         """The two base URLs the key may be sent to, besides Picsart's own https hosts."""
         return (self.base_url, self.genai_base_url)

@@ -59,7 +59,8 @@ class URLPolicy:
     """Which URLs a user may make the component fetch.
 
     ``allow_hosts`` (host names or addresses) may be non-public; ``trusted_origins`` (scheme,
-    host, port) are always allowed, for the configured API host and the attachment store.
+    host, port) are always allowed: the configured API's own host. Nothing else is trusted for
+    where it comes from, not even a message's attachments (the store reads its own files itself).
     """
 
     allow_hosts: frozenset[str] = frozenset()

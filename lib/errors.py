@@ -50,6 +50,7 @@ __all__ = [
     "URLError",
     "URLRefusedError",
     "UnsupportedMediaTypeError",
+    "is_transient",
 ]
 
 CORRELATION_ID_HEADER = "X-Picsart-Correlation-Id"
@@ -160,7 +161,16 @@ class APIError(PicsartError):
             text += f" [code {self.code}]"
         if self.correlation_id:
             text += f" [correlation id {self.correlation_id}]"
+        if self.job is not None:
+            text += (
+                f"; it happened while polling the {self.job.operation} job {self.job.id}, which "
+                "Picsart accepted and charged: collect it later with Get job result"
+            )
         return text
+
+    job: Any = None
+    """The job (a ``jobs.JobTicket``) being polled when this failed: it was paid for, and can
+    still be collected with Get job result."""
 
     def event_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = {}
@@ -168,6 +178,9 @@ class APIError(PicsartError):
             fields["status"] = self.status
         if self.correlation_id:
             fields["correlationId"] = self.correlation_id
+        if self.job is not None:
+            fields["jobId"] = self.job.id
+            fields["operation"] = self.job.operation
         return fields
 
     def __repr__(self) -> str:
@@ -224,14 +237,23 @@ class RateLimitError(APIStatusError):
     """429: too many requests. ``retry_at`` is when the caller may try again (epoch seconds).
 
     Emitted as a ``rebound``: the limit lifts with time, so the message is worth trying later.
+    Its text names the commands that show the hold and lift it (with ``PICSART_REDIS_URL`` it
+    holds every process using the key, for up to a day).
     """
 
     status = 429
     event_kind = "rebound"
+    LIMITS_HINT = (
+        "see `picsart-flow limits show`; `picsart-flow limits reset` clears the hold if you know "
+        "the quota is back"
+    )
 
     def __init__(self, message: str, *, retry_at: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_at = retry_at
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} ({self.LIMITS_HINT})"
 
     def event_fields(self) -> dict[str, Any]:
         fields = super().event_fields()
@@ -272,6 +294,15 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     422: RequestValidationError,
     429: RateLimitError,
 }
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure that may pass with time, which the Error policy config governs: a 408, a 429, a
+    5xx, a timeout or a lost connection."""
+    if isinstance(error, APIConnectionError):
+        return True
+    status = error.status if isinstance(error, APIError) else None
+    return status is not None and (status in (408, 429) or status >= 500)
 
 
 def error_class_for_status(status: int) -> type[APIStatusError]:

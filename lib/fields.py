@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
 
@@ -20,11 +20,39 @@ DOWNLOAD_URL_MAX_LENGTH = 8192
 DEPRECATED_ID_NOTE = "Picsart has deprecated image ids; prefer Image or Image URL."
 
 
-class NoConfig(ConfigModel):
-    """The config of an action that has no fields of its own."""
+ErrorPolicy = Literal["retry", "rebound", "fail", "emitError"]
+ERROR_POLICY_CHOICES: dict[str, Any] = {
+    "retry": "Retry in the component, then fail (default)",
+    "rebound": "Rebound: the platform tries the message again later",
+    "fail": "Don't retry: fail at once",
+    "emitError": "Emit the error as data (an error object in the output)",
+}
 
 
-class DownloadResultConfig(ConfigModel):
+class ErrorPolicyConfig(ConfigModel):
+    """The config every action has: what a failure that may pass with time becomes."""
+
+    errorPolicy: ErrorPolicy = Field(
+        "retry",
+        title="Error policy",
+        description=(
+            "What happens when Picsart answers 408, 429 or a 5xx, or does not answer in time. "
+            "Retry: the component waits and tries again (a 429 until its reset time), then "
+            "fails. Rebound: nothing is retried here; the platform delivers the message again "
+            "later (the command line exits 75, and a flow run leaves the item for --resume). "
+            "Don't retry: the step fails at once. Emit the error as data: the step's output is "
+            "an error object (name, message, status, correlationId), so the flow can branch on "
+            "it. Other errors (bad input, 401, 402, 404) always fail at once."
+        ),
+        json_schema_extra={"viewClass": "SelectView", "model": ERROR_POLICY_CHOICES},
+    )
+
+
+class NoConfig(ErrorPolicyConfig):
+    """The config of an action that has no fields of its own besides the error policy."""
+
+
+class DownloadResultConfig(ErrorPolicyConfig):
     downloadResult: bool = Field(
         False,
         title="Download result",
@@ -104,12 +132,53 @@ class ImageSourceInput(InputModel):
         ]
 
 
+class ErrorOutput(OutputModel):
+    """A failure emitted as data (Error policy: emit the error as data)."""
+
+    name: str = Field(title="Name", description="The error's class, such as RateLimitError.")
+    message: str = Field(title="Message", description="What went wrong, as the error event says.")
+    status: int | None = Field(None, title="Status", description="Picsart's HTTP status.")
+    correlationId: str | None = Field(
+        None, title="Correlation ID", description="The id to quote to Picsart support."
+    )
+    retryAt: str | None = Field(
+        None, title="Retry at", description="When the rate limit lifts (ISO 8601), for a 429."
+    )
+    jobId: str | None = Field(
+        None,
+        title="Job ID",
+        description="The job that was being polled; it was paid for, and Get job result can "
+        "still collect it.",
+    )
+    operation: str | None = Field(
+        None, title="Operation", description="The operation of that job, for Get job result."
+    )
+
+
+class ActionOutput(OutputModel):
+    """What every action's output may hold besides its own fields."""
+
+    error: ErrorOutput | None = Field(
+        None,
+        title="Error",
+        description="Present only when the Error policy is 'Emit the error as data' and the "
+        "step failed with a 408, 429, 5xx or timeout; then the other fields are absent.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_error(self, serialize: SerializerFunctionWrapHandler) -> Any:
+        data = serialize(self)
+        if isinstance(data, dict) and data.get("error") is None:
+            data.pop("error", None)
+        return data
+
+
 class ResultData(OutputModel):
     url: str = Field(title="URL", description="Where Picsart serves the result (about 24 hours).")
     id: str | None = Field(None, title="ID", description="The result's id at Picsart.")
 
 
-class ImageResultOutput(OutputModel):
+class ImageResultOutput(ActionOutput):
     status: str = Field(title="Status", description="Picsart's status of the operation.")
     data: ResultData = Field(title="Data", description="The result file.")
     attachmentUrl: str | None = Field(

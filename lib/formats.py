@@ -1,4 +1,5 @@
-"""Image file formats: what a file's first bytes say it is, and each format's type and extension.
+"""File formats: what a file's first bytes say it is, whether a field can take it, and each
+image format's type and extension.
 
 Formats are named as Pillow names them (``JPEG``, ``MPO``); users see the names Picsart uses
 (``JPG``).
@@ -6,10 +7,15 @@ Formats are named as Pillow names them (``JPEG``, ``MPO``); users see the names 
 
 from __future__ import annotations
 
+import codecs
 import mimetypes
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from PIL import Image
+
+from .errors import InputError, Problem
 
 GENERIC_CONTENT_TYPE = "application/octet-stream"
 
@@ -57,26 +63,58 @@ CONTENT_TYPE_BY_EXTENSION: Mapping[str, str] = {
 
 
 def sniff_format(head: bytes) -> str | None:
-    """The image format named by a file's first bytes (Pillow's names), or None."""
+    """The format named by a file's first bytes (Pillow's names for images), or None."""
     if head.startswith(b"\xff\xd8\xff"):
         return "JPEG"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "PNG"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return "TIFF"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
+    if head[:4] == b"RIFF":
+        return _RIFF_FORMATS.get(head[8:12])
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return "GIF"
     if head[:2] == b"BM":
         return "BMP"
     if head[4:8] == b"ftyp":
-        return "HEIF"
+        return _iso_media_format(head[8:12])
     if head.startswith(b"%PDF-"):
         return "PDF"
     if _looks_like_svg(head):
         return "SVG"
-    return None
+    return next((name for magic, name in _MAGIC_NUMBERS if head.startswith(magic)), None)
+
+
+_RIFF_FORMATS: Mapping[bytes, str] = {b"WEBP": "WEBP", b"WAVE": "WAV", b"AVI ": "AVI"}
+_MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
+    (b"\x1aE\xdf\xa3", "WEBM"),
+    (b"ID3", "MP3"),
+    (b"fLaC", "FLAC"),
+    (b"OggS", "OGG"),
+    (b"PK\x03\x04", "ZIP"),
+    (b"PK\x05\x06", "ZIP"),
+    (b"\x1f\x8b", "GZIP"),
+    (b"7z\xbc\xaf\x27\x1c", "7Z"),
+    (b"Rar!\x1a\x07", "RAR"),
+    (b"\x7fELF", "ELF"),
+)
+_HEIF_BRANDS = frozenset(
+    {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+)
+
+
+def _iso_media_format(brand: bytes) -> str:
+    """An ISO media file (an ``ftyp`` box) by its major brand: a HEIF or AVIF picture, a
+    QuickTime or MP4 video, or MP4 audio."""
+    if brand in _HEIF_BRANDS:
+        return "HEIF"
+    if brand in (b"avif", b"avis"):
+        return "AVIF"
+    if brand == b"qt  ":
+        return "MOV"
+    if brand in (b"M4A ", b"M4B "):
+        return "M4A"
+    return "MP4"
 
 
 def _looks_like_svg(head: bytes) -> bool:
@@ -88,12 +126,104 @@ def _looks_like_svg(head: bytes) -> bool:
 
 
 def sniff_file(path: Path) -> str | None:
+    return sniff_format(_head(path))
+
+
+def _head(path: Path) -> bytes:
     with path.open("rb") as handle:
-        return sniff_format(handle.read(SNIFF_BYTES))
+        return handle.read(SNIFF_BYTES)
 
 
 SNIFF_BYTES = 1024
 """Enough to see past an SVG's XML declaration and comments to its ``<svg`` element."""
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """What a field takes, judged by a file's bytes: its name in an error, and its formats."""
+
+    noun: str
+    formats: frozenset[str]
+
+
+IMAGE = FileKind("an image", frozenset({*IMAGE_FORMATS, "GIF", "HEIF", "AVIF"}))
+VIDEO = FileKind("a video", frozenset({"MP4", "MOV", "WEBM", "AVI"}))
+
+_DESCRIPTIONS: Mapping[str, str] = {
+    "AVIF": "an AVIF image",
+    "MPO": "an MPO image",
+    "SVG": "an SVG image",
+    "PDF": "a PDF document",
+    "MP4": "an MP4 video",
+    "MOV": "a QuickTime (MOV) video",
+    "WEBM": "a WebM or Matroska video",
+    "AVI": "an AVI video",
+    "M4A": "an M4A audio file",
+    "MP3": "an MP3 audio file",
+    "WAV": "a WAV audio file",
+    "FLAC": "a FLAC audio file",
+    "OGG": "an Ogg audio or video file",
+    "ZIP": "a ZIP archive (as Office documents are)",
+    "GZIP": "a gzip archive",
+    "7Z": "a 7-Zip archive",
+    "RAR": "a RAR archive",
+    "ELF": "a program (an ELF executable)",
+}
+
+
+def checked_format(
+    path: Path, field: str, kind: FileKind = IMAGE, accepted: frozenset[str] | None = None
+) -> str:
+    """The format of the file at ``path``, judged by its bytes, when it is of ``kind`` and one
+    of ``accepted`` (any of the kind when None); otherwise an ``InputError`` that names
+    ``field`` and says what the bytes are. Every check of a file a field takes is this one."""
+    head = _head(path)
+    file_format = sniff_format(head)
+    if file_format == "JPEG":
+        file_format = _jpeg_or_mpo(path)
+    if file_format is None or file_format not in kind.formats:
+        raise InputError([Problem(field, f"is not {kind.noun}: {_what(head, file_format)}")])
+    if accepted is not None and file_format not in accepted:
+        shown = display_name(file_format)
+        raise InputError(
+            [Problem(field, f"is in {shown} format; this action accepts {display(accepted)}")]
+        )
+    return file_format
+
+
+def _what(head: bytes, file_format: str | None) -> str:
+    """What a file is, in words, from its first bytes and the format they name."""
+    if not head:
+        return "the file is empty"
+    if file_format is not None:
+        described = _DESCRIPTIONS.get(file_format, f"a {display_name(file_format)} image")
+        return f"the file is {described}"
+    if _is_text(head):
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if start.startswith((b"<!doctype html", b"<html")):
+            return "the file is an HTML page"
+        return "the file is text"
+    return "its contents match no file format the component knows"
+
+
+def _is_text(head: bytes) -> bool:
+    """UTF-8 text (the last character may be cut off) of printable characters and spacing."""
+    if b"\x00" in head:
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\t\n\r\f\v\ufeff" for c in text)
+
+
+def _jpeg_or_mpo(path: Path) -> str:
+    """A multi-picture JPEG (MPO) starts like any JPEG; Pillow tells them apart from the header."""
+    try:
+        with Image.open(path) as image:
+            return "MPO" if image.format == "MPO" else "JPEG"
+    except Exception:
+        return "JPEG"
 
 
 def display_name(image_format: str) -> str:

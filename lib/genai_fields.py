@@ -18,6 +18,7 @@ from .errors import Problem
 from .fields import (
     DEPRECATED_ID_NOTE,
     IMAGE_URL_MAX_LENGTH,
+    ActionOutput,
     DownloadResultConfig,
     at_most_one,
     downloaded_file_field,
@@ -310,7 +311,7 @@ class FileResult(OutputModel):
     status: str | None = Field(None, title="Status", description="Picsart's status of this file.")
 
 
-class _JobOutput(OutputModel):
+class _JobOutput(ActionOutput):
     status: str = Field(title="Status", description="Picsart's status of the operation.")
     jobId: str | None = Field(
         None,

@@ -59,9 +59,7 @@ def fetched_parts(
     The sizes of the fields in ``measure`` are read (from the header only), for rules that
     depend on them. The temporary files go when the block ends.
     """
-    images = context.files.image_sources(
-        api_base_url, [a.url for a in context.message.attachments.values()]
-    )
+    images = context.files.image_sources(api_base_url)
     gathered = Gathered({})
     with ExitStack() as temporary_files:
         for name, (url, part_name) in sources.items():

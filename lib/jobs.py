@@ -395,7 +395,11 @@ class JobRunner:
     def poll(self, ticket: JobTicket, *, warned: set[str] | None = None) -> Poll:
         """One look at the job. A 404 soon after the job was accepted counts as pending."""
         operation = OPERATIONS[ticket.operation]
-        response = self.client.get(operation.poll_url(ticket.id), accept_statuses={404})
+        try:
+            response = self.client.get(operation.poll_url(ticket.id), accept_statuses={404})
+        except APIError as error:
+            error.job = ticket
+            raise
         retry_after = _retry_after(response.header("Retry-After"), self._clock())
         if response.status_code == 404:
             accepted = ticket.accepted_at

@@ -6,14 +6,15 @@ other docs treat it as seconds to wait. We accept all three forms (see ``parse_r
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
-from .errors import HeldTooLong
+from .errors import CORRELATION_ID_HEADER, HeldTooLong
 
 LIMIT_HEADER = "X-Picsart-Ratelimit-Limit"
 AVAILABLE_HEADER = "X-Picsart-Ratelimit-Available"
@@ -26,6 +27,10 @@ EPOCH_SECONDS_FROM = 10**9
 LONGEST_RESET = 24 * 3600.0
 
 DEFAULT_SPIKE_LIMIT = 300.0
+LATEST_EPOCH = 10**11
+"""Epoch seconds past this (the year 5138) are not a time a stored answer may name."""
+ANSWER_TEXT_LIMIT = 128
+"""A header value kept with a hold (the reset time as sent, the correlation id) is cut here."""
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -66,23 +71,94 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
     return int(number) if number is not None else None
 
 
+def _clipped(value: str | None) -> str | None:
+    return None if value is None else value[:ANSWER_TEXT_LIMIT]
+
+
 @dataclass(frozen=True)
 class RateLimitInfo:
-    """The ``X-Picsart-Ratelimit-*`` and credit headers of one response, as numbers."""
+    """The ``X-Picsart-Ratelimit-*`` and credit headers of one response, as numbers, and what
+    names the answer: its status, the reset time as sent, and its correlation id."""
 
     limit: int | None
     available: int | None
     reset_at: float | None
     credits_available: int | None
+    status: int | None = None
+    reset_time_sent: str | None = None
+    correlation_id: str | None = None
 
     @classmethod
-    def from_headers(cls, headers: Mapping[str, str], now: float) -> RateLimitInfo:
+    def from_headers(
+        cls, headers: Mapping[str, str], now: float, *, status: int | None = None
+    ) -> RateLimitInfo:
         return cls(
             limit=_int_header(headers, LIMIT_HEADER),
             available=_int_header(headers, AVAILABLE_HEADER),
             reset_at=parse_reset_time(headers.get(RESET_TIME_HEADER), now),
             credits_available=_int_header(headers, CREDIT_AVAILABLE_HEADER),
+            status=status,
+            reset_time_sent=_clipped(headers.get(RESET_TIME_HEADER)),
+            correlation_id=_clipped(headers.get(CORRELATION_ID_HEADER)),
         )
+
+
+class LimitAnswer(NamedTuple):
+    """The answer that set a hold or taught a quota, kept with it so that
+    ``picsart-flow limits show`` can say where it came from. Nothing secret: the status, the
+    rate-limit headers as sent, the correlation id, and ``at``, when it was read (epoch
+    seconds, the reading process's clock)."""
+
+    at: float
+    status: int | None = None
+    reset_time: str | None = None
+    correlation_id: str | None = None
+    limit: int | None = None
+    available: int | None = None
+
+    @classmethod
+    def of(cls, info: RateLimitInfo, at: float) -> LimitAnswer:
+        return cls(
+            at=at,
+            status=info.status,
+            reset_time=info.reset_time_sent,
+            correlation_id=info.correlation_id,
+            limit=info.limit,
+            available=info.available,
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self._asdict(), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes | None) -> LimitAnswer | None:
+        """The answer another process stored, or None when there is none or it is unreadable
+        (another version wrote it, or someone else did)."""
+        if not text:
+            return None
+        try:
+            fields: Any = json.loads(text)
+            at = float(fields["at"])
+            if not 0 <= at < LATEST_EPOCH:
+                return None
+            return cls(
+                at=at,
+                status=_optional(fields.get("status"), int),
+                reset_time=_optional(fields.get("reset_time"), str),
+                correlation_id=_optional(fields.get("correlation_id"), str),
+                limit=_optional(fields.get("limit"), int),
+                available=_optional(fields.get("available"), int),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+def _optional(value: Any, kind: type[Any]) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise TypeError(f"{value!r} is not {kind.__name__}")
+    return _clipped(value) if kind is str else value
 
 
 class ThrottleState(Protocol):
@@ -96,12 +172,17 @@ class ThrottleState(Protocol):
         hold would keep the caller waiting more than ``max_wait``."""
         ...
 
-    def hold_until(self, now: float, moment: float) -> None: ...
+    def hold_until(self, now: float, moment: float, answer: LimitAnswer | None = None) -> None:
+        """Hold everyone until ``moment``, remembering the ``answer`` that asked for it."""
+        ...
 
     def held_until(self, now: float) -> float: ...
 
-    def learn_quota(self, now: float, available: int, reset_at: float) -> None:
-        """Pace what is left of the window, or hold everyone until its reset."""
+    def learn_quota(
+        self, now: float, available: int, reset_at: float, answer: LimitAnswer | None = None
+    ) -> None:
+        """Pace what is left of the window, or hold everyone until its reset; ``answer`` is
+        the one whose headers said so."""
         ...
 
     def quota_interval(self, now: float) -> float: ...
@@ -116,6 +197,8 @@ class LocalState:
         self._held_until = 0.0
         self._quota_interval = 0.0
         self._quota_until = 0.0
+        self.held_by: LimitAnswer | None = None
+        self.quota_by: LimitAnswer | None = None
 
     def reserve(self, now: float, interval: float, max_wait: float) -> float:
         with self._lock:
@@ -127,22 +210,30 @@ class LocalState:
             self._next_slot = slot + interval
             return slot
 
-    def hold_until(self, now: float, moment: float) -> None:
+    def hold_until(self, now: float, moment: float, answer: LimitAnswer | None = None) -> None:
         with self._lock:
-            self._held_until = max(self._held_until, moment)
+            self._hold(moment, answer)
+
+    def _hold(self, moment: float, answer: LimitAnswer | None) -> None:
+        if moment > self._held_until:
+            self._held_until = moment
+            self.held_by = answer
 
     def held_until(self, now: float) -> float:
         return self._held_until
 
-    def learn_quota(self, now: float, available: int, reset_at: float) -> None:
+    def learn_quota(
+        self, now: float, available: int, reset_at: float, answer: LimitAnswer | None = None
+    ) -> None:
         with self._lock:
             if available <= 0:
-                self._held_until = max(self._held_until, reset_at)
+                self._hold(reset_at, answer)
                 return
             window_left = reset_at - now
             if window_left > 0:
                 self._quota_interval = window_left / available
                 self._quota_until = reset_at
+                self.quota_by = answer
 
     def quota_interval(self, now: float) -> float:
         return self._quota_interval if now < self._quota_until else 0.0
@@ -174,6 +265,7 @@ class Throttle:
         self._clock = clock
         self._sleep = sleep
         self.state: ThrottleState = state or LocalState()
+        self._answered = threading.local()
 
     def set_spike_limit(self, spike_limit: float) -> None:
         """Change the pace for every later ``acquire`` (a batch slows down after a 429)."""
@@ -187,7 +279,14 @@ class Throttle:
         return self.state.held_until(self._clock())
 
     def hold_until(self, moment: float) -> None:
-        self.state.hold_until(self._clock(), moment)
+        """Hold everyone until ``moment``; after a 429 this thread just ``observe``d (the
+        client's way), the hold remembers that answer."""
+        info: RateLimitInfo | None = getattr(self._answered, "info", None)
+        self._answered.info = None
+        answer = None
+        if info is not None and info.status == 429:
+            answer = LimitAnswer.of(info, self._answered.at)
+        self.state.hold_until(self._clock(), moment, answer)
 
     def acquire(self, max_wait: float = math.inf) -> float:
         """Wait for this request's turn; returns the seconds waited.
@@ -208,6 +307,8 @@ class Throttle:
 
     def observe(self, info: RateLimitInfo) -> None:
         """Learn from a response's headers: pace what is left, or hold everyone until the reset."""
+        now = self._clock()
+        self._answered.info, self._answered.at = info, now
         if info.available is None or info.reset_at is None:
             return
-        self.state.learn_quota(self._clock(), info.available, info.reset_at)
+        self.state.learn_quota(now, info.available, info.reset_at, LimitAnswer.of(info, now))

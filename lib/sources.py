@@ -1,9 +1,11 @@
 """The ``image`` and ``bg_image`` source mode: fetch a URL to a temporary file and check it.
 
-The file comes from the attachment store, from an attachment of the incoming message, or from
-an external http(s) URL. It is streamed to a temporary file (never held in memory), identified by
-its magic bytes, and removed when the request is done, whether it succeeded, failed or was
-interrupted.
+The file comes from the attachment store (read through the store, which alone knows its
+address and credentials) or from an external http(s) URL, which must pass the download address
+rules. An attachment of the incoming message is no exception: one the store does not own is an
+external URL like any other, so a message cannot make the component fetch a private address. The
+file is streamed to a temporary file (never held in memory), identified by its magic bytes, and
+removed when the request is done, whether it succeeded, failed or was interrupted.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from .errors import (
     TooLargeError,
     URLRefusedError,
 )
-from .formats import IMAGE_FORMATS, display, display_name, sniff_file
+from .formats import IMAGE, IMAGE_FORMATS, checked_format, display_name
 from .store import AttachmentStore
 
 DEFAULT_MAX_IMAGE_BYTES = 100 * 1024 * 1024
@@ -126,12 +128,10 @@ class ImageSources:
         store: AttachmentStore,
         downloader: Downloader,
         *,
-        trusted_urls: Iterable[str] = (),
         temp_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.downloader = downloader
-        self.trusted_urls = frozenset(trusted_urls)
         self.temp_dir = temp_dir
 
     @contextlib.contextmanager
@@ -149,12 +149,12 @@ class ImageSources:
                 raise InputError(
                     [Problem(field, f"the source image is larger than {limit >> 20} MB")]
                 )
-            image_format = self._check_format(stored, field, accepted)
+            image_format = checked_format(stored, field, IMAGE, accepted)
             yield LocalImage(stored, _filename(url, image_format), image_format, size, field)
             return
         with temporary_file(self.temp_dir) as path:
             size = self._copy_to(url, field, path)
-            image_format = self._check_format(path, field, accepted)
+            image_format = checked_format(path, field, IMAGE, accepted)
             filename = _filename(url, image_format)
             yield LocalImage(path, filename, image_format, size, field)
 
@@ -172,15 +172,12 @@ class ImageSources:
             raise InputError(
                 [Problem(field, "must be an http(s) URL or a URL of the attachment store")]
             )
-        downloader = self.downloader
-        if url in self.trusted_urls:
-            downloader = downloader.trusting([url])
 
         def consume(fetched: Fetched) -> int:
             return _write(fetched.chunks, path, None, field)
 
         try:
-            return downloader.fetch(url, consume)
+            return self.downloader.fetch(url, consume)
         except URLRefusedError as error:
             raise InputError([Problem(field, f"cannot be downloaded: {error}")]) from None
         except TooLargeError as error:
@@ -195,28 +192,6 @@ class ImageSources:
             raise SourceImageError(
                 f"{field}: the source image could not be fetched from {url}: {reason}"
             ) from None
-
-    def _check_format(self, path: Path, field: str, accepted: frozenset[str]) -> str:
-        image_format = sniff_file(path)
-        if image_format == "JPEG":
-            image_format = _jpeg_or_mpo(path)
-        if image_format is None:
-            raise InputError([Problem(field, "is not an image (unrecognised file contents)")])
-        if image_format not in accepted:
-            shown = display_name(image_format)
-            raise InputError(
-                [Problem(field, f"is in {shown} format; this action accepts {display(accepted)}")]
-            )
-        return image_format
-
-
-def _jpeg_or_mpo(path: Path) -> str:
-    """A multi-picture JPEG (MPO) starts like any JPEG; Pillow tells them apart from the header."""
-    try:
-        with Image.open(path) as image:
-            return "MPO" if image.format == "MPO" else "JPEG"
-    except Exception:
-        return "JPEG"
 
 
 def _write(chunks: Iterable[bytes], path: Path, limit: int | None, field: str) -> int:

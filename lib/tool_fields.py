@@ -14,6 +14,7 @@ from picsart_component.runtime.models import InputModel, OutputModel
 from .errors import Problem
 from .fields import (
     DEPRECATED_ID_NOTE,
+    ActionOutput,
     at_most_one,
     downloaded_file_field,
     exactly_one,
@@ -191,7 +192,7 @@ class SurfaceSourcesInput(InputModel):
         ]
 
 
-class ValueOutput(OutputModel):
+class ValueOutput(ActionOutput):
     """An answer that holds data rather than a file."""
 
     status: str = Field(title="Status", description="Picsart's status of the operation.")

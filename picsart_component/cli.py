@@ -244,8 +244,9 @@ def run(
     from pydantic import ValidationError
 
     from .fixtures import FixtureError, load_fixture
+    from .runtime.errors import ComponentError, error_payload
     from .runtime.manifest import ManifestError
-    from .runtime.messages import Message
+    from .runtime.messages import Event, Message
 
     configure_logging(verbose)
     given = [
@@ -288,7 +289,11 @@ def run(
     except ValidationError as error:
         usage_error(f"the message is not an elastic.io message: {error.errors()[0]['msg']}")
     # The body is set after validation so that any JSON reaches the executor's own checks.
-    msg.body = attach_local_files(executor, services, action, body)
+    try:
+        msg.body = attach_local_files(executor, services, action, body)
+    except ComponentError as error:
+        print_events([Event("error", error_payload(error))])
+        sys.exit(EXIT_FAILED)
     with api_target(cfg, services) as target:
         result = executor.run(action, msg, target.cfg, snapshot)
         print_events(result.events)
@@ -379,6 +384,7 @@ def attach(files: tuple[Path, ...]) -> None:
 def _register_commands() -> None:
     from .distributed.command import add_broker_mode
     from .flows.command import flow
+    from .limits_commands import limits
     from .sailor.command import sailor
     from .sandbox.command import sandbox
     from .store_commands import store
@@ -388,6 +394,7 @@ def _register_commands() -> None:
     add_broker_mode(flow)
     main.add_command(flow)
     main.add_command(store)
+    main.add_command(limits)
 
 
 _register_commands()
@@ -404,32 +411,24 @@ def make_executor() -> tuple[Executor, Services]:
 
 def attach_local_files(executor: Executor, services: Services, action: str, body: Any) -> Any:
     """On the command line only: a path to a file on this machine, in a field the component
-    downloads (``image``, ``bg_image``), is put into the attachment store and given as its URL."""
-    from .lib.errors import ComponentError
-    from .lib.formats import IMAGE_FORMATS, sniff_file
+    downloads (``image``, ``bg_image``, Make Raw Request's ``files``), is put into the
+    attachment store and given as its URL; a missing file or one that is not an image is an
+    ``InputError``, as it is in a flow."""
+    from .lib.files import attach_local_files as attach_to_store
     from .runtime.manifest import load_schema
 
     spec = executor.manifest.action(action)
     if not isinstance(body, dict) or not spec.metadata.in_:
         return body
     properties = load_schema(executor.root, spec.metadata.in_).get("properties", {})
-    attached = dict(body)
-    for name, value in body.items():
-        schema = properties.get(name, {})
-        if schema.get("format") != "uri" or name.endswith("_url") or not isinstance(value, str):
-            continue
-        path = Path(value).expanduser()
-        if "://" in value or not path.is_file():
-            continue
-        try:
-            if sniff_file(path) not in IMAGE_FORMATS:
-                usage_error(f"--body: {name}: {value} is not an image Picsart accepts")
-            stored = services.attachment_store().save_file(path)
-        except (OSError, ComponentError) as error:
-            usage_error(f"--body: {name}: cannot attach {value}: {error}")
-        click.echo(f"picsart-flow: attached {value} as {stored.url}", err=True)
-        attached[name] = stored.url
-    return attached
+    return attach_to_store(
+        body,
+        properties,
+        services.attachment_store(),
+        lambda value, stored: click.echo(
+            f"picsart-flow: attached {value} as {stored.url}", err=True
+        ),
+    )
 
 
 def credential_fields(executor: Executor) -> list[str]:

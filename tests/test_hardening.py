@@ -204,12 +204,23 @@ def test_a_second_run_on_the_same_results_file_refuses_at_once_and_names_the_fir
         deadline = time.monotonic() + 20
         while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
             time.sleep(0.05)
-        started = time.monotonic()
-        second = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-        resumed = subprocess.run(
-            [*command, "--resume"], env=env, capture_output=True, text=True, check=False
-        )
-        assert time.monotonic() - started < 15
+        # The first run is paused while the others try, so that it cannot end before them
+        # however slowly they start; the operating system keeps its lock.
+        os.kill(first.pid, signal.SIGSTOP)
+        try:
+            second = subprocess.run(
+                command, env=env, capture_output=True, text=True, check=False, timeout=60
+            )
+            resumed = subprocess.run(
+                [*command, "--resume"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=60,
+            )
+        finally:
+            os.kill(first.pid, signal.SIGCONT)
         first.wait(timeout=60)
     for refused in (second, resumed):
         assert refused.returncode == 1

@@ -459,8 +459,13 @@ def test_a_download_is_retried_after_a_connection_error(
             b"<svg xmlns='http://www.w3.org/2000/svg'/>",
             "is in SVG format; this action accepts JPG, MPO, PNG, TIFF, WEBP",
         ),
-        (b"just some text", "is not an image (unrecognised file contents)"),
-        (b"", "is not an image (unrecognised file contents)"),
+        (b"just some text", "is not an image: the file is text"),
+        (b"", "is not an image: the file is empty"),
+        (b"\x00\x00\x00\x18ftypmp42", "is not an image: the file is an MP4 video"),
+        (
+            b"\x00\x01\x02\xfe",
+            "is not an image: its contents match no file format the component knows",
+        ),
     ],
 )
 def test_a_source_that_is_not_a_supported_image_is_refused(
@@ -541,14 +546,27 @@ def test_a_private_source_host_is_refused_unless_allowed(
     assert allowed.of_kind("data")
 
 
-def test_an_attachment_of_the_incoming_message_is_trusted(
-    executor: Executor, api: responses.RequestsMock
+@pytest.mark.parametrize("host", ["intranet.local", "metadata.internal"])
+def test_an_attachment_of_the_incoming_message_gets_no_more_trust_than_a_field_url(
+    executor: Executor, api: responses.RequestsMock, host: str
 ) -> None:
-    url = "http://intranet.local/steward/a.png"
+    url = f"http://{host}/steward/a.png"
     api.get(url, body=png())
     msg = Message(body={"image": url}, attachments={"a.png": {"url": url}})
-    result = executor.run("removeBackground", msg, {"apiKey": API_KEY})
-    assert result.of_kind("data"), result.events
+    error = error_of(executor.run("removeBackground", msg, {"apiKey": API_KEY}))
+    assert (
+        error["problems"] == error_of(run(executor, "removeBackground", {"image": url}))["problems"]
+    )
+    assert "downloads from non-public addresses are refused" in error["problems"][0]["rule"]
+    assert len(api.calls) == 0
+
+
+def test_an_attachment_in_the_store_is_read_from_the_store(
+    executor: Executor, api: responses.RequestsMock, store: LocalStore
+) -> None:
+    url = store.save([png()], "image/png").url
+    msg = Message(body={"image": url}, attachments={"a.png": {"url": url}})
+    assert executor.run("removeBackground", msg, {"apiKey": API_KEY}).of_kind("data")
 
 
 def test_download_result_stores_the_file_and_reports_it(

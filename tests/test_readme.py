@@ -6,7 +6,8 @@ Examples run in a shell, in order, in a folder holding what a clone holds (the c
 examples and fixtures), with no API key: the built-in sandbox answers. An example that needs a
 key says so with ``PICSART_API_KEY=...``; it runs against a standalone sandbox given that key.
 ``picsart-flow sandbox --port 8700`` starts one in the background, on a free port written in
-place of 8700 wherever the example names it.
+place of 8700 wherever the example names it. A command exits 0, or 1 when its output shows an
+error event, unless it ends with ``# exits N``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class Example:
     """The block it stands in; an ``export`` lasts until the block ends."""
 
     def exit_code(self) -> int:
+        declared = re.search(r"#\s*exits (\d+)\s*$", self.command)
+        if declared is not None:
+            return int(declared.group(1))
         shown = "\n".join(self.expected)
         return 1 if '"event": "error"' in shown or '"verified": false' in shown else 0
 

@@ -27,8 +27,14 @@ from pydantic import SecretStr
 from picsart_component.cli import main
 from picsart_component.lib.client import ClientSettings, PicsartClient, forget_shared_throttles
 from picsart_component.lib.errors import HeldTooLong, SettingsError
+from picsart_component.lib.ratelimit import LimitAnswer
 from picsart_component.lib.settings import ComponentSettings
-from picsart_component.lib.shared_limit import FALLBACK_FRACTION, RedisState, namespace
+from picsart_component.lib.shared_limit import (
+    FALLBACK_FRACTION,
+    RedisState,
+    namespace,
+    shown_redis_url,
+)
 from picsart_component.sandbox.loopback import sandbox_process
 from tests.conftest import REPO_ROOT
 from tests.sailor.amqp_harness import TcpProxy
@@ -50,15 +56,21 @@ def state(url: str, key: str, **options: Any) -> RedisState:
 
 
 def test_two_processes_take_turns_in_one_schedule(redis_server: str, key: str) -> None:
+    """Read in Redis's schedule, not on our clock: the slots a process gets back are Redis's
+    read on its own clock, a round trip's jitter apart, which a busy machine stretches. A
+    second between slots keeps every reservation in the queue however slow a round trip is."""
+    import redis
+
     first, second = state(redis_server, key), state(redis_server, key)
-    slots = [
-        (first if n % 2 else second).reserve(time.time(), INTERVAL, math.inf) for n in range(20)
-    ]
+    client = redis.Redis.from_url(redis_server)
+    interval = 1.0
+    slots, next_slots = [], []
+    for n in range(20):
+        slots.append((first if n % 2 else second).reserve(time.time(), interval, math.inf))
+        next_slots.append(float(client.hget(namespace(key, BASE), "next") or 0))
     assert slots == sorted(slots)
-    gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
-    # Slots are counted on Redis's clock and read back on ours: a round trip's jitter apart.
-    assert min(gaps) >= INTERVAL - 2e-3
-    assert slots[-1] - slots[0] == pytest.approx(19 * INTERVAL, abs=0.02)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(next_slots)]
+    assert gaps == pytest.approx([interval] * 19, abs=1e-5)
 
 
 def test_a_hold_and_a_learned_quota_reach_every_process(redis_server: str, key: str) -> None:
@@ -79,6 +91,59 @@ def test_a_hold_and_a_learned_quota_reach_every_process(redis_server: str, key: 
     assert second.held_until(now) == pytest.approx(now + 30, abs=0.05)
 
 
+def test_a_hold_and_a_quota_keep_the_answer_that_set_them_for_every_process(
+    redis_server: str, key: str
+) -> None:
+    first, second = state(redis_server, key), state(redis_server, key)
+    now = time.time()
+    taught = LimitAnswer(at=now, status=200, reset_time="60", correlation_id="c-1", available=9)
+    first.learn_quota(now, available=9, reset_at=now + 60, answer=taught)
+    spent = LimitAnswer(at=now, status=429, reset_time="7200", correlation_id="c-2", available=0)
+    first.learn_quota(now, available=0, reset_at=now + 7200, answer=spent)
+    seen = second.inspect()
+    assert seen.held_by == spent
+    assert seen.held_until - seen.now == pytest.approx(7200, abs=1)
+    assert seen.quota_by == taught
+    assert seen.quota_interval == pytest.approx(60 / 9, abs=0.01)
+    cleared = second.clear()
+    assert (cleared.held_by, cleared.quota_by) == (spent, taught)
+    assert first.inspect().empty
+    assert first.held_until(now) < now
+    assert first.quota_interval(now) == 0
+
+
+def test_a_reset_lifts_the_hold_for_every_process_and_keeps_the_pace(
+    redis_server: str, key: str
+) -> None:
+    import redis
+
+    first, second = state(redis_server, key), state(redis_server, key)
+    now = time.time()
+    first.reserve(now, INTERVAL, math.inf)
+    first.hold_until(now, now + 3600, LimitAnswer(at=now, status=429))
+    with pytest.raises(HeldTooLong):
+        first.reserve(now, INTERVAL, max_wait=300)
+    cleared = second.clear()
+    assert cleared.held
+    assert cleared.held_by == LimitAnswer(at=now, status=429)
+    first.reserve(time.time(), INTERVAL, max_wait=0)
+    assert redis.Redis.from_url(redis_server).hexists(namespace(key, BASE), "next")
+    assert second.clear().empty
+
+
+def test_an_answer_stored_by_someone_else_reads_as_no_answer(redis_server: str, key: str) -> None:
+    import redis
+
+    shared = state(redis_server, key)
+    now = time.time()
+    shared.hold_until(now, now + 60)
+    redis.Redis.from_url(redis_server).hset(namespace(key, BASE), "held_by", "{not json")
+    seen = shared.inspect()
+    assert seen.held
+    assert seen.held_by is None
+    shared.clear()
+
+
 def test_the_key_is_never_stored_only_a_hash_of_it(redis_server: str, key: str) -> None:
     import redis
 
@@ -97,8 +162,41 @@ def test_a_redis_that_does_not_answer_at_the_start_is_one_clear_error(key: str) 
     with pytest.raises(SettingsError) as caught:
         RedisState("redis://:s3cret-password@127.0.0.1:1/0", namespace(key, BASE))
     message = str(caught.value)
-    assert message.startswith("PICSART_REDIS_URL: Redis at 127.0.0.1:1 does not answer")
+    assert message.startswith(
+        "PICSART_REDIS_URL: Redis at redis://:****@127.0.0.1:1/0 does not answer"
+    )
     assert "s3cret" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "redis://:s3cret-pw@127.0.0.1:port/0",
+            "redis://:****@127.0.0.1:port/0 is not a Redis URL",
+        ),
+        ("redis://:s3cret-pw@[::1/0", "a URL that does not parse is not a Redis URL"),
+    ],
+)
+def test_a_redis_url_that_does_not_parse_is_one_clear_error(key: str, url: str, shown: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        RedisState(url, namespace(key, BASE))
+    assert str(caught.value).startswith(f"PICSART_REDIS_URL: {shown}")
+    assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("redis://:s3cret@127.0.0.1:6379/0", "redis://:****@127.0.0.1:6379/0"),
+        ("rediss://user:s3cret@redis.internal/1", "rediss://user:****@redis.internal/1"),
+        ("redis://127.0.0.1/0?password=s3cret&db=1", "redis://127.0.0.1/0?password=****&db=1"),
+        ("unix://:s3cret@/run/redis.sock?db=0", "unix://:****@/run/redis.sock?db=0"),
+    ],
+)
+def test_a_redis_url_is_shown_with_its_password_masked(url: str, shown: str) -> None:
+    assert shown_redis_url(url) == shown
 
 
 def test_when_redis_stops_answering_the_process_goes_on_alone_and_says_so_once(
@@ -156,7 +254,7 @@ def test_a_batch_with_a_redis_that_does_not_answer_runs_nothing(
         env={"PICSART_REDIS_URL": "redis://127.0.0.1:1/0", "PICSART_API_KEY": "pk-test-key"},
     )
     assert result.exit_code == 1, result.output
-    assert "PICSART_REDIS_URL: Redis at 127.0.0.1:1 does not answer" in result.output
+    assert "PICSART_REDIS_URL: Redis at redis://127.0.0.1:1/0 does not answer" in result.output
     assert "Traceback" not in result.output
     assert not (folder / "r.jsonl").exists() or not (folder / "r.jsonl").read_text().strip()
 

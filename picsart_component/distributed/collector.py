@@ -65,6 +65,9 @@ log = logging.getLogger("picsart.distributed")
 Echo = Callable[[str], None]
 PUBLISH_BATCH = 100
 COUNTS_EVERY_SECONDS = 1.0
+MAX_PROTOCOL_VERSION = 99
+"""The platform's messages say 1 or 2; a header that is not a whole number up to this is not a
+message of a sailor."""
 RESULTS_PREFETCH = 256
 EXIT_INTERRUPTED = 130
 
@@ -87,6 +90,17 @@ class BrokerRun:
     options: BatchOptions
     window: int = DEFAULT_WINDOW
     redact: Callable[[str], str] | None = None
+
+
+@dataclass
+class BrokerRunSummary(RunSummary):
+    """A broker run's summary, which also counts the messages on its results queue that were
+    not its results (forged, of another run, unreadable) and were dropped."""
+
+    dropped: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "dropped": self.dropped}
 
 
 @dataclass
@@ -183,10 +197,18 @@ def _header(headers: Mapping[str, Any], name: str) -> Any:
 
 
 def _protocol_version(headers: Mapping[str, Any]) -> int:
-    try:
-        return int(float(_header(headers, "protocolVersion") or 1))
-    except (TypeError, ValueError):
+    """The message's protocol version: 1 when the header is absent, else a small whole number;
+    any other value (text, a boolean, a negative or huge number) is no sailor's message."""
+    value = headers.get("protocolVersion")
+    if value is None:
         return 1
+    if type(value) is not int or not 0 <= value <= MAX_PROTOCOL_VERSION:
+        shown = repr(_header(headers, "protocolVersion"))[:40]
+        raise DecryptionError(
+            f"its protocolVersion header, {shown}, is not a whole number from 0 to "
+            f"{MAX_PROTOCOL_VERSION}"
+        )
+    return value
 
 
 def store_description(store: Any) -> str:
@@ -224,6 +246,8 @@ class Collector:
         self.stop_reason: StopReason | None = None
         self.stopping = False
         self.requests = self.rate_limited = 0
+        self.dropped = 0
+        self.workers_most = 0
         self._changed = asyncio.Event()
         self._write_lock = asyncio.Lock()
         self.run_cfg = {
@@ -315,7 +339,7 @@ class Collector:
 
     # The run -------------------------------------------------------------------------------
 
-    async def _run(self, ledger: Ledger, credits: CreditMeter, store: Any) -> RunSummary:
+    async def _run(self, ledger: Ledger, credits: CreditMeter, store: Any) -> BrokerRunSummary:
         started = time.monotonic()
         requests_before, limited_before = await asyncio.to_thread(ledger.counts)
         try:
@@ -334,8 +358,9 @@ class Collector:
             finally:
                 recorder.close()
         requests, limited = await asyncio.to_thread(ledger.counts)
+        await self._count_workers(ledger)
         plan = self.run.plan
-        summary = RunSummary(items=len(plan.finished) + len(plan.works))
+        summary = BrokerRunSummary(items=len(plan.finished) + len(plan.works))
         summary.not_started = len(self.to_publish)
         summary.stop_reason = self.stop_reason
         summary.done_now, summary.failed_now = self.done_now, self.failed_now
@@ -350,6 +375,8 @@ class Collector:
         summary.spike_limit = self.run.settings.spike_limit
         summary.done = self._done_total()
         summary.failed = self._failed_total()
+        summary.workers = self.workers_most
+        summary.dropped = self.dropped
         return summary
 
     def _check_queues(self, declared: dict[str, DeclaredQueue]) -> None:
@@ -509,16 +536,30 @@ class Collector:
                 delivery.headers or {},
                 delivery.body,
             )
-        except (DecryptionError, ValueError) as error:
-            log.warning("a result that is not of this run was dropped: %s", error)
+        except Exception as error:
+            # Whatever cannot be read is not a result of this run. Left on the queue, it would
+            # come back to every later run of this flow and name, and keep them from starting.
+            reason = str(error) if isinstance(error, DecryptionError) else type(error).__name__
+            self._drop(reason)
             await delivery.ack()
             return
         if outcome.run_id != self.run_id:
-            log.warning("a result of another run (%s) was dropped", outcome.run_id)
+            self._drop(f"it is a result of another run, {outcome.run_id[:40]!r}")
             await delivery.ack()
             return
         await self._write(outcome)
         await delivery.ack()
+
+    def _drop(self, reason: str) -> None:
+        """Counts a message that is not a result of this run; says so the first time only."""
+        self.dropped += 1
+        if self.dropped == 1:
+            self.echo(
+                "a message on the results queue is not a result of this run, and was dropped "
+                f'({reason}); any more are only counted ("dropped" in the summary)'
+            )
+        else:
+            log.debug("another message that is not a result of this run was dropped: %s", reason)
 
     async def _write(self, outcome: _Outcome) -> None:
         async with self._write_lock:
@@ -586,6 +627,16 @@ class Collector:
             self.requests = now_requests - requests
             self.rate_limited = now_limited - limited
             self._progress.update(self._done_total(), self._failed_total(), self.requests)
+            await self._count_workers(ledger)
+
+    async def _count_workers(self, ledger: Ledger) -> None:
+        """The most worker processes seen at work on this run at once (each holds a lease)."""
+        try:
+            workers = await asyncio.to_thread(ledger.workers)
+        except Exception as error:
+            log.debug("counting the run's workers failed: %s", error)
+            return
+        self.workers_most = max(self.workers_most, workers)
 
     def stop_publishing(self) -> None:
         self.stopping = True

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import signal
 import socket
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +32,7 @@ from ..flows.pacing import BatchThrottle
 from ..flows.runner import credits_available
 from ..lib.context import Services
 from ..lib.credentials import read_credentials
+from ..lib.ratelimit import ThrottleState
 from ..lib.settings import ComponentSettings
 from ..lib.shared_limit import shared_state
 from ..runtime.errors import error_payload
@@ -49,11 +53,17 @@ from .ledger import DEFAULT_LEASE_SECONDS, Claim, Ledger, ledger_namespace, redi
 
 log = logging.getLogger("picsart.distributed")
 
+LEDGER_ERROR = "LedgerError"
 INTERRUPTED_MESSAGE = (
     "the worker running this step stopped while its call was in flight, so Picsart may have "
     "charged it; it was not sent again, so it cannot be charged twice. To send it once more "
     "(which may charge it again), run the same flow run command with --resume --retry-interrupted"
 )
+_AFTER_RELEASE = {
+    "released": "",
+    "parked": "; its job is kept, and polled then",
+    "not held": "; its claim was no longer this worker's",
+}
 # Mappings take microseconds; a few processes serve many action threads.
 MAPPING_PROCESSES = 4
 
@@ -61,11 +71,20 @@ MAPPING_PROCESSES = 4
 class Ledgers:
     """One ledger per run id this worker meets (a named run started afresh gets a new id)."""
 
-    def __init__(self, redis: Any, exchange: str, encryptor: Encryptor, lease: float) -> None:
+    def __init__(
+        self,
+        redis: Any,
+        exchange: str,
+        encryptor: Encryptor,
+        lease: float,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._redis = redis
         self._exchange = exchange
         self._encryptor = encryptor
         self._lease = lease
+        self._sleep = sleep
         self._owner = f"{socket.gethostname()}-{os.getpid()}-{os.urandom(4).hex()}"
         self._ledgers: dict[str, Ledger] = {}
         self._lock = threading.Lock()
@@ -80,6 +99,7 @@ class Ledgers:
                     self._encryptor,
                     owner=self._owner,
                     lease_seconds=self._lease,
+                    sleep=self._sleep,
                 )
                 ledger.start_lease()
                 self._ledgers[run_id] = ledger
@@ -92,24 +112,48 @@ class Ledgers:
             self._ledgers.clear()
 
 
-class RequestCounts:
-    """Adds this process's requests and 429s to the run's counts in Redis, as deltas."""
+class RunCounts:
+    """Adds each request and 429 to the counts (in Redis) of the run whose item the thread that
+    sends it is running, the moment it is sent: the run's status line moves with the requests,
+    not only when an item ends."""
 
-    def __init__(self, throttle: BatchThrottle) -> None:
-        self._throttle = throttle
-        self._lock = threading.Lock()
-        self._requests = 0
-        self._limited = 0
+    def __init__(self) -> None:
+        self._running = threading.local()
 
-    def report(self, ledger: Ledger) -> None:
-        with self._lock:
-            requests, limited = self._throttle.requests, self._throttle.rate_limited
-            delta = requests - self._requests, limited - self._limited
-            self._requests, self._limited = requests, limited
+    @contextmanager
+    def running(self, ledger: Ledger) -> Iterator[None]:
+        """This thread's requests count for ``ledger``'s run until the block ends."""
+        self._running.ledger = ledger
         try:
-            ledger.add_counts(*delta)
+            yield
+        finally:
+            self._running.ledger = None
+
+    def add(self, requests: int, rate_limited: int) -> None:
+        ledger: Ledger | None = getattr(self._running, "ledger", None)
+        if ledger is None:
+            return
+        try:
+            ledger.add_counts(requests, rate_limited)
         except Exception as error:
             log.warning("adding to the run's request counts in Redis failed: %s", error)
+
+
+class CountingThrottle(BatchThrottle):
+    """The batch throttle, telling ``RunCounts`` of every request it lets go and every 429."""
+
+    def __init__(self, spike_limit: float, *, state: ThrottleState, counts: RunCounts) -> None:
+        super().__init__(spike_limit, state=state)
+        self._counts = counts
+
+    def acquire(self, max_wait: float = math.inf) -> float:
+        waited = super().acquire(max_wait)
+        self._counts.add(1, 0)
+        return waited
+
+    def hold_until(self, moment: float) -> None:
+        super().hold_until(moment)
+        self._counts.add(0, 1)
 
 
 @dataclass(frozen=True)
@@ -136,7 +180,7 @@ class FlowStepSailor(Sailor):
         worker_cfg: Mapping[str, Any],
         ledgers: Ledgers,
         evaluator: ExpressionEvaluator,
-        counts: RequestCounts,
+        counts: RunCounts,
     ) -> None:
         settings = topology.sailor_settings(
             step.id,
@@ -179,6 +223,9 @@ class FlowStepSailor(Sailor):
             return
         ledger = self._ledgers.of(item.run_id)
         claim = ledger.claim(item.key, step.id)
+        if claim.state == "unreadable":
+            on_event(Event("error", {"name": LEDGER_ERROR, "message": claim.outcome}))
+            return
         if claim.state == "finished":
             log.info("item %r step %s finished before: its output is sent again", item.key, step.id)
             on_event(Event("data", Message.model_validate(claim.outcome)))
@@ -226,37 +273,44 @@ class FlowStepSailor(Sailor):
         def keep(event: Event) -> None:
             payload = event.payload
             if event.kind == "snapshot" and isinstance(payload, dict) and "job" in payload:
-                ledger.record_job(item.key, step.id, payload["job"])
+                if not ledger.record_job(item.key, step.id, payload["job"]):
+                    log.warning(
+                        "item %r, step %s: its job could not be recorded, as its claim is no "
+                        "longer this worker's",
+                        item.key,
+                        step.id,
+                    )
             elif event.kind not in ("snapshot", "updateSnapshot"):
                 events.append(event)
 
         cfg = {**self._worker_cfg, **item.run_cfg, **step.cfg}
         try:
-            result = self.executor.run(
-                step.action,
-                # The same id on every delivery, so that a job snapshot names this item's step.
-                Message(id=f"item-{item.key}-step-{step.id}", body=body),
-                cfg,
-                {"job": claim.job} if claim.job is not None else None,
-                on_event=keep,
-            )
+            with self._counts.running(ledger):
+                result = self.executor.run(
+                    step.action,
+                    # The same id on every delivery, so that a job snapshot names this item's step.
+                    Message(id=f"item-{item.key}-step-{step.id}", body=body),
+                    cfg,
+                    {"job": claim.job} if claim.job is not None else None,
+                    on_event=keep,
+                )
         except Exception as error:
             # The sailor turns it into the item's error; a later copy must not wait for it.
             ledger.fail(item.key, step.id, error_payload(error))
             raise
-        self._counts.report(ledger)
         problems = [event for event in events if event.kind in ("error", "rebound")]
         data = [event for event in events if event.kind == "data"]
         if problems:
             first = problems[0]
             if first.kind == "rebound":
-                ledger.release(item.key, step.id)
+                released = ledger.release(item.key, step.id)
                 reason = first.payload.get("message") if isinstance(first.payload, dict) else None
                 log.warning(
-                    "item %r, step %s: rebounded, the broker brings it back later (%s)",
+                    "item %r, step %s: rebounded, the broker brings it back later (%s)%s",
                     item.key,
                     step.id,
                     reason or "the rate limit did not lift in time",
+                    _AFTER_RELEASE[released],
                 )
             else:
                 ledger.fail(item.key, step.id, first.payload)
@@ -296,7 +350,8 @@ async def serve(options: WorkerOptions, echo: Callable[[str], None]) -> int:
     client_settings = options.settings.client_settings()
     credentials = read_credentials(options.cfg)
     state = shared_state(SecretStr(options.redis_url), credentials.apiKey, credentials.base_url)
-    throttle = BatchThrottle(client_settings.spike_limit, state=state)
+    counts = RunCounts()
+    throttle = CountingThrottle(client_settings.spike_limit, state=state, counts=counts)
     services = Services(settings=client_settings, throttle=throttle)
     redis = redis_client(options.redis_url)
     ledgers = Ledgers(redis, options.topology.exchange, encryptor, options.lease_seconds)
@@ -307,7 +362,6 @@ async def serve(options: WorkerOptions, echo: Callable[[str], None]) -> int:
         await options.topology.declare(await connection.channel())
     finally:
         await connection.close()
-    counts = RequestCounts(throttle)
     by_id = {step.id: step for step in options.flow.steps}
     sailors = [
         FlowStepSailor(

@@ -26,6 +26,7 @@ from ..lib.shared_limit import shared_state
 from ..lib.sources import remove_temporary_files
 from ..runtime.executor import Executor
 from .evaluation import IsolatedEvaluator
+from .failures import DEFAULT_STOP_AFTER_SAME_ERROR
 from .journal import JournalError, Recorder, RunPlan, now_iso
 from .model import Flow
 from .pacing import BatchThrottle
@@ -68,6 +69,7 @@ class BatchOptions:
     retry_interrupted: bool
     status_every: float
     save_to: Path | None = None
+    stop_after_same_error: int = DEFAULT_STOP_AFTER_SAME_ERROR
 
 
 def run_batch(
@@ -127,7 +129,12 @@ def run_batch(
                 spent_before=plan.credits_spent_before,
             ),
             progress=progress,
-            settings=RunSettings(options.workers, options.max_credits, options.retry_interrupted),
+            settings=RunSettings(
+                options.workers,
+                options.max_credits,
+                options.retry_interrupted,
+                options.stop_after_same_error,
+            ),
             saver=_saver(options.save_to, services, cfg),
         )
         with _ctrl_c(runner, progress, echo, resume_command):
@@ -173,9 +180,17 @@ def _ctrl_c(
             return
         progress.stop()
         remove_temporary_files()
+        in_flight = runner.calls_in_flight
         echo(
             "stopped at once. Items that were running get their line when you resume; a step "
-            f"that was in flight is not sent again. To resume: {resume_command}"
+            "that was in flight is not sent again"
+            + (
+                f", and the {in_flight} call(s) in flight count as spent (Picsart may have "
+                "charged them)"
+                if in_flight
+                else ""
+            )
+            + f". To resume: {resume_command}"
         )
         os._exit(EXIT_INTERRUPTED)
 

@@ -22,6 +22,7 @@ from ..console import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_REBOUND,
     REDACTOR,
     api_target,
     cfg_option,
@@ -34,6 +35,7 @@ from ..console import (
     usage_error,
     verbose_option,
 )
+from .failures import DEFAULT_STOP_AFTER_SAME_ERROR
 from .sizing import MOST as MOST_WORKERS
 from .sizing import START as START_WORKERS
 
@@ -65,9 +67,11 @@ def worker_count(ctx: click.Context, param: click.Parameter, value: str) -> int 
 
 
 RUN_EPILOG = """\b
-Exit codes: 0 every item done; 1 some item failed, the flow is invalid, or the run could not
-start; 2 usage error (an option, or a file that cannot be read or parsed); 3 stopped by
---max-credits or the balance before every item started; 130 stopped by Ctrl-C or SIGTERM.
+Exit codes: 0 every item done; 1 some item failed, the flow is invalid, the run could not
+start, or it stopped after --stop-after-same-error failures in a row; 2 usage error (an option,
+or a file that cannot be read or parsed); 3 stopped by --max-credits or the balance before
+every item started; 75 an item rebounded (a rate limit that did not lift in time): --resume
+after the time it names; 130 stopped by Ctrl-C or SIGTERM.
 
 \b
 Files: RESULTS gets one JSON line per item when it ends; RESULTS.journal (beside it) records
@@ -177,6 +181,21 @@ def validate_flow(flow_file: Path) -> None:
     help="Start no item that could take the credits spent on this --out past N.",
 )
 @click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="An --input with no items (an empty file, a CSV with only its header, an empty "
+    "folder) is a success (exit 0) rather than a failure.",
+)
+@click.option(
+    "--stop-after-same-error",
+    metavar="N",
+    type=click.IntRange(min=0),
+    default=DEFAULT_STOP_AFTER_SAME_ERROR,
+    show_default=True,
+    help="Stop starting items once N in a row (as they finish) failed with the same error at "
+    "the same step, rather than pay the steps before it for the rest; 0 never stops.",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Evaluate every mapping and check every step's input for every item; send nothing.",
@@ -227,6 +246,8 @@ def run_flow(
     resume: bool,
     retry_interrupted: bool,
     max_credits: int | None,
+    allow_empty: bool,
+    stop_after_same_error: int,
     dry_run: bool,
     status_every: float,
     broker: str | None,
@@ -278,6 +299,14 @@ def run_flow(
         items = source.read()
     except InputSourceError as error:
         usage_error(f"--input: {error}")
+    if source.kind == "folder":
+        items = _takeable(items, loaded)
+    if not items:
+        _echo_err(
+            f"{input_path} has no items"
+            + ("" if allow_empty else "; nothing was run (--allow-empty makes that a success)")
+        )
+        sys.exit(EXIT_OK if allow_empty else EXIT_FAILED)
     if dry_run:
         sys.exit(_dry_run(loaded, items, cfg))
     assert out_path is not None
@@ -297,6 +326,7 @@ def run_flow(
         _check_out(out_path, input_path)
         if save_to is not None:
             _make_folder(save_to)
+        _preflight(loaded, items, cfg)
         runner(
             BrokerRequest(
                 flow_file=flow_file,
@@ -318,6 +348,7 @@ def run_flow(
                 broker_given=context.get_parameter_source("broker") == ParameterSource.COMMANDLINE,
                 run_name=run_name,
                 window=window,
+                stop_after_same_error=stop_after_same_error,
             )
         )
         return
@@ -339,6 +370,7 @@ def run_flow(
         _echo_err(str(error))
         sys.exit(EXIT_FAILED)
     with run_lock:
+        _preflight(loaded, items, cfg)
         try:
             plan = plan_run(
                 out_path, items, header, resume=resume, retry_interrupted=retry_interrupted
@@ -348,7 +380,9 @@ def run_flow(
         again = ResumeCommand(
             flow_file, input_path, out_path, input_format, workers, cfg_value, save_to
         )
-        options = BatchOptions(workers, max_credits, retry_interrupted, status_every, save_to)
+        options = BatchOptions(
+            workers, max_credits, retry_interrupted, status_every, save_to, stop_after_same_error
+        )
         try:
             with api_target(cfg) as target:
                 summary = run_batch(
@@ -397,6 +431,7 @@ class BrokerRequest:
     broker_given: bool
     run_name: str | None
     window: int
+    stop_after_same_error: int = DEFAULT_STOP_AFTER_SAME_ERROR
 
 
 def with_redis(settings: ComponentSettings, redis_url: str | None) -> ComponentSettings:
@@ -482,11 +517,15 @@ def report(
 
     _echo_err(
         f"{summary.items} items: {summary.done} done, {summary.failed} failed, "
-        f"{summary.not_started} not started (this run: {summary.done_now} done, "
+        + (f"{summary.rebounded_now} rebounded, " if summary.rebounded_now else "")
+        + f"{summary.not_started} not started (this run: {summary.done_now} done, "
         f"{summary.failed_now} failed"
         + (f", {summary.interrupted_now} interrupted" if summary.interrupted_now else "")
         + ")"
     )
+    if summary.failed:
+        for count, (step, name, message) in commonest_errors(out_path):
+            _echo_err(f"  {count} x {name} at step {step}: {message}")
     spent_all = summary.credits_spent_before + summary.credits_spent
     _echo_err(
         f"credits: {summary.credits_spent} spent in this run"
@@ -515,17 +554,95 @@ def report(
             f"stopped before {summary.not_started} item(s): the balance would not cover the next "
             f"one. Top up the account, then: {again(max_credits)}"
         )
+    elif summary.stop_reason == "same-error" and summary.same_error is not None:
+        step, name, message = summary.same_error
+        _echo_err(
+            f"stopped before {summary.not_started} item(s): {summary.same_error_count} items in "
+            f"a row failed with the same error at step {step} ({name}: {message}), so the rest "
+            "would most likely fail too, after paying for the steps before it. Fix the cause, "
+            f"then: {again(max_credits)} (--stop-after-same-error 0 never stops)"
+        )
+    if summary.rebounded_now:
+        when = f" after {summary.retry_at}" if summary.retry_at else " later"
+        _echo_err(
+            f"{summary.rebounded_now} item(s) rebounded (Picsart asked to be tried later; "
+            "nothing was paid twice, and a job that started is collected, not sent again) and "
+            f"{summary.not_started} were not started. Try again{when}: {again(max_credits)}"
+        )
     emit_json({"summary": summary.to_json()})
+
+
+def commonest_errors(out_path: Path) -> list[tuple[int, tuple[str, str, str]]]:
+    """The errors most failed items of this results file share, with how many share each."""
+    from .failures import commonest
+    from .journal import JournalError, read_results
+
+    try:
+        lines = read_results(out_path)
+    except JournalError:
+        return []
+    return commonest(
+        line["error"]
+        for line in lines.values()
+        if line.get("status") == "failed" and isinstance(line.get("error"), dict)
+    )
 
 
 def exit_code(summary: RunSummary) -> int:
     if summary.stop_reason == "interrupted":
         return EXIT_INTERRUPTED
+    if summary.rebounded_now or summary.stop_reason == "rebound":
+        return EXIT_REBOUND
     if summary.stop_reason in ("max-credits", "balance"):
         return EXIT_CREDITS
     if summary.failed:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _takeable(items: list[InputItem], loaded: Flow) -> list[InputItem]:
+    """A folder's files that the first step can take (judged by their bytes); the others are
+    named once on stderr and left out."""
+    from .inputs import takeable_files
+
+    kept, skipped = takeable_files(items)
+    if skipped:
+        first = loaded.steps[0]
+        shown = "; ".join(f"{item.key} ({rule})" for item, rule in skipped[:10])
+        more = f"; and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        _echo_err(
+            f"skipped {len(skipped)} file(s) of the folder that step {first.id} ({first.action}) "
+            f"cannot take, judged by their bytes: {shown}{more}"
+        )
+    return kept
+
+
+def _preflight(loaded: Flow, items: list[InputItem], cfg: dict[str, Any]) -> None:
+    """Every step's mapping for the first item, before anything is paid: a mistake that every
+    item would meet stops the run here; one that may depend on the data is a warning."""
+    from .dryrun import preflight
+    from .evaluation import IsolatedEvaluator
+
+    first = next((item for item in items if item.problem is None), None)
+    if first is None:
+        return
+    with IsolatedEvaluator() as evaluator:
+        findings = preflight(loaded, first, _executor(), cfg, evaluator)
+    for finding in findings:
+        if not finding.blocking:
+            _echo_err(
+                f"warning: {finding.describe()} (item {first.key!r}, with stand-ins for the "
+                "earlier steps' outputs; it may depend on the data, so the run goes on)"
+            )
+    blocking = [finding for finding in findings if finding.blocking]
+    for finding in blocking:
+        _echo_err(f"{finding.describe()} (item {first.key!r})")
+    if blocking:
+        _echo_err(
+            "these mistakes do not depend on the data, so every item would meet them; nothing "
+            "was run and 0 credits were spent"
+        )
+        sys.exit(EXIT_FAILED)
 
 
 def _dry_run(loaded: Flow, items: list[InputItem], cfg: dict[str, Any]) -> int:

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..runtime.manifest import load_schema
 from .inputs import InputItem, ItemKey, dry_run_item_input
-from .mapping import ExpressionEvaluator, MappingError
+from .mapping import (
+    ExpressionEvaluator,
+    ExpressionSyntaxError,
+    MappingError,
+    expression_facts,
+)
 from .model import INPUT_NAME, Flow, FlowStep
 
 if TYPE_CHECKING:
@@ -75,12 +80,93 @@ def _step_problems(
     ]
 
 
+NOT_A_FUNCTION_CODES = frozenset({"T1005", "T1006", "T1007", "T1008"})
+
+
+@dataclass(frozen=True)
+class PreflightFinding:
+    """A step whose mapping fails for the first item before anything is paid. ``blocking``: the
+    failure does not depend on the data (an unknown function, an unknown field, a syntax error),
+    so every item would meet it."""
+
+    step: str
+    expression: str | None
+    message: str
+    blocking: bool
+
+    def describe(self) -> str:
+        mapping = f" {self.expression!r}" if self.expression is not None else ""
+        return f"step {self.step}, mapping{mapping}: {self.message}"
+
+
+def preflight(
+    flow: Flow,
+    item: InputItem,
+    executor: Executor,
+    cfg: Mapping[str, Any],
+    evaluator: ExpressionEvaluator,
+) -> list[PreflightFinding]:
+    """Every step's mapping evaluated for ``item``, the earlier steps' outputs stood in for by
+    values made from their out-schemas, and each result checked against its step's input."""
+    document: dict[str, Any] = {INPUT_NAME: dry_run_item_input(item)}
+    findings = []
+    for step in flow.steps:
+        expression = step.body.expression
+        try:
+            body = step.body.evaluate(document, evaluator)
+        except MappingError as error:
+            blocking = error.code is not None and (
+                error.code.startswith("S0")
+                or (error.code in NOT_A_FUNCTION_CODES and _calls_unknown(expression))
+            )
+            findings.append(PreflightFinding(step.id, expression, str(error), blocking))
+        else:
+            keys, values = _written_fields(expression)
+            for problem in executor.input_problems(step.action, body, {**cfg, **step.cfg}):
+                name = problem.path[2:].split(".")[0].split("[")[0]
+                blocking = problem.path.startswith("$.") and (
+                    name in values or (name in keys and problem.rule.startswith("is not a field"))
+                )
+                findings.append(
+                    PreflightFinding(
+                        step.id, expression, f"{problem.path}: {problem.rule}", blocking
+                    )
+                )
+        document[step.id] = placeholder_output(executor, step)
+    return findings
+
+
+def _calls_unknown(expression: str | None) -> bool:
+    try:
+        return expression is not None and bool(expression_facts(expression).unknown_functions())
+    except ExpressionSyntaxError:
+        return True
+
+
+def _written_fields(expression: str | None) -> tuple[set[str], set[str]]:
+    """The keys a mapping writes as literals, and those of them whose values are literals too:
+    a problem with one of them is the mapping's, whatever the item."""
+    if expression is None:
+        return set(), set()
+    try:
+        facts = expression_facts(expression)
+    except ExpressionSyntaxError:
+        return set(), set()
+    keys = {result.name for result in facts.result_fields}
+    return keys, {result.name for result in facts.result_fields if result.literal_value}
+
+
 def placeholder_output(executor: Executor, step: FlowStep) -> Any:
     """A stand-in for ``step``'s output that looks like a real one."""
     metadata = executor.manifest.action(step.action).metadata
     if not metadata.out:
         return {}
-    return _placeholder(load_schema(executor.root, metadata.out), step.id, ())
+    schema = load_schema(executor.root, metadata.out)
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        # An output holds an error only when its step failed under "emit the error as data".
+        schema = {**schema, "properties": {k: v for k, v in properties.items() if k != "error"}}
+    return _placeholder(schema, step.id, ())
 
 
 def _placeholder(schema: Mapping[str, Any], step_id: str, path: tuple[str, ...]) -> Any:

@@ -93,7 +93,11 @@ class IsolatedEvaluator:
             self._idle.put(child)
         if "ok" in reply and isinstance(reply["ok"], dict):
             return reply["ok"]
-        raise MappingError(str(reply.get("error", "the body expression failed")))
+        code = reply.get("code")
+        raise MappingError(
+            str(reply.get("error", "the body expression failed")),
+            code if isinstance(code, str) else None,
+        )
 
     def _stopped_message(self, reason: str) -> str:
         if reason == "timeout":
@@ -133,6 +137,9 @@ class _Child:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
             )
+            # Starting (an interpreter, then JSONata's import) is not the expression's time: on
+            # a loaded machine it alone can pass the limit. An empty mapping first, with room.
+            self.ask('{"expression": "{}", "document": {}}', max(timeout, 60.0))
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None
         assert stdout is not None
@@ -190,11 +197,11 @@ def serve(memory_mb: int) -> None:
                 "ok": evaluate_expression(request["expression"], request["document"])
             }
         except MappingError as error:
-            answer = {"error": str(error)}
+            answer = {"error": str(error), "code": error.code}
         except MemoryError:
             answer = {"error": f"the body expression needs more than {memory_mb} MB"}
         except Exception as error:
-            answer = {"error": f"the body expression failed ({type(error).__name__})"}
+            answer = {"error": f"the body expression failed: {error or type(error).__name__}"}
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ..lib.errors import InputError
+from ..lib.formats import IMAGE, FileKind, checked_format
 from ..lib.store import AttachmentStore
 from ..runtime.documents import loads_json
 
@@ -171,6 +173,28 @@ def _check_header(path: Path, header: list[str]) -> None:
             )
         if header.index(name) != index - 1:
             raise InputSourceError(f"{path}: the header names the column {name!r} twice")
+
+
+def takeable_files(
+    items: list[InputItem], kind: FileKind = IMAGE
+) -> tuple[list[InputItem], list[tuple[InputItem, str]]]:
+    """A folder's items split, by each file's bytes, into those a field of ``kind`` can take
+    and those it cannot (each with what its bytes are); other items are all kept."""
+    kept: list[InputItem] = []
+    skipped: list[tuple[InputItem, str]] = []
+    for item in items:
+        if item.file is None:
+            kept.append(item)
+            continue
+        try:
+            checked_format(item.file, "$.image", kind)
+        except InputError as error:
+            skipped.append((item, error.problems[0].rule))
+        except OSError as error:
+            kept.append(InputItem(item.key, file=item.file, problem=f"cannot read: {error}"))
+        else:
+            kept.append(item)
+    return kept, skipped
 
 
 def folder_item_input(item: InputItem, store: AttachmentStore) -> dict[str, Any]:

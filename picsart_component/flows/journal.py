@@ -160,13 +160,27 @@ class RunRecord:
     balance: int | None
     lowest: int | None = None
     finished_steps: int = 0
+    possibly_charged: int = 0
+    """Calls in flight when the run stopped (a kill, a second Ctrl-C): Picsart may have charged
+    them, so they count as spent."""
 
     @property
     def spent(self) -> int:
-        """As the credit headers tell it, and never less than one credit a finished step."""
+        """As the credit headers tell it, and never less than one credit a finished step or a
+        call that may have been charged."""
+        floor = self.finished_steps + self.possibly_charged
         if self.balance is None or self.lowest is None:
-            return self.finished_steps
-        return max(self.finished_steps, self.balance - self.lowest)
+            return floor
+        return max(floor, self.balance - self.lowest)
+
+
+@dataclass
+class _OpenCall:
+    """A step started and not yet ended, as the journal tells it."""
+
+    run: int
+    counted: bool = False
+    """Counted as possibly charged: its run stopped while it was in flight."""
 
 
 @dataclass
@@ -186,9 +200,11 @@ def read_journal(path: Path) -> JournalState:
     if not records or records[0].get("type") != "header":
         raise JournalError(f"{path} has no header line; it was not written by picsart-flow")
     state = JournalState(header=records[0])
+    open_calls: dict[tuple[ItemKey, Any], _OpenCall] = {}
     for record in records[1:]:
         kind = record.get("type")
         if kind == "run":
+            _count_open_calls(state, open_calls)
             balance = record.get("balance")
             state.runs.append(RunRecord(balance if isinstance(balance, int) else None))
             continue
@@ -196,6 +212,7 @@ def read_journal(path: Path) -> JournalState:
         if not isinstance(key, int | str):
             continue
         item = state.items.setdefault(key, ItemJournal())
+        step = record.get("step")
         if kind == "item":
             item.input = record.get("input")
             item.input_recorded = True
@@ -204,24 +221,43 @@ def read_journal(path: Path) -> JournalState:
         elif kind == "steps":
             _count_steps(state, record)
         elif kind == "started":
-            item.in_flight = record.get("step")
+            item.in_flight = step
+            if state.runs:
+                open_calls[(key, step)] = _OpenCall(len(state.runs) - 1)
         elif kind == "job":
-            step = record.get("step")
             if isinstance(step, str) and isinstance(record.get("job"), dict):
                 item.jobs[step] = record["job"]
+        elif kind == "rebounded":
+            # Nothing was charged unless a job started, which a resumed run then collects.
+            if step not in item.jobs:
+                open_calls.pop((key, step), None)
+                if item.in_flight == step:
+                    item.in_flight = None
+        elif kind == "failed":
+            open_calls.pop((key, step), None)
         elif kind == "finished":
-            step = record.get("step")
+            call = open_calls.pop((key, step), None)
             if isinstance(step, str):
                 item.outputs[step] = record.get("output")
                 if item.in_flight == step:
                     item.in_flight = None
             if state.runs:
                 run = state.runs[-1]
-                run.finished_steps += 1
+                # A job counted as possibly charged when its run stopped is not counted again.
+                run.finished_steps += 0 if call is not None and call.counted else 1
                 credits = record.get("credits")
                 if isinstance(credits, int):
                     run.lowest = credits if run.lowest is None else min(run.lowest, credits)
+    _count_open_calls(state, open_calls)
     return state
+
+
+def _count_open_calls(state: JournalState, open_calls: dict[Any, _OpenCall]) -> None:
+    """The calls still in flight where a run ended: each may have been charged, once."""
+    for call in open_calls.values():
+        if not call.counted and call.run < len(state.runs):
+            state.runs[call.run].possibly_charged += 1
+            call.counted = True
 
 
 def _count_steps(state: JournalState, record: dict[str, Any]) -> None:

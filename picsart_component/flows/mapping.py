@@ -8,19 +8,27 @@ the library keeps in them). A batch evaluates in child processes (``evaluation.p
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
+import re
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import jsonata
 from jsonata.parser import Parser
 
+from ..runtime.errors import did_you_mean
+
 EVALUATION_TIMEOUT_MS = 2000
 EVALUATION_MAX_DEPTH = 500
+
+JSONATA_FUNCTIONS: frozenset[str] = frozenset(jsonata.Jsonata.static_frame.bindings)
+"""The functions JSONata itself offers (``lowercase`` for ``$lowercase``). The component
+registers none of its own, so these are every function a mapping can call."""
 
 
 class ExpressionSyntaxError(Exception):
@@ -28,7 +36,14 @@ class ExpressionSyntaxError(Exception):
 
 
 class MappingError(Exception):
-    """Evaluating a body failed, or gave something that cannot be a step's input."""
+    """Evaluating a body failed, or gave something that cannot be a step's input.
+
+    ``code`` is JSONata's error code when JSONata raised it (``T1006``), else None.
+    """
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def parse_expression(expression: str) -> Any:
@@ -36,18 +51,40 @@ def parse_expression(expression: str) -> Any:
     try:
         return jsonata.Jsonata(expression)
     except jsonata.JException as error:
-        raise ExpressionSyntaxError(_located(error, expression)) from None
-    except (RecursionError, ValueError, TypeError, AttributeError, IndexError) as error:
+        raise ExpressionSyntaxError(jsonata_message(error)) from None
+    except (RecursionError, ValueError, TypeError, AttributeError, IndexError):
         # The parser has crashed on some malformed input rather than raising its own error.
-        raise ExpressionSyntaxError(f"cannot be parsed ({type(error).__name__})") from None
+        raise ExpressionSyntaxError(
+            "cannot be parsed: JSONata's parser gave up on it; check its brackets and quotes"
+        ) from None
 
 
-def _located(error: jsonata.JException, expression: str) -> str:
-    message = str(error)
+_PORT_WORDING = re.compile(r"\bObject\b")
+_UNFILLED = re.compile(r" ?\{\}| None\b")
+
+
+def function_hint(name: str) -> str:
+    """``"; did you mean '$lowercase'?"`` for a misspelt JSONata function, or ``""``."""
+    return did_you_mean(f"${name}", (f"${known}" for known in JSONATA_FUNCTIONS))
+
+
+def jsonata_message(error: jsonata.JException) -> str:
+    """The error as JSONata reports it: its message, code and position (and the function's
+    name, for a call of something that is not a function).
+
+    The Python port writes "Object" where JSONata's messages say "function", and leaves the
+    placeholders it had no value for: the words are put back, the placeholders dropped.
+    """
+    message = _UNFILLED.sub("", _PORT_WORDING.sub("function", str(error))).strip()
+    code = getattr(error, "error", None)
     location = getattr(error, "location", None)
-    if isinstance(location, int) and 0 <= location <= len(expression):
-        return f"{message} (at character {location})"
-    return message
+    token = getattr(error, "current", None)
+    details = [f"JSONata error {code}" if isinstance(code, str) else "JSONata error"]
+    if isinstance(location, int) and location >= 0:
+        details.append(f"at character {location}")
+    if code in ("T1005", "T1006", "T1007", "T1008") and isinstance(token, str) and token:
+        message = f"{message}: ${token}{function_hint(token)}"
+    return f"{message} ({', '.join(details)})"
 
 
 def root_names(expression: str) -> set[str]:
@@ -123,6 +160,92 @@ def _symbols(value: Any) -> Iterator[Any]:
             yield from _symbols(item)
 
 
+@dataclass(frozen=True)
+class ResultField:
+    """A key the expression's result object is built with, written as a literal."""
+
+    name: str
+    position: int
+    value: Any = None
+    """The value, when it too is a literal (a string, number, boolean or null)."""
+    literal_value: bool = False
+
+
+@dataclass
+class ExpressionFacts:
+    """What can be known of an expression without evaluating it."""
+
+    calls: list[tuple[str, int]] = field(default_factory=list)
+    """Every ``$name(...)`` called, with JSONata's position of the call."""
+    bound: set[str] = field(default_factory=set)
+    """Names the expression binds itself (``$f := ...``, a function's parameters)."""
+    result_fields: list[ResultField] = field(default_factory=list)
+
+    def unknown_functions(self) -> list[tuple[str, int]]:
+        """Calls of a name that is neither JSONata's function nor bound by the expression."""
+        return [
+            (name, position)
+            for name, position in self.calls
+            if name and name not in JSONATA_FUNCTIONS and name not in self.bound
+        ]
+
+
+_LITERAL_TYPES = ("string", "number", "value")
+
+
+def expression_facts(expression: str) -> ExpressionFacts:
+    """The functions an expression calls, the names it binds, and the literal keys of the
+    object it gives (through blocks and both branches of a condition)."""
+    facts = ExpressionFacts()
+    ast = parse_expression(expression).ast
+    _walk_calls(ast, facts, set())
+    _result_objects(ast, facts)
+    return facts
+
+
+def _walk_calls(node: Any, facts: ExpressionFacts, seen: set[int]) -> None:
+    if not isinstance(node, Parser.Symbol) or id(node) in seen:
+        return
+    seen.add(id(node))
+    if node.type in ("function", "partial"):
+        procedure = node.procedure
+        if isinstance(procedure, Parser.Symbol) and procedure.type == "variable":
+            facts.calls.append((str(procedure.value), int(node.position or 0)))
+    elif node.type == "bind":
+        target = node.lhs
+        if isinstance(target, Parser.Symbol) and target.type == "variable":
+            facts.bound.add(str(target.value))
+    elif node.type == "lambda":
+        for argument in node.arguments or ():
+            if isinstance(argument, Parser.Symbol):
+                facts.bound.add(str(argument.value))
+    for child in _children(node):
+        _walk_calls(child, facts, seen)
+
+
+def _result_objects(node: Any, facts: ExpressionFacts) -> None:
+    if not isinstance(node, Parser.Symbol):
+        return
+    if node.type == "block" and node.expressions:
+        _result_objects(node.expressions[-1], facts)
+    elif node.type == "condition":
+        _result_objects(node.then, facts)
+        _result_objects(node._else, facts)
+    elif node.type == "unary" and node.value == "{":
+        for pair in node.lhs_object or ():
+            key, value = pair[0], pair[1]
+            if isinstance(key, Parser.Symbol) and key.type == "string":
+                literal = isinstance(value, Parser.Symbol) and value.type in _LITERAL_TYPES
+                facts.result_fields.append(
+                    ResultField(
+                        str(key.value),
+                        int(key.position or 0),
+                        value.value if literal else None,
+                        literal,
+                    )
+                )
+
+
 class ExpressionEvaluator(Protocol):
     def evaluate(self, expression: str, document: Mapping[str, Any]) -> dict[str, Any]: ...
 
@@ -162,10 +285,50 @@ def evaluate_expression(expression: str, document: Mapping[str, Any]) -> dict[st
         parsed.environment.set_runtime_bounds(EVALUATION_TIMEOUT_MS, EVALUATION_MAX_DEPTH)
         result = parsed.evaluate(dict(document), {})
     except jsonata.JException as error:
-        raise MappingError(f"the body expression failed: {error}") from None
+        raise MappingError(
+            f"the body expression failed: {jsonata_message(error)}", getattr(error, "error", None)
+        ) from None
     except RecursionError:
         raise MappingError("the body expression recursed too deeply") from None
+    except MemoryError:
+        raise
+    except Exception as error:
+        # One of JSONata's functions failed in Python rather than with a JSONata error.
+        raise MappingError(
+            f"the body expression failed: {_function_failure(expression, document, error)}"
+        ) from None
     return as_input_object(result)
+
+
+_FUNCTION_WORDING = {"number": "Unable to cast value to a number"}
+
+
+def _function_failure(expression: str, document: Mapping[str, Any], error: Exception) -> str:
+    """Which function failed and where, found by evaluating once more while watching the calls
+    (only after a failure, so that a good evaluation pays nothing for it)."""
+    calls: list[Any] = []
+
+    def enter(node: Any, *_: Any) -> None:
+        if isinstance(node, Parser.Symbol) and node.type == "function":
+            calls.append(node)
+
+    def leave(node: Any, *_: Any) -> None:
+        if calls and calls[-1] is node:
+            calls.pop()
+
+    watched = jsonata.Jsonata(expression)
+    watched.environment.set_evaluate_entry_callback(enter)
+    watched.environment.set_evaluate_exit_callback(leave)
+    with contextlib.suppress(Exception):  # the same failure again, watched this time
+        watched.evaluate(dict(document), {})
+    reason = str(error) or type(error).__name__
+    if not calls:
+        return f"{reason} (JSONata could not evaluate it)"
+    call = calls[-1]
+    procedure = call.procedure
+    name = str(procedure.value) if isinstance(procedure, Parser.Symbol) else "?"
+    wording = _FUNCTION_WORDING.get(name, f"${name} failed")
+    return f"{wording}: {reason} (JSONata function ${name}, at character {call.position})"
 
 
 def as_input_object(result: Any) -> dict[str, Any]:

@@ -22,9 +22,16 @@ from jsonschema.exceptions import ValidationError as SchemaError
 
 from ..runtime.documents import DocumentError, load_yaml, loads_json
 from ..runtime.errors import Problem, did_you_mean
-from ..runtime.manifest import reject_duplicate_keys
+from ..runtime.manifest import load_schema, reject_duplicate_keys
 from ..runtime.validation import json_path
-from .mapping import ExpressionSyntaxError, StepBody, root_names
+from .mapping import (
+    ExpressionFacts,
+    ExpressionSyntaxError,
+    StepBody,
+    expression_facts,
+    function_hint,
+    root_names,
+)
 
 if TYPE_CHECKING:
     from ..runtime.executor import Executor
@@ -259,8 +266,12 @@ def _step_problems(
         problems.append(
             Problem(f"{here}.id", f"{step_id!r} is already the id of step {first + 1} ($[{first}])")
         )
+    facts = None
     if isinstance(body, str):
         problems.extend(_expression_problems(here, body, ids, index))
+        facts = _facts(body)
+        if facts is not None:
+            problems.extend(_function_problems(here, facts))
     if not isinstance(action, str):
         return problems
     spec = executor.manifest.actions.get(action)
@@ -268,6 +279,8 @@ def _step_problems(
         hint = executor.manifest.unknown_action_hint(action)
         problems.append(Problem(f"{here}.action", f"unknown action {action!r}{hint}"))
         return problems
+    if facts is not None:
+        problems.extend(_result_field_problems(here, facts, action, executor))
     cfg = step.get("cfg", {})
     cfg_problems = _cfg_problems(here, action, cfg, spec.fields, executor) if "cfg" in step else []
     problems.extend(cfg_problems)
@@ -313,6 +326,65 @@ def _cfg_problems(
         for p in executor.input_problems(action, {}, cfg)
         if p.path.startswith("cfg")
     ]
+
+
+def _facts(expression: str) -> ExpressionFacts | None:
+    try:
+        return expression_facts(expression)
+    except ExpressionSyntaxError:
+        return None  # _expression_problems has reported it
+
+
+def _function_problems(here: str, facts: ExpressionFacts) -> list[Problem]:
+    return [
+        Problem(
+            f"{here}.body",
+            f"calls ${name}, which is not a JSONata function (at character {position})"
+            f"{function_hint(name) or '; see https://docs.jsonata.org/overview for the list'}",
+        )
+        for name, position in facts.unknown_functions()
+    ]
+
+
+def _result_field_problems(
+    here: str, facts: ExpressionFacts, action: str, executor: Executor
+) -> list[Problem]:
+    """The keys the body writes literally that the action has no field for (as a fixed body's
+    are checked), and the literal values its rules refuse."""
+    metadata = executor.manifest.action(action).metadata
+    if not metadata.in_ or not facts.result_fields:
+        return []
+    schema = load_schema(executor.root, metadata.in_)
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or schema.get("additionalProperties") is not False:
+        return []
+    problems = []
+    for result in facts.result_fields:
+        if result.name not in properties:
+            problems.append(
+                Problem(
+                    f"{here}.body",
+                    f"makes the key {result.name!r} (at character {result.position}), which is "
+                    f"not a field of {action}{did_you_mean(result.name, properties) or ';'} its "
+                    f"fields are: {', '.join(properties)}",
+                )
+            )
+    literal = {
+        result.name: result.value
+        for result in facts.result_fields
+        if result.literal_value and result.name in properties
+    }
+    if literal:
+        places = {f"$.{name}": name for name in literal}
+        problems.extend(
+            Problem(
+                f"{here}.body",
+                f"gives {places[p.path]!r} the value {literal[places[p.path]]!r}, which {p.rule}",
+            )
+            for p in executor.input_problems(action, literal, None)
+            if p.path in places
+        )
+    return problems
 
 
 def _expression_problems(here: str, expression: str, ids: list[Any], index: int) -> list[Problem]:

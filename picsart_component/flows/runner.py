@@ -8,8 +8,9 @@ could cost still fit the budget; when they do not while other items are in fligh
 those to settle (their cost is then known) and asks again, and only stops when nothing is in
 flight and the answer is still no.
 
-Every item ends as one results line, whatever happens to it: a mapping that fails, an action's
-error, a rate limit that does not lift, or a bug in this module.
+Every item ends as one results line, whatever happens to it (a mapping that fails, an action's
+error, or a bug in this module), except one whose step rebounded (a rate limit that did not lift
+in time): it is left for ``--resume``, and its Picsart job, if one started, is collected then.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,6 +30,7 @@ from ..lib.context import PicsartContext
 from ..lib.errors import ComponentError
 from ..lib.store import AttachmentStore
 from ..runtime.messages import Event, Message
+from .failures import DEFAULT_STOP_AFTER_SAME_ERROR, SameErrorWatch
 from .inputs import InputItem, ItemKey, folder_item_input
 from .journal import INTERRUPTED, ItemWork, JournalError, Recorder
 from .mapping import ExpressionEvaluator, MappingError
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("picsart.flows")
 
-StopReason = Literal["interrupted", "max-credits", "balance"]
+StopReason = Literal["interrupted", "max-credits", "balance", "same-error", "rebound"]
 POLL_SECONDS = 0.2
 
 INTERRUPTED_MESSAGE = (
@@ -58,6 +61,9 @@ class RunSettings:
     """Items in flight at once; ``None`` lets the run choose from the latency it measures."""
     max_credits: int | None = None
     retry_interrupted: bool = False
+    stop_after_same_error: int = DEFAULT_STOP_AFTER_SAME_ERROR
+    """Items that fail in a row (as they finish) with the same error at the same step before the
+    run stops starting more; 0 never stops."""
 
 
 class CreditMeter:
@@ -148,6 +154,12 @@ class RunSummary:
     done_now: int = 0
     failed_now: int = 0
     interrupted_now: int = 0
+    rebounded_now: int = 0
+    retry_at: str | None = None
+    """When the rebounded items may be tried again (ISO 8601), the latest any of them named."""
+    same_error: tuple[str, str, str] | None = None
+    """The step, name and message of the error that stopped the run (``same-error``)."""
+    same_error_count: int = 0
     stop_reason: StopReason | None = None
     balance: int | None = None
     credits_spent: int = 0
@@ -173,8 +185,10 @@ class RunSummary:
                 "done": self.done_now,
                 "failed": self.failed_now,
                 "interrupted": self.interrupted_now,
+                "rebounded": self.rebounded_now,
             },
             "stopped": self.stop_reason,
+            **({"retryAt": self.retry_at} if self.retry_at is not None else {}),
             "credits": {
                 "balanceAtStart": self.balance,
                 "spent": self.credits_spent,
@@ -190,8 +204,18 @@ class RunSummary:
 
 @dataclass
 class _Outcome:
-    status: Literal["done", "failed"]
+    status: Literal["done", "failed", "rebounded"]
     interrupted: bool = False
+    error: dict[str, Any] | None = None
+    retry_at: str | None = None
+
+
+class _Rebounded(Exception):
+    """A step asked to be tried later (its error event was a ``rebound``)."""
+
+    def __init__(self, failure: dict[str, Any]) -> None:
+        super().__init__(failure.get("message"))
+        self.failure = failure
 
 
 @dataclass
@@ -199,10 +223,18 @@ class _Tally:
     done: int = 0
     failed: int = 0
     interrupted: int = 0
+    rebounded: int = 0
+    retry_at: str | None = None
 
     def add(self, outcome: _Outcome) -> None:
         if outcome.status == "done":
             self.done += 1
+        elif outcome.status == "rebounded":
+            self.rebounded += 1
+            if outcome.retry_at is not None and (
+                self.retry_at is None or outcome.retry_at > self.retry_at
+            ):
+                self.retry_at = outcome.retry_at
         else:
             self.failed += 1
             self.interrupted += outcome.interrupted
@@ -225,12 +257,19 @@ class BatchRunner:
     saver: ResultSaver | None = None
     clock: Callable[[], float] = time.monotonic
     _stopping: threading.Event = field(default_factory=threading.Event)
+    _stop_reason: StopReason | None = None
     _tally: _Tally = field(default_factory=_Tally)
+    _same_error: SameErrorWatch | None = None
     _requests_before: int = 0
     _workers: WorkerCount | None = None
     running: int = 0
+    calls_in_flight: int = 0
+    """Steps whose paid call is under way: a second Ctrl-C counts them as possibly charged."""
+    _calls_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def stop_starting(self) -> None:
+    def stop_starting(self, reason: StopReason = "interrupted") -> None:
+        if self._stop_reason is None:
+            self._stop_reason = reason
         self._stopping.set()
 
     @property
@@ -256,6 +295,11 @@ class BatchRunner:
         summary.done_now = self._tally.done
         summary.failed_now = self._tally.failed
         summary.interrupted_now = self._tally.interrupted
+        summary.rebounded_now = self._tally.rebounded
+        summary.retry_at = self._tally.retry_at
+        if stop_reason == "same-error" and self._same_error is not None:
+            summary.same_error = self._same_error.signature
+            summary.same_error_count = self._same_error.count
         summary.seconds = self.clock() - started
         summary.balance = self.credits.balance
         summary.credits_spent = self.credits.spent
@@ -293,7 +337,7 @@ class BatchRunner:
         with ThreadPoolExecutor(workers.most, thread_name_prefix="picsart-flow") as pool:
             while queue and fatal is None:
                 if self.stopping:
-                    stop_reason = "interrupted"
+                    stop_reason = self._stop_reason or "interrupted"
                     break
                 if len(in_flight) >= workers.current():
                     fatal = self._collect(in_flight)
@@ -313,7 +357,7 @@ class BatchRunner:
         if fatal is not None:
             raise fatal
         if stop_reason is None and self.stopping and queue:
-            stop_reason = "interrupted"
+            stop_reason = self._stop_reason or "interrupted"
         return stop_reason
 
     def _collect(self, in_flight: dict[Future[_Outcome], ItemKey]) -> BaseException | None:
@@ -334,6 +378,13 @@ class BatchRunner:
 
     def _finish(self, outcome: _Outcome) -> None:
         self._tally.add(outcome)
+        if outcome.status == "rebounded":
+            self.stop_starting("rebound")
+        if self._same_error is None:
+            self._same_error = SameErrorWatch(self.settings.stop_after_same_error)
+        failed = outcome.status == "failed" and not outcome.interrupted
+        if self._same_error.observe(outcome.error if failed else None):
+            self.stop_starting("same-error")
         self.progress.update(
             self._tally.done, self._tally.failed, self.throttle.requests - self._requests_before
         )
@@ -381,7 +432,7 @@ class BatchRunner:
         if status == "done" and self.saver is not None:
             line.update(self._save(key, item_input, outputs))
         self.recorder.result(line)
-        return _Outcome(status)
+        return _Outcome(status, error=error)
 
     def _save(self, key: ItemKey, item_input: Any, outputs: dict[str, Any]) -> dict[str, str]:
         """Where the item's final image was saved (``--save-to``), or why it could not be."""
@@ -406,7 +457,8 @@ class BatchRunner:
         return outcome
 
     def _process(self, work: ItemWork) -> _Outcome:
-        """Runs one item's remaining steps; always ends with its results line."""
+        """Runs one item's remaining steps; ends with its results line, unless a step rebounded
+        (then the journal says so, and ``--resume`` takes the item up again)."""
         key = work.key
         journal = work.journal
         outputs: dict[str, Any] = dict(journal.outputs) if journal else {}
@@ -429,15 +481,26 @@ class BatchRunner:
                     mapping_failure = failure_record(step.id, "MappingError", str(error))
                     return self._record(key, item_input, outputs, "failed", mapping_failure)
                 job = journal.resumable_job if journal and journal.in_flight == step.id else None
-                if job is None:
-                    self.recorder.journal({"type": "started", "item": key, "step": step.id})
-                output, failure = self._run_step(key, step.id, step.action, body, step.cfg, job)
+                with self._call_in_flight():
+                    if job is None:
+                        self.recorder.journal({"type": "started", "item": key, "step": step.id})
+                    output, failure = self._run_step(key, step.id, step.action, body, step.cfg, job)
                 if failure is not None:
+                    self.recorder.journal({"type": "failed", "item": key, "step": step.id})
                     return self._record(key, item_input, outputs, "failed", failure)
                 outputs[step.id] = document[step.id] = output
             return self._record(key, item_input, outputs, "done")
         except JournalError:
             raise
+        except _Rebounded as rebounded:
+            retry_at = rebounded.failure.get("retryAt")
+            record = {"type": "rebounded", "item": key, "step": current}
+            self.recorder.journal({**record, "retryAt": retry_at} if retry_at else record)
+            return _Outcome(
+                "rebounded",
+                error=rebounded.failure,
+                retry_at=retry_at if isinstance(retry_at, str) else None,
+            )
         except PreparationError as error:
             failure = failure_record(INPUT_NAME, error.name, str(error))
             return self._record(key, item_input, outputs, "failed", failure)
@@ -445,6 +508,16 @@ class BatchRunner:
             log.debug("item %r failed unexpectedly", key, exc_info=True)
             failure = failure_record(current, type(error).__name__, str(error))
             return self._record(key, item_input, outputs, "failed", failure)
+
+    @contextmanager
+    def _call_in_flight(self) -> Iterator[None]:
+        with self._calls_lock:
+            self.calls_in_flight += 1
+        try:
+            yield
+        finally:
+            with self._calls_lock:
+                self.calls_in_flight -= 1
 
     def _prepare(self, item: InputItem) -> Any:
         return prepare_input(item, self.store)
@@ -477,10 +550,13 @@ class BatchRunner:
             {"job": job} if job is not None else None,
             on_event=journal_job,
         )
-        problems = result.of_kind("error") + result.of_kind("rebound")
+        problem = next((e for e in result.events if e.kind in ("error", "rebound")), None)
         data = result.of_kind("data")
-        if problems:
-            return None, failure_record(step_id, **problems[0])
+        if problem is not None:
+            failure = failure_record(step_id, **problem.payload)
+            if problem.kind == "rebound":
+                raise _Rebounded(failure)
+            return None, failure
         if not data:
             return None, failure_record(step_id, "NoOutput", "the action ended without any output")
         message = data[0]

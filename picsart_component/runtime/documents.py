@@ -34,12 +34,14 @@ def loads_json(
     object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
     parse_constant: Callable[[str], Any] | None = None,
     max_depth: int = MAX_DEPTH,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> Any:
-    """``json.loads``, refusing documents over 16 MB or nested deeper than ``max_depth``.
+    """``json.loads``, refusing documents over ``max_bytes`` (16 MB) or nested deeper than
+    ``max_depth``.
 
     ``json.JSONDecodeError`` (a ``ValueError``) still says where a document is malformed.
     """
-    check_size(text)
+    check_size(text, limit=max_bytes)
     try:
         value = json.loads(text, object_pairs_hook=object_pairs_hook, parse_constant=parse_constant)
     except RecursionError:

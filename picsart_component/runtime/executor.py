@@ -71,6 +71,13 @@ class ActionContext:
     def emit(self, kind: EventKind, payload: Any) -> None:
         self._emit(kind, payload)
 
+    def error_event(self, error: ComponentError) -> Event:
+        """The event ``error`` ends the run with: what the error asks for (an ``error``, or a
+        ``rebound``). A component's context may choose otherwise (a user's error policy); a
+        ``data`` event it chooses carries ``{"error": ...}``, the one field of the out-schema
+        then checked."""
+        return Event(error.event_kind, error_payload(error))
+
 
 @dataclass
 class RunResult:
@@ -89,6 +96,20 @@ class RunResult:
 
     def of_kind(self, kind: EventKind) -> list[Any]:
         return [e.payload for e in self.events if e.kind == kind]
+
+
+def _error_data_fits(loaded: _LoadedAction, payload: Any) -> bool:
+    """Whether an error emitted as data is what the action's out-schema says an ``error`` is."""
+    body = payload.body if isinstance(payload, Message) else None
+    if loaded.out_validator is None or not isinstance(body, dict) or set(body) != {"error"}:
+        return False
+    out_schema = loaded.out_validator.schema
+    properties = out_schema.get("properties") if isinstance(out_schema, Mapping) else None
+    schema = properties.get("error") if isinstance(properties, dict) else None
+    if not isinstance(schema, dict):
+        log.warning("%s has no error in its out-schema", loaded.module.__name__)
+        return False
+    return not schema_problems(compile_validator(schema), body["error"])
 
 
 @dataclass
@@ -230,7 +251,10 @@ class Executor:
             result = loaded.module.process(checked.body, checked.config, context)
         except ComponentError as error:
             log.debug("action %s failed", action_key, exc_info=True)
-            emit(error.event_kind, error_payload(error))
+            event = context.error_event(error)
+            if event.kind == "data" and not _error_data_fits(loaded, event.payload):
+                event = Event(error.event_kind, error_payload(error))
+            emit(event.kind, event.payload)
             return RunResult(events, context)
         except Exception as error:
             log.debug("action %s raised", action_key, exc_info=True)

@@ -21,9 +21,10 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from ..runtime.messages import Event, Message
 from .amqp import AmqpConnection, Throttle, original_properties
 from .crypto import MAX_DEPTH, DecryptionError, Encryptor, js_json
 from .platform import PlatformApi, StepData
-from .settings import SailorSettings
+from .settings import OPTIONAL, SailorSettings
 
 log = logging.getLogger("picsart.sailor")
 
@@ -46,17 +47,51 @@ ROUTING_KEY_HEADER = "x-eio-routing-key"
 ERROR_RESPONSE_HEADER = "x-eio-error-response"
 
 
+BODY_LIMIT_SETTING = "ELASTICIO_OBJECT_STORAGE_BODY_SIZE_LIMIT"
+
+
+class BodyTooLargeError(Exception):
+    """A body in object storage larger than ``ELASTICIO_OBJECT_STORAGE_BODY_SIZE_LIMIT``; it
+    was read no further than that."""
+
+
 class ObjectStorage:
     """Message bodies kept in the platform's object storage, encrypted with the message cipher
-    (raw AES bytes of the body's JSON), as the reference's maester client keeps them."""
+    (raw AES bytes of the body's JSON), as the reference's maester client keeps them.
 
-    def __init__(self, store: Any, encryptor: Encryptor) -> None:
+    A body is streamed and decrypted as it comes, and read no further than ``max_body_bytes``
+    (``ELASTICIO_OBJECT_STORAGE_BODY_SIZE_LIMIT``; the reference reads any size)."""
+
+    def __init__(
+        self,
+        store: Any,
+        encryptor: Encryptor,
+        *,
+        max_body_bytes: int = OPTIONAL["OBJECT_STORAGE_BODY_SIZE_LIMIT"],
+    ) -> None:
         self._store = store
         self._encryptor = encryptor
+        self.max_body_bytes = max_body_bytes
 
     def fetch(self, object_id: str) -> Any:
-        data = self._encryptor.decrypt_bytes(self._store.get_object(object_id))
-        return loads_json(data.decode("utf-8"), max_depth=MAX_DEPTH)
+        # The object's address as the store's streaming reader takes it (the platform's own
+        # attachment URL); the store checks that the id is one plain path segment.
+        url = f"{self._store.uri}/objects/{object_id}?storage_type=maester"
+        with self._store.read(url) as chunks:
+            plaintext = self._encryptor.decrypt_chunks(self._capped(chunks))
+        text = plaintext.decode("utf-8")
+        del plaintext
+        return loads_json(text, max_depth=MAX_DEPTH, max_bytes=self.max_body_bytes)
+
+    def _capped(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        limit, read = self.max_body_bytes, 0
+        for chunk in chunks:
+            read += len(chunk)
+            if read > limit:
+                raise BodyTooLargeError(
+                    f"it is larger than {limit} bytes, the limit {BODY_LIMIT_SETTING} sets"
+                )
+            yield chunk
 
     def upload(self, body_json: bytes) -> str:
         object_id: str = self._store.put_object(self._encryptor.encrypt_bytes(body_json))
@@ -310,7 +345,7 @@ class Sailor:
         if self.settings["INPUT_FORMAT"] == "error":
             payload = self._decode_error_message(delivery.body, headers)
         else:
-            version = _protocol_version(headers)
+            version = protocol_version(headers)
             payload = self.encryptor.decrypt_message(delivery.body, base64_text=version < 2)
         if not isinstance(payload, dict):
             raise DecryptionError("the message is not a JSON object")
@@ -516,6 +551,9 @@ class Sailor:
             )
         try:
             return self.object_storage.fetch(str(object_id))
+        except BodyTooLargeError as error:
+            log.error("message body %s is not read: %s", object_id, error)
+            raise RuntimeError(f"Failed to get message body with id={object_id}: {error}") from None
         except Exception as error:
             log.error("fetching message body %s failed: %s", object_id, error)
             raise RuntimeError(f"Failed to get message body with id={object_id}") from None
@@ -734,8 +772,13 @@ class Sailor:
         encrypted_error = self.encryptor.encrypt_message(error, base64_text=True).decode("ascii")
         payload: dict[str, Any] = {"error": encrypted_error}
         if original is not None and original.body:
-            version = _protocol_version(_text_headers(original.headers))
-            if version >= 2:
+            try:
+                version: int | None = protocol_version(_text_headers(original.headers))
+            except DecryptionError:
+                version = None
+            if version is None:
+                payload["errorInput"] = base64.b64encode(original.body).decode("ascii")
+            elif version >= 2:
                 try:
                     content = self.encryptor.decrypt_message(original.body, base64_text=False)
                     payload["errorInput"] = self.encryptor.encrypt_message(
@@ -771,11 +814,38 @@ def _routing_key(headers: Mapping[str, Any]) -> Any:
     return None
 
 
-def _protocol_version(headers: Mapping[str, Any]) -> int:
-    try:
-        return int(float(headers.get("protocolVersion") or 1))
-    except (TypeError, ValueError):
+MAX_PROTOCOL_VERSION = 255
+"""Protocol versions are small whole numbers (1 and 2 exist); any other ``protocolVersion`` is
+not a message the platform sent."""
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def protocol_version(headers: Mapping[str, Any]) -> int:
+    """The ``protocolVersion`` header: 1 when it is absent, empty or 0 (the reference's
+    ``Number(value || 1)``), else a whole number up to ``MAX_PROTOCOL_VERSION``, given as a
+    number or as digits. ``DecryptionError`` for anything else (``2e9999``, ``Infinity``,
+    ``-1``, ``1.5``, ``true``, ``"abc"``), which the reference would read as some version and
+    try to decrypt."""
+    value = headers.get("protocolVersion")
+    if value is None or value == "":
         return 1
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float | Decimal):
+        try:
+            number = int(value) if value == int(value) else None
+        except (ArithmeticError, ValueError):
+            number = None
+    elif isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        number = int(value)
+    if number is None or not 0 <= number <= MAX_PROTOCOL_VERSION:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise DecryptionError(
+            f"the protocolVersion header is {shown}, not a protocol version (a whole number "
+            f"from 0 to {MAX_PROTOCOL_VERSION}): the message is not read"
+        )
+    return number or 1
 
 
 def _text_headers(headers: Mapping[str, Any] | None) -> dict[str, Any]:

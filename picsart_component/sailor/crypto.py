@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from cryptography.hazmat.primitives import padding
@@ -162,6 +163,25 @@ class Encryptor:
             return unpadder.update(padded) + unpadder.finalize()
         except ValueError as error:
             raise DecryptionError(f"the message cannot be decrypted ({error})") from None
+
+    def decrypt_chunks(self, chunks: Iterable[bytes]) -> bytearray:
+        """``decrypt_bytes`` of the ciphertext ``chunks`` make up, decrypted as they come, so
+        that the whole ciphertext is never held besides the plaintext."""
+        plaintext = bytearray()
+        if self._key is None:
+            for chunk in chunks:
+                plaintext += chunk
+            return plaintext
+        decryptor = self._cipher().decryptor()
+        unpadder = padding.PKCS7(128).unpadder()
+        for chunk in chunks:
+            plaintext += unpadder.update(decryptor.update(chunk))
+        try:
+            plaintext += unpadder.update(decryptor.finalize())
+            plaintext += unpadder.finalize()
+        except ValueError as error:
+            raise DecryptionError(f"the message cannot be decrypted ({error})") from None
+        return plaintext
 
     def encrypt_message(self, message: Any, *, base64_text: bool) -> bytes:
         """``message`` as the platform carries it: base64 text (protocol 1) or raw bytes (2)."""

@@ -23,7 +23,7 @@ from .core import ObjectStorage, Sailor
 from .crypto import Encryptor
 from .platform import PlatformApiError, StepData
 from .service import run_service
-from .settings import SailorSettings, SailorSettingsError
+from .settings import OPTIONAL, SailorSettings, SailorSettingsError
 
 log = logging.getLogger("picsart.sailor")
 
@@ -96,7 +96,11 @@ def component_services(settings: SailorSettings, root: Path) -> tuple[Any, Objec
         store = (store_class or MaesterStore)(str(uri), str(token))
         if services is not None and store_class is not None:
             services.store = store
-    return services, ObjectStorage(store, encryptor) if store is not None else None
+    if store is None:
+        return services, None
+    key = "OBJECT_STORAGE_BODY_SIZE_LIMIT"
+    limit = int(settings.get(key, OPTIONAL[key]))
+    return services, ObjectStorage(store, encryptor, max_body_bytes=limit)
 
 
 async def _sail(settings: SailorSettings, root: Path, step: StepData | None) -> int:

@@ -4,6 +4,9 @@ Names, defaults and parsing follow ``lib/settings.js`` of elasticio-sailor-nodej
 is JavaScript's ``parseInt(value) || default`` (so ``"0"`` and ``"abc"`` give the default and
 ``"12ms"`` gives 12), a boolean is its default when unset and false for ``""`` or ``"false"``, and
 any other setting is its value or its default when empty.
+
+``OWN_SETTINGS`` are this sailor's additions, named and read in the reference's style: limits
+the reference does without.
 """
 
 from __future__ import annotations
@@ -70,9 +73,14 @@ OPTIONAL: Mapping[str, Any] = {
     "AMQP_RECONNECT_ATTEMPTS": 3,
     "AMQP_RECONNECT_TIMEOUT": 100,
     "WAIT_MESSAGES_TIMEOUT": 50,
+    "OBJECT_STORAGE_BODY_SIZE_LIMIT": 256 * 1024 * 1024,
 }
 """Every optional setting and its default, as the reference has them (its spelling included:
-``NO_SELF_PASSTRHOUGH``)."""
+``NO_SELF_PASSTRHOUGH``), and ``OWN_SETTINGS``."""
+OWN_SETTINGS = frozenset({"OBJECT_STORAGE_BODY_SIZE_LIMIT"})
+"""Settings the reference does not have. ``OBJECT_STORAGE_BODY_SIZE_LIMIT``: the most bytes read
+of one body kept in object storage (a lightweight message's, or a passthrough step's); the
+reference reads any size, which lets one message take the container's memory."""
 SECRET_SETTINGS = frozenset({"API_KEY", "MESSAGE_CRYPTO_PASSWORD", "OBJECT_STORAGE_TOKEN"})
 
 _LEADING_INTEGER = re.compile(r"^\s*([+-]?)(0[xX][0-9a-fA-F]+|\d+)")

@@ -66,7 +66,7 @@ BAD_FLOWS = [
     (
         "- {id: a, action: upscale, body: '{\"x\": input.url'}",
         "$[0].body: is not a valid JSONata expression: Expected } before end of expression "
-        "(at character 15)",
+        "(JSONata error S0203, at character 15)",
     ),
     (
         "- {id: a, action: upscale, body: 'b.data'}\n- {id: b, action: upscale, body: '{}'}",
@@ -88,7 +88,7 @@ BAD_FLOWS = [
     (
         "- {id: a, action: upscale, body: '{}', cfg: {downloadResults: true}}",
         "$[0].cfg.downloadResults: is not a config field of upscale; did you mean "
-        "'downloadResult'? its fields are: downloadResult",
+        "'downloadResult'? its fields are: errorPolicy, downloadResult",
     ),
     (
         "- {id: a, action: upscale, body: '{}', cfg: {downloadResult: maybe}}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from picsart_component.flows.journal import read_journal
 from picsart_component.sandbox import RunningSandbox
 from tests.conftest import REPO_ROOT
 from tests.flows.flow_support import (
@@ -56,6 +58,14 @@ def wait_for_lines(path: Path, count: int, process: subprocess.Popen[str], timeo
     while time.monotonic() < deadline and process.poll() is None:
         if path.exists() and path.read_bytes().count(b"\n") >= count:
             return
+        time.sleep(0.01)
+
+
+def wait_for_text(path: Path, text: bytes, process: subprocess.Popen[str], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and text in path.read_bytes()):
+        assert process.poll() is None, f"the run ended before {text!r} came"
+        assert time.monotonic() < deadline, f"{text!r} never came"
         time.sleep(0.01)
 
 
@@ -156,14 +166,36 @@ def test_a_second_ctrl_c_stops_at_once(
     sandbox.reset(spike_limit=5, credits=1000, quota=100_000, window=60, latency_ms=300)
     monkeypatch.setenv("PICSART_SPIKE_LIMIT", "5")
     process = start_run(flow, items, out)
-    wait_for_lines(journal_of(out), 4, process, timeout=60)
+    wait_for_text(journal_of(out), b'"type":"started"', process, timeout=60)
     process.send_signal(signal.SIGINT)
-    time.sleep(0.2)
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if "stopping: no new item starts" in line:
+            break
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=10)
+    _, rest = process.communicate(timeout=10)
+    stderr = "".join(seen) + rest
     assert process.returncode == 130, stderr
     assert "stopped at once" in stderr
     assert "--resume" in stderr
+    in_flight = re.search(r"the (\d+) call\(s\) in flight count as spent", stderr)
+    assert in_flight is not None, stderr
+    # Each call in flight at the kill counts as spent once, beside every finished step.
+    journal = read_journal(journal_of(out))
+    finished = journal.runs[0].finished_steps
+    assert 1 <= journal.runs[0].possibly_charged <= int(in_flight.group(1))
+    assert journal.credits_spent >= finished + journal.runs[0].possibly_charged
+    resumed = invoke(
+        "run", str(flow), "--input", str(items), "--out", str(out), "--resume", "--max-credits",
+        str(journal.credits_spent),
+    )  # fmt: skip
+    report = summary(resumed)
+    assert (report["stopped"], report["credits"]["spentInAllRuns"]) == (
+        "max-credits",
+        journal.credits_spent,
+    )
 
 
 def test_a_cut_last_line_is_repaired_and_rebuilt_from_the_journal(

@@ -457,6 +457,13 @@ class Topology:
             raise AssertionError(f"no {kind} message from {step_id} within {timeout} s")
         return found
 
+    def receive_from(self, queue: str, timeout: float = 10.0) -> Received:
+        """The next message on ``queue``; fails on timeout."""
+        found = self.broker.get(queue, timeout)
+        if found is None:
+            raise AssertionError(f"nothing on {queue} within {timeout} s")
+        return found
+
     def receive_reply(self, timeout: float = 10.0) -> Received:
         found = self.broker.get(self.reply_queue, timeout)
         if found is None:
@@ -930,6 +937,46 @@ class SailorLauncher:
                 sailor.kill()
             print(f"\n===== sailor {sailor.name} (exit {sailor.returncode}) =====")
             print(sailor.logs()[-20000:])
+
+
+# -- an action held until the test lets it go -----------------------------------------------
+
+
+class Gate:
+    """A FIFO that a relay's ``{"do": "wait", "gate": path}`` opens and reads (both relays):
+    ``entered()`` returns once an action has opened it, that is, once the action runs, and holds
+    it there; ``release()`` lets it finish (or, when its sailor died meanwhile, lets nobody go).
+    No waiting on the clock: a FIFO's two ends open together."""
+
+    def __init__(self, folder: Path, name: str = "gate") -> None:
+        self.path = folder / f"{name}.fifo"
+        os.mkfifo(self.path)
+        self._writer: int | None = None
+
+    def entered(self, timeout: float = 20.0) -> Gate:
+        """Waits for an action to open the gate; fails after ``timeout`` seconds."""
+        assert self._writer is None, "release the gate before waiting for the next action"
+        opened: list[int] = []
+        opener = threading.Thread(
+            target=lambda: opened.append(os.open(self.path, os.O_WRONLY)), daemon=True
+        )
+        opener.start()
+        opener.join(timeout)
+        if not opened:
+            # Unblock the opener (a reader of our own), then give up.
+            reader = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+            opener.join(5)
+            os.close(reader)
+            for fd in opened:
+                os.close(fd)
+            raise AssertionError(f"no action reached the gate within {timeout} s")
+        self._writer = opened[0]
+        return self
+
+    def release(self) -> None:
+        if self._writer is not None:
+            os.close(self._writer)
+            self._writer = None
 
 
 # -- connection cuts ------------------------------------------------------------------------------

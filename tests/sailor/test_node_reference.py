@@ -15,6 +15,7 @@ from tests.sailor.amqp_harness import (
     OBJECT_ID_HEADER,
     USER_ID,
     WORKSPACE_ID,
+    Gate,
     SailorLauncher,
     TcpProxy,
     Topology,
@@ -147,6 +148,7 @@ def test_the_reference_rides_out_connection_cuts(
     fake_platform: FakePlatform,
     sailors: SailorLauncher,
     amqp_proxy: TcpProxy,
+    tmp_path: Path,
 ) -> None:
     """Cut while idle, then cut while a message is in flight: it reconnects, publishes once and
     acks the redelivered copy (its messagesDB dedupes by messageId)."""
@@ -161,11 +163,19 @@ def test_the_reference_rides_out_connection_cuts(
     topology.send("step_1", {"do": "data", "n": 1})
     assert decode_data(topology.receive("step_1"))["body"]["n"] == 1
 
-    topology.send("step_1", {"do": "sleep", "ms": 800, "n": 2})
-    time.sleep(0.3)
+    gate = Gate(tmp_path)
+    topology.send("step_1", {"do": "wait", "gate": str(gate.path), "n": 2})
+    gate.entered(30)
     amqp_proxy.cut()
-    assert decode_data(topology.receive("step_1"))["body"]["n"] == 2
-    assert topology.get(topology.steps["step_1"].queues["data"], timeout=1.0) is None
+    broker.wait_for(
+        lambda: "Duplicate message detected" in sailor.logs(), timeout=20, what="the redelivery"
+    )
+    gate.release()
+    assert decode_data(topology.receive("step_1", timeout=20))["body"]["n"] == 2
+    # One message after it: had the redelivery run again, its data would come first.
+    topology.send("step_1", {"do": "data", "n": 3})
+    assert decode_data(topology.receive("step_1", timeout=20))["body"]["n"] == 3
+    assert topology.drain(topology.steps["step_1"].queues["data"]) == []
     # The reference counts the ignored duplicate as in progress for good, so SIGTERM would
     # wait for ever: it gets SIGKILL, and the message must not come back.
     sailor.kill()

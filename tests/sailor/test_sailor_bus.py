@@ -24,8 +24,8 @@ from tests.sailor.amqp_harness import (
     decode_error,
     decode_error_reply,
     decode_snapshot,
+    make_encryptor,
     relay_env,
-    sailor_env,
 )
 from tests.sailor.fake_platform import FakePlatform
 
@@ -80,14 +80,15 @@ def test_routing_key_header_redirects_data_and_is_not_forwarded(
 ) -> None:
     custom = f"{topology.name}.custom"
     topology.declare_queue(custom, bind_to=[custom])
-    sailors.python(relay_env(topology, fake_platform)).wait_ready()
+    sailor = sailors.python(relay_env(topology, fake_platform)).wait_ready()
     topology.send("step_1", {"do": "route", "key": custom})
     received = topology.get(custom)
     assert received is not None
     message = decode_data(received)
     assert message["body"]["via"] == "python"
     assert "X-EIO-Routing-Key" not in message["headers"]
-    assert topology.get(topology.steps["step_1"].queues["data"], timeout=0.5) is None
+    settled(broker, sailor)
+    assert topology.drain(topology.steps["step_1"].queues["data"]) == []
 
 
 def test_an_error_is_published_with_its_input_replied_and_the_message_rejected(
@@ -206,8 +207,6 @@ def test_passthrough_collects_each_steps_message(
 def test_lightweight_bodies_come_from_and_go_to_object_storage(
     broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
 ) -> None:
-    from tests.sailor.amqp_harness import make_encryptor
-
     encryptor = make_encryptor()
     sailors.python(
         relay_env(
@@ -256,46 +255,6 @@ def test_messages_that_cannot_be_read_are_rejected_and_the_sailor_goes_on(
     assert "Traceback" not in sailor.logs()
 
 
-def test_a_job_is_collected_by_its_own_message_after_a_crash_and_by_no_other(
-    broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
-) -> None:
-    """The platform keeps one snapshot per step for all its messages. A GenAI job's snapshot
-    names its message: when the sailor dies while the job runs, the same message, delivered to
-    the next sailor, collects that job instead of paying for another; any other message starts
-    its own."""
-    from picsart_component.sandbox.loopback import sandbox_process
-
-    with sandbox_process(job_seconds=2) as root_url:
-        config = {
-            "apiKey": "sandbox-key",
-            "imageApiBaseUrl": root_url + "tools/1.0/",
-            "genaiApiBaseUrl": root_url + "v1/",
-            "execution": "async",
-            "_account": "acc-1",
-        }
-        fake_platform.add_step(topology.flow_id, "step_1", config=config)
-        env = sailor_env(topology, "step_1", fake_platform, function="textToImage")
-        env["PICSART_JOB_POLL_SECONDS"] = "0.1"
-        doomed = sailors.python(env, name="doomed").wait_ready()
-        sent = topology.send("step_1", {"prompt": "a blue whale", "width": 128, "height": 128})
-        snapshot = decode_snapshot(topology.receive("step_1", "snapshot", timeout=20))
-        assert snapshot["job"]["messageId"] == sent.message["id"]
-        assert doomed.kill() == -9
-        # The platform stores the step's snapshot; the next sailor starts with it.
-        fake_platform.add_step(topology.flow_id, "step_1", config=config, snapshot=snapshot)
-        survivor = sailors.python(env, name="survivor").wait_ready()
-        collected = decode_data(topology.receive("step_1", "data", timeout=30))
-        assert collected["body"]["jobId"] == snapshot["job"]["id"]
-        assert topology.get(topology.steps["step_1"].queues["snapshot"], timeout=0.5) is None
-
-        other = topology.send("step_1", {"prompt": "a red whale", "width": 128, "height": 128})
-        own = decode_snapshot(topology.receive("step_1", "snapshot", timeout=20))
-        assert own["job"]["messageId"] == other.message["id"]
-        second = decode_data(topology.receive("step_1", "data", timeout=30))
-        assert second["body"]["jobId"] == own["job"]["id"] != snapshot["job"]["id"]
-        settled(broker, survivor)
-
-
 def test_a_message_over_the_outgoing_limit_is_an_error_and_is_rejected(
     broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
 ) -> None:
@@ -308,21 +267,21 @@ def test_a_message_over_the_outgoing_limit_is_an_error_and_is_rejected(
     assert error["error"]["message"].endswith(" exceeds limit of 2000.")
     topology.send("step_1", {"do": "big", "size": 100})
     assert decode_data(topology.receive("step_1", "data"))["body"]["via"] == "python"
-    assert topology.get(topology.steps["step_1"].queues["data"], timeout=0.3) is None
     settled(broker, sailor)
+    assert topology.drain(topology.steps["step_1"].queues["data"]) == []
 
 
 def test_data_is_published_no_faster_than_the_emit_rate_limit(
     broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
 ) -> None:
-    """A pacing property, not a speed claim: 2 data messages per 400 ms, 6 messages processed
-    at once, so the last two cannot be out before 800 ms."""
+    """A pacing property, not a speed claim: 2 data messages per 200 ms, 6 messages processed
+    at once, so the last two cannot be out before 400 ms."""
     sailor = sailors.python(
         relay_env(
             topology,
             fake_platform,
             ELASTICIO_DATA_RATE_LIMIT="2",
-            ELASTICIO_RATE_INTERVAL="400",
+            ELASTICIO_RATE_INTERVAL="200",
             ELASTICIO_RABBITMQ_PREFETCH_SAILOR="6",
         )
     ).wait_ready()
@@ -330,6 +289,75 @@ def test_data_is_published_no_faster_than_the_emit_rate_limit(
     for n in range(6):
         topology.send("step_1", {"do": "data", "n": n})
     bodies = [decode_data(topology.receive("step_1", "data"))["body"] for _ in range(6)]
-    assert time.monotonic() - started >= 0.75
+    assert time.monotonic() - started >= 0.375
     assert sorted(body["n"] for body in bodies) == list(range(6))
+    settled(broker, sailor)
+
+
+FORGED_PROTOCOL_VERSIONS: list[Any] = [
+    "2e9999",
+    "Infinity",
+    -1,
+    "-1",
+    True,
+    False,
+    "abc",
+    1.5,
+    "1.5",
+    256,
+    10**12,
+]
+"""``protocolVersion`` headers no sailor writes: not a whole number from 0 to 255. (A double
+infinity cannot travel: RabbitMQ closes the connection of whoever publishes one.)"""
+
+
+def test_a_forged_protocol_version_is_an_error_event_and_the_message_is_settled(
+    broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
+) -> None:
+    """The reference reads such a header as some version (``Number(value || 1)``: NaN and
+    Infinity as 2, ``true`` as 1) and tries to decrypt; ours says what is wrong, in the error
+    event the README promises for a message that cannot be read, and rejects the message."""
+    sailor = sailors.python(relay_env(topology, fake_platform)).wait_ready()
+    for forged in FORGED_PROTOCOL_VERSIONS:
+        topology.send("step_1", {"do": "data"}, headers={"protocolVersion": forged})
+        received = topology.receive("step_1", "error")
+        error = decode_error(received)
+        assert error["error"]["name"] == "DecryptionError", forged
+        assert error["error"]["message"].startswith("the protocolVersion header is "), forged
+        assert "not a protocol version" in error["error"]["message"]
+        assert "errorInput" not in error
+    # What the reference reads, ours reads: absent, 0, and digits.
+    for given, version in ((None, 1), (0, 1), ("2", 2), (2, 2)):
+        topology.send(
+            "step_1",
+            {"do": "data", "v": str(given)},
+            protocol_version=version,
+            headers={"protocolVersion": given},
+        )
+        assert decode_data(topology.receive("step_1", "data"))["body"]["v"] == str(given)
+    settled(broker, sailor)
+    assert topology.drain(topology.steps["step_1"].queues["error"]) == []
+    assert "Traceback" not in sailor.logs()
+
+
+def test_a_lightweight_body_over_the_size_limit_is_refused_naming_the_setting(
+    broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
+) -> None:
+    encryptor = make_encryptor()
+    sailor = sailors.python(
+        relay_env(topology, fake_platform, ELASTICIO_OBJECT_STORAGE_BODY_SIZE_LIMIT=str(20 << 20))
+    ).wait_ready()
+    # Larger than the 16 MB a document may have elsewhere: the setting decides here.
+    piece = "p" * (1 << 19)
+    under = {"do": "big", "size": 3, "padding": [piece] * 34}
+    over = {"do": "big", "size": 3, "padding": [piece] * 42}
+    for body in (under, over):
+        object_id = fake_platform.put_object(encryptor.encrypt_bytes(json.dumps(body).encode()))
+        topology.send("step_1", {}, message={"headers": {"x-ipaas-object-storage-id": object_id}})
+    assert decode_data(topology.receive("step_1", "data"))["body"]["blob"] == "xxx"
+    error = decode_error(topology.receive("step_1", "error"))
+    assert error["error"]["message"] == (
+        f"Failed to get message body with id={object_id}: it is larger than {20 << 20} bytes, "
+        "the limit ELASTICIO_OBJECT_STORAGE_BODY_SIZE_LIMIT sets"
+    )
     settled(broker, sailor)

@@ -4,12 +4,13 @@ a step that cannot be fetched, an action that does not exist, and secrets kept o
 from __future__ import annotations
 
 import json
-import time
+import signal
 from pathlib import Path
 
 from tests.conftest import CANARY_KEY
 from tests.sailor.amqp_harness import (
     Broker,
+    Gate,
     SailorLauncher,
     TcpProxy,
     Topology,
@@ -21,8 +22,8 @@ from tests.sailor.amqp_harness import (
 from tests.sailor.fake_platform import FakePlatform
 
 
-def data_bodies(topology: Topology, wait: float = 1.0) -> list[dict[str, object]]:
-    time.sleep(wait)
+def data_bodies(topology: Topology) -> list[dict[str, object]]:
+    """Every data message published so far, taken from the queue."""
     return [
         decode_data(item)["body"]
         for item in topology.drain(topology.steps["step_1"].queues["data"])
@@ -35,56 +36,82 @@ def test_a_connection_lost_mid_message_loses_nothing_and_repeats_nothing(
     fake_platform: FakePlatform,
     sailors: SailorLauncher,
     amqp_proxy: TcpProxy,
+    tmp_path: Path,
 ) -> None:
     sailor = sailors.python(
         relay_env(
             topology, fake_platform, amqp_url=amqp_proxy.url_for(broker.url), LOG_LEVEL="debug"
         )
     ).wait_ready()
-    topology.send("step_1", {"do": "sleep", "seconds": 1.5, "n": 1})
-    time.sleep(0.5)
+    gate = Gate(tmp_path)
+    topology.send("step_1", {"do": "wait", "gate": str(gate.path), "n": 1})
+    gate.entered()
     assert amqp_proxy.cut() == 2
+    # The broker gives the unacknowledged message again on the new connection, while its first
+    # run still waits at the gate.
+    broker.wait_for(
+        lambda: "came again while in processing" in sailor.logs(), what="the redelivery"
+    )
+    gate.release()
     first = topology.receive("step_1", "data", timeout=20)
     assert decode_data(first)["body"]["n"] == 1
-    sailor.wait_ready(timeout=20)
-    assert data_bodies(topology, wait=1.5) == []
-    assert "came again while in processing" in sailor.logs()
+    # One message after it: had the redelivery run again, its data would come first.
+    topology.send("step_1", {"do": "data", "n": 2})
+    assert decode_data(topology.receive("step_1", "data", timeout=20))["body"]["n"] == 2
+    assert data_bodies(topology) == []
     assert sailor.terminate() == 0
     assert broker.counts(sailor.queue) == (0, 0)
 
 
 def test_a_killed_sailors_message_goes_to_another_sailor(
-    broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
+    broker: Broker,
+    topology: Topology,
+    fake_platform: FakePlatform,
+    sailors: SailorLauncher,
+    tmp_path: Path,
 ) -> None:
     env = relay_env(topology, fake_platform)
     doomed = sailors.python(env, name="doomed").wait_ready()
-    topology.send("step_1", {"do": "sleep", "seconds": 30, "n": 7})
-    time.sleep(0.7)
+    gate = Gate(tmp_path)
+    topology.send("step_1", {"do": "wait", "gate": str(gate.path), "n": 7})
+    gate.entered()
     assert doomed.kill() == -9
-    assert topology.get(topology.steps["step_1"].queues["data"], timeout=0.3) is None
+    gate.release()
+    assert data_bodies(topology) == []
     survivor = sailors.python(env, name="survivor").wait_ready()
-    # The survivor gets the message again (it sleeps 30 s there too): it is in flight, not lost.
-    broker.wait_for(lambda: broker.counts(survivor.queue)[0] == 0, what="the redelivery")
+    # The survivor gets the message again and runs it: it is in flight, not lost.
+    gate.entered()
     assert survivor.kill() == -9
+    gate.release()
     broker.wait_for(
         lambda: broker.counts(survivor.queue)[0] == 1, what="the message back in its queue"
     )
+    assert data_bodies(topology) == []
 
 
 def test_sigterm_finishes_the_messages_in_processing_then_exits_0(
-    broker: Broker, topology: Topology, fake_platform: FakePlatform, sailors: SailorLauncher
+    broker: Broker,
+    topology: Topology,
+    fake_platform: FakePlatform,
+    sailors: SailorLauncher,
+    tmp_path: Path,
 ) -> None:
     sailor = sailors.python(
         relay_env(topology, fake_platform, ELASTICIO_RABBITMQ_PREFETCH_SAILOR="3")
     ).wait_ready()
-    for n in range(3):
-        topology.send("step_1", {"do": "sleep", "seconds": 1, "n": n})
-    time.sleep(0.4)
-    started = time.monotonic()
-    assert sailor.terminate(timeout=20) == 0
-    # Three one-second messages at once: about one second, not three.
-    assert time.monotonic() - started < 2.8
-    assert sorted(body["n"] for body in data_bodies(topology, wait=0)) == [0, 1, 2]  # type: ignore[type-var]
+    gates = [Gate(tmp_path, f"gate-{n}") for n in range(3)]
+    for n, gate in enumerate(gates):
+        topology.send("step_1", {"do": "wait", "gate": str(gate.path), "n": n})
+    # All three run at once.
+    for gate in gates:
+        gate.entered()
+    sailor.send_signal(signal.SIGTERM)
+    broker.wait_for(lambda: broker.consumer_count(sailor.queue) == 0, what="consuming to stop")
+    assert sailor.returncode is None, "the sailor left with messages in processing"
+    for gate in gates:
+        gate.release()
+    assert sailor.wait(timeout=20) == 0
+    assert sorted(body["n"] for body in data_bodies(topology)) == [0, 1, 2]  # type: ignore[type-var]
     assert broker.counts(sailor.queue) == (0, 0)
 
 

@@ -1,15 +1,18 @@
 """The sailor's parts that need no broker: headers, errors, the component's folder, service mode,
-the start-up errors, and the job a shared snapshot must not hand to another message."""
+the start-up errors, bodies in object storage, and the jobs a step's shared snapshot names."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import http.server
 import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +21,21 @@ import responses
 from click.testing import CliRunner
 
 from picsart_component.cli import main
+from picsart_component.lib.store import MaesterStore
+from picsart_component.runtime.executor import Executor, RunResult
 from picsart_component.runtime.manifest import COMPONENT_ROOT
+from picsart_component.runtime.messages import Message
 from picsart_component.sailor.amqp import Throttle, publish_delay
 from picsart_component.sailor.command import PLATFORM_EXTRA_HINT
-from picsart_component.sailor.core import Sailor, camel_case, error_object
+from picsart_component.sailor.core import (
+    BodyTooLargeError,
+    ObjectStorage,
+    Sailor,
+    camel_case,
+    error_object,
+    protocol_version,
+)
+from picsart_component.sailor.crypto import DecryptionError, Encryptor
 from picsart_component.sailor.main import SailorStartError, component_root, run_sailor
 from picsart_component.sailor.service import post_result, service_result
 from picsart_component.sailor.settings import (
@@ -29,6 +43,7 @@ from picsart_component.sailor.settings import (
     REQUIRED_FOR_MESSAGES,
     SailorSettings,
 )
+from tests.helpers import API_KEY, FakeTime, make_services
 
 RELAY = Path(__file__).parent / "py_components" / "relay"
 SERVICE_ENV = {
@@ -251,3 +266,180 @@ def test_the_result_is_posted_with_the_urls_credentials_as_basic_auth() -> None:
     expected = base64.b64encode(b"us@er:p:ss").decode()
     assert request.headers["Authorization"] == f"Basic {expected}"
     assert json.loads(request.body or b"{}") == {"status": "success"}
+
+
+@pytest.mark.parametrize(
+    ("header", "version"),
+    [(None, 1), ("", 1), (0, 1), (1, 1), (2, 2), ("2", 2), (" 2 ", 2), (2.0, 2), (255, 255)],
+)
+def test_protocol_versions_are_read_as_the_reference_reads_them(header: Any, version: int) -> None:
+    assert protocol_version({"protocolVersion": header}) == version
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "2e9999",
+        "Infinity",
+        float("inf"),
+        float("nan"),
+        Decimal("Infinity"),
+        Decimal("sNaN"),
+        Decimal("1.5"),
+        -1,
+        "-1",
+        True,
+        False,
+        "abc",
+        1.5,
+        "1.5",
+        256,
+        10**400,
+        "9" * 5000,
+        b"2",
+        [2],
+        {"v": 2},
+    ],
+)
+def test_any_other_protocol_version_is_a_decryption_error_that_shows_it_briefly(
+    header: Any,
+) -> None:
+    with pytest.raises(DecryptionError) as raised:
+        protocol_version({"protocolVersion": header})
+    message = str(raised.value)
+    assert message.startswith("the protocolVersion header is ")
+    assert len(message) < 160
+
+
+class StreamedObject(http.server.BaseHTTPRequestHandler):
+    """``GET /objects/{id}``: ``total`` bytes in 64 KiB pieces, counting in ``sent`` what got
+    out before the client hung up; ``finished`` is set when it stops sending. A subclass per
+    test holds its own counts."""
+
+    total = 64 << 20
+    sent: int
+    finished: threading.Event
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        self.send_response(200)
+        self.send_header("Content-Length", str(cls.total))
+        self.end_headers()
+        piece = bytes(64 << 10)
+        try:
+            while cls.sent < cls.total:
+                self.wfile.write(piece)
+                cls.sent += len(piece)
+        except OSError:
+            pass
+        finally:
+            cls.finished.set()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+
+def test_a_body_in_object_storage_is_read_no_further_than_its_limit() -> None:
+    class Handler(StreamedObject):
+        sent = 0
+        finished = threading.Event()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        store = MaesterStore(f"http://127.0.0.1:{server.server_port}", "token")
+        storage = ObjectStorage(
+            store, Encryptor("password", "iv=any16_symbols"), max_body_bytes=1 << 20
+        )
+        with pytest.raises(BodyTooLargeError) as raised:
+            storage.fetch("object-1")
+        assert str(raised.value) == (
+            f"it is larger than {1 << 20} bytes, the limit "
+            "ELASTICIO_OBJECT_STORAGE_BODY_SIZE_LIMIT sets"
+        )
+        assert Handler.finished.wait(10), "the server still sends"
+        assert Handler.sent < Handler.total // 4
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+GENAI = "https://genai-api.picsart.io/v1/"
+
+
+def text_to_image(fake_time: FakeTime, message_id: str, snapshot: dict[str, Any]) -> RunResult:
+    """``textToImage`` on one message with the step's ``snapshot``, against mocked HTTP."""
+    return Executor(services=make_services(fake_time)).run(
+        "textToImage",
+        Message(id=message_id, body={"prompt": "a red mug"}),
+        {"apiKey": API_KEY},
+        snapshot,
+    )
+
+
+def mock_job(job_id: str) -> None:
+    responses.post(GENAI + "text2image", json={"inference_id": job_id}, status=202)
+    responses.get(
+        GENAI + f"text2image/inferences/{job_id}",
+        json={"status": "success", "data": [{"id": "r", "url": "https://cdn.example.com/r.png"}]},
+    )
+
+
+@responses.activate
+def test_a_message_collects_its_job_though_another_message_started_one_since(
+    fake_time: FakeTime,
+) -> None:
+    """The step's one snapshot names the latest job in ``job`` and the earlier ones by message
+    in ``jobs``: message A, back after B started a job, collects its own and pays nothing."""
+    mock_job("job-b")
+    accepted_at = fake_time.now
+    first = text_to_image(
+        fake_time,
+        "message-b",
+        {"job": {"operation": "textToImage", "id": "job-a", "messageId": "message-a"}},
+    )
+    (snapshot,) = [event.payload for event in first.events if event.kind == "snapshot"]
+    assert snapshot == {
+        "job": {
+            "operation": "textToImage",
+            "id": "job-b",
+            "acceptedAt": accepted_at,
+            "messageId": "message-b",
+        },
+        "jobs": {"message-a": {"operation": "textToImage", "id": "job-a"}},
+    }
+    responses.get(
+        GENAI + "text2image/inferences/job-a",
+        json={"status": "success", "data": [{"id": "r", "url": "https://cdn.example.com/a.png"}]},
+    )
+    calls = len(responses.calls)
+    back = text_to_image(fake_time, "message-a", snapshot)
+    (data,) = [event.payload for event in back.events if event.kind == "data"]
+    assert data.body["jobId"] == "job-a"
+    assert [call.request.method for call in responses.calls[calls:]] == ["GET"]
+    assert not [event for event in back.events if event.kind == "snapshot"]
+
+
+@responses.activate
+def test_a_snapshot_names_the_newest_jobs_younger_than_a_day_and_a_first_job_alone(
+    fake_time: FakeTime,
+) -> None:
+    mock_job("job-new")
+    now = fake_time.now
+    earlier = {
+        f"message-{n}": {"operation": "textToImage", "id": f"job-{n}", "acceptedAt": now - n}
+        for n in range(150, 0, -1)
+    }
+    earlier["stale"] = {"operation": "textToImage", "id": "old", "acceptedAt": now - 86401}
+    earlier["broken"] = {"operation": "noSuchOperation", "id": "x"}
+    # The message's own earlier job, of another operation: not collected, and replaced.
+    earlier["message-new"] = {"operation": "textToSound", "id": "mine-before"}
+    result = text_to_image(fake_time, "message-new", {"jobs": earlier})
+    (snapshot,) = [event.payload for event in result.events if event.kind == "snapshot"]
+    assert snapshot["job"]["messageId"] == "message-new"
+    assert list(snapshot["jobs"]) == [f"message-{n}" for n in range(99, 0, -1)]
+
+    mock_job("job-first")
+    first = text_to_image(fake_time, "message-first", {})
+    (alone,) = [event.payload for event in first.events if event.kind == "snapshot"]
+    assert list(alone) == ["job"]

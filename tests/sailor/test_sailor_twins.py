@@ -83,8 +83,11 @@ def test_twin_relays_publish_the_same_headers_and_properties(
     node_side, python_side = twin_topologies
     flow_id = f"flow-{uuid.uuid4().hex[:8]}"
     fake_platform.add_step(flow_id, "step_1", config={"_account": "acc-1"}, is_passthrough=True)
-    sailors.node(same_flow_env(node_side, fake_platform, NODE_RELAY, flow_id)).wait_ready(30)
-    sailors.python(same_flow_env(python_side, fake_platform, PY_RELAY, flow_id)).wait_ready()
+    # Both start at once; each is ready when its queue has a consumer.
+    node = sailors.node(same_flow_env(node_side, fake_platform, NODE_RELAY, flow_id))
+    python = sailors.python(same_flow_env(python_side, fake_platform, PY_RELAY, flow_id))
+    node.wait_ready(30)
+    python.wait_ready()
 
     def both(body: dict[str, Any], kind: str, **send: Any) -> tuple[Received, Received]:
         message_id, thread_id = str(uuid.uuid4()), str(uuid.uuid4())
@@ -161,12 +164,21 @@ def test_node_and_python_steps_pass_data_errors_and_rebounds_to_each_other(
                 overrides=overrides,
             )
 
-        sailors.node(env("step_1", NODE_RELAY), name="node-1").wait_ready(30)
-        sailors.python(env("step_2", PY_RELAY), name="python-2").wait_ready()
-        sailors.node(env("step_3", NODE_RELAY), name="node-3").wait_ready(30)
-        sailors.node(
-            env("errors", NODE_RELAY, ELASTICIO_INPUT_FORMAT="error"), name="node-errors"
-        ).wait_ready(30)
+        # Every sailor starts at once; each is ready when its queue has a consumer.
+        queue = f"{topology.name}.limited"
+        topology.declare_queue(queue)
+        limited = env("step_2", PY_RELAY, ELASTICIO_REBOUND_LIMIT="1")
+        started = [
+            sailors.node(env("step_1", NODE_RELAY), name="node-1"),
+            sailors.python(env("step_2", PY_RELAY), name="python-2"),
+            sailors.node(env("step_3", NODE_RELAY), name="node-3"),
+            sailors.node(
+                env("errors", NODE_RELAY, ELASTICIO_INPUT_FORMAT="error"), name="node-errors"
+            ),
+            sailors.python({**limited, "ELASTICIO_LISTEN_MESSAGES_ON": queue}, name="limited"),
+        ]
+        for sailor in started:
+            sailor.wait_ready(30)
 
         sent = topology.send("step_1", {"do": "data", "n": 5})
         last = topology.receive("step_3", "data", timeout=20)
@@ -184,18 +196,6 @@ def test_node_and_python_steps_pass_data_errors_and_rebounds_to_each_other(
         topology.send("step_1", {"do": "rebound", "message": "busy"})
         rebound = topology.receive("step_1", "rebound", timeout=20)
         assert rebound.headers["reboundIteration"] == 1
-        limited = sailor_env(
-            topology,
-            "step_2",
-            fake_platform,
-            function="relay",
-            component_path=str(PY_RELAY),
-            overrides={"ELASTICIO_REBOUND_LIMIT": "1"},
-        )
-        queue = f"{topology.name}.limited"
-        topology.declare_queue(queue)
-        sailors.python({**limited, "ELASTICIO_LISTEN_MESSAGES_ON": queue}, name="limited")
-        sailors.started[-1].wait_ready()
         topology.publish(queue, rebound.body, rebound.headers)
         error = decode_error(topology.receive("step_2", "error", timeout=20))
         assert error["error"]["message"] == "Rebound limit exceeded"

@@ -2,6 +2,8 @@
 
 Every environment of the table goes through both in one Node process; the values (types
 included: ``true`` is not ``1``), ``additionalVars`` and the error message must be the same.
+Our own settings (``OWN_SETTINGS``), which the reference does not have, are read by its rule for
+numbers: given the same text as one of its numbers, they come out as that number does.
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ from typing import Any
 
 import pytest
 
-from picsart_component.sailor.settings import SailorSettings, SailorSettingsError
+from picsart_component.sailor.settings import (
+    OPTIONAL,
+    OWN_SETTINGS,
+    SailorSettings,
+    SailorSettingsError,
+)
 from tests.sailor.node_harness import run_node_script
 
 BASE: dict[str, str] = {
@@ -151,7 +158,7 @@ def python_side(environ: dict[str, str]) -> Parsed:
         settings = SailorSettings.from_environ(environ)
     except SailorSettingsError as error:
         return Parsed(None, None, str(error))
-    values = {key: _tag(value) for key, value in settings.values.items()}
+    values = {key: _tag(value) for key, value in settings.values.items() if key not in OWN_SETTINGS}
     if settings.additional_vars is None:
         additional: Any = UNDEFINED
     else:
@@ -198,3 +205,51 @@ def test_settings_match_the_reference(reference: dict[str, Parsed], case: str) -
     assert python.error == node.error
     assert _canonical(python.values) == _canonical(node.values)
     assert _canonical(python.additional) == _canonical(node.additional)
+
+
+NUMBER_TEXTS = [
+    "5000",
+    "0",
+    "-0",
+    "12ms",
+    "1048576.9",
+    "1e3",
+    "-3",
+    "+7",
+    "  42  ",
+    "abc",
+    "",
+    "Infinity",
+    "\u00a09",
+    "0x10",
+    "0x",
+    "99999999999999999999",
+]
+"""Texts an ``ELASTICIO_*`` number may be given as, each read by the reference's
+``OUTGOING_MESSAGE_SIZE_LIMIT`` and by each of our own number settings."""
+REFERENCE_NUMBER = "OUTGOING_MESSAGE_SIZE_LIMIT"
+
+
+@pytest.fixture(scope="module")
+def reference_numbers() -> list[Any]:
+    environments = [env({f"ELASTICIO_{REFERENCE_NUMBER}": text}) for text in NUMBER_TEXTS]
+    results = json.loads(run_node_script("settings.js", json.dumps(environments)))
+    return [result["values"][REFERENCE_NUMBER] for result in results]
+
+
+@pytest.mark.parametrize("own", sorted(OWN_SETTINGS))
+def test_our_own_settings_read_numbers_by_the_references_rule(
+    reference_numbers: list[Any], own: str
+) -> None:
+    reference_default = OPTIONAL[REFERENCE_NUMBER]
+    for text, theirs in zip(NUMBER_TEXTS, reference_numbers, strict=True):
+        ours = SailorSettings.from_environ(env({f"ELASTICIO_{own}": text})).values[own]
+        expected = OPTIONAL[own] if theirs == reference_default else theirs
+        assert _canonical(_tag(ours)) == _canonical(expected), text
+
+
+def test_our_own_settings_are_documented_defaults() -> None:
+    assert OPTIONAL["OBJECT_STORAGE_BODY_SIZE_LIMIT"] == 256 * 1024 * 1024
+    assert SailorSettings.from_environ(BASE).values["OBJECT_STORAGE_BODY_SIZE_LIMIT"] == (
+        256 * 1024 * 1024
+    )

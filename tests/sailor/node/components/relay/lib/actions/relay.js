@@ -4,13 +4,10 @@
 // process returns a truthy value (a promise, a message); a process that emits events and
 // returns nothing must emit 'end' itself, as the 'emit' cases below do.
 const { randomUUID } = require('crypto');
+const fs = require('fs');
 
 function message(body, headers) {
     return { id: randomUUID(), body, headers: headers || {}, attachments: {} };
-}
-
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // Events emitted one after another, then 'end'.
@@ -55,8 +52,21 @@ exports.process = function process(msg, cfg, snapshot) {
             emitAll(this, Array.from({ length: body.count || 2 }, (_, index) =>
                 ['data', message({ ...via, index })]));
             return undefined;
-        case 'sleep':
-            return sleep(body.ms || 1000).then(() => message(via));
+        case 'wait':
+            // A FIFO (tests.sailor.amqp_harness.Gate), read on libuv's thread pool: opening it
+            // waits for the test to open its end, reading it for the test to close it.
+            return fs.promises.readFile(body.gate).then(() => message(via));
+        case 'reboundOnce': {
+            const earlier = fs.existsSync(body.runs)
+                ? fs.readFileSync(body.runs, 'utf8').split('\n').filter(Boolean).length
+                : 0;
+            fs.appendFileSync(body.runs, `${msg.id}\n`);
+            if (!earlier) {
+                emitAll(this, [['rebound', new Error('once')]]);
+                return undefined;
+            }
+            return Promise.resolve(message({ ...via, run: earlier + 1 }));
+        }
         case 'state':
             // What the sailor handed to process: the step's config and the current snapshot.
             return Promise.resolve(message({ ...via, cfg, snapshot }));
