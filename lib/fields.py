@@ -165,6 +165,15 @@ class ActionOutput(OutputModel):
         "step failed with a 408, 429, 5xx or timeout; then the other fields are absent.",
     )
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # A designer lists the output's fields in order: the error, rarely there, goes last.
+        fields = cls.__pydantic_fields__
+        if list(fields)[-1] != "error":
+            fields["error"] = fields.pop("error")
+            cls.model_rebuild(force=True)
+
     @model_serializer(mode="wrap")
     def _without_absent_error(self, serialize: SerializerFunctionWrapHandler) -> Any:
         data = serialize(self)

@@ -80,7 +80,7 @@ def test_make_raw_request_metadata_and_config() -> None:
     assert (inputs["data"]["title"], inputs["data"]["type"]) == ("Request Body", "object")
     assert "required" not in inputs["data"]
     outputs = schema("makeRawRequest.out.json")["properties"]
-    assert list(outputs) == ["statusCode", "headers", "responseBody"]
+    assert list(outputs) == ["statusCode", "headers", "responseBody", "error"]
 
 
 def test_every_view_class_used_is_one_the_platform_knows() -> None:

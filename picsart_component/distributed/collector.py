@@ -29,6 +29,7 @@ import aio_pika
 
 from ..flows.batch import BatchError, BatchOptions
 from ..flows.command import DEFAULT_WINDOW
+from ..flows.failures import SameErrorWatch
 from ..flows.inputs import InputItem, ItemKey
 from ..flows.journal import INTERRUPTED, JournalError, Recorder, RunPlan, now_iso
 from ..flows.model import INPUT_NAME, Flow
@@ -245,6 +246,7 @@ class Collector:
         self.done_now = self.failed_now = self.interrupted_now = 0
         self.stop_reason: StopReason | None = None
         self.stopping = False
+        self._same_error = SameErrorWatch(run.options.stop_after_same_error)
         self.requests = self.rate_limited = 0
         self.dropped = 0
         self.workers_most = 0
@@ -363,6 +365,9 @@ class Collector:
         summary = BrokerRunSummary(items=len(plan.finished) + len(plan.works))
         summary.not_started = len(self.to_publish)
         summary.stop_reason = self.stop_reason
+        if self.stop_reason == "same-error":
+            summary.same_error = self._same_error.signature
+            summary.same_error_count = self._same_error.count
         summary.done_now, summary.failed_now = self.done_now, self.failed_now
         summary.interrupted_now = self.interrupted_now
         summary.seconds = time.monotonic() - started
@@ -585,13 +590,17 @@ class Collector:
             self._credits.settle()
             self.finished.add(outcome.key)
             self.in_flight.discard(outcome.key)
+            error = line.get("error")
+            interrupted = isinstance(error, dict) and error.get("name") == INTERRUPTED
             if line["status"] == "done":
                 self.done_now += 1
             else:
                 self.failed_now += 1
-                error = line.get("error")
-                if isinstance(error, dict) and error.get("name") == INTERRUPTED:
-                    self.interrupted_now += 1
+                self.interrupted_now += interrupted
+            failed = line["status"] == "failed" and isinstance(error, dict) and not interrupted
+            if self._same_error.observe(error if failed else None) and self.to_publish:
+                # Items already on the broker (at most --window) still run.
+                self.stop_reason = self.stop_reason or "same-error"
             self._progress.update(self._done_total(), self._failed_total(), self.requests)
             self._changed.set()
 

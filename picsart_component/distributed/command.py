@@ -179,6 +179,7 @@ def run_on_broker(request: BrokerRequest) -> NoReturn:
                 request.retry_interrupted,
                 request.status_every,
                 request.save_to,
+                request.stop_after_same_error,
             ),
             window=request.window,
             redact=REDACTOR.redact,

@@ -129,6 +129,23 @@ def test_items_wait_for_a_worker_and_a_failed_step_gives_its_status_and_correlat
     assert set(failed[0]["steps"]) == {"cutout"}
 
 
+def test_a_broker_run_stops_publishing_after_the_same_error_in_a_row(
+    broker_flow: BrokerFlow,
+) -> None:
+    broker_flow.write_items(12)
+    broker_flow.sandbox.reset(faults="400:path=upscale")
+    broker_flow.worker()
+    run = broker_flow.run("--window", "1", "--stop-after-same-error", "3")
+    assert run.finish() == 1, "\n".join(run.lines)
+    lines = by_item(broker_flow.lines())
+    assert len(lines) == 3, failures(lines)
+    summary = run.summary()
+    assert (summary["stopped"], summary["notStarted"]) == ("same-error", 9)
+    assert any("3 items in a row failed with the same error at step large" in line
+               for line in run.lines)  # fmt: skip
+    assert sum(calls_per_url(broker_flow, "removebg").values()) == 3
+
+
 def test_a_killed_worker_loses_nothing_and_repeats_no_paid_call(broker_flow: BrokerFlow) -> None:
     urls = broker_flow.write_items(12)
     broker_flow.sandbox.reset(latency_ms=250)
