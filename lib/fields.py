@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from picsart_component.runtime.models import ConfigModel, InputModel, OutputModel
 
@@ -46,6 +46,21 @@ class ErrorPolicyConfig(ConfigModel):
         ),
         json_schema_extra={"viewClass": "SelectView", "model": ERROR_POLICY_CHOICES},
     )
+
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        _put_last(cls, "errorPolicy")
+
+
+def _put_last(model: type[BaseModel], name: str) -> None:
+    """Moves a base class's field after the subclass's own: a designer lists fields in order,
+    and the ones every action shares (rarely set, or rarely there) read best last."""
+    fields = model.__pydantic_fields__
+    if name in fields and list(fields)[-1] != name:
+        fields[name] = fields.pop(name)
+        model.model_rebuild(force=True)
 
 
 class NoConfig(ErrorPolicyConfig):
@@ -168,11 +183,7 @@ class ActionOutput(OutputModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        # A designer lists the output's fields in order: the error, rarely there, goes last.
-        fields = cls.__pydantic_fields__
-        if list(fields)[-1] != "error":
-            fields["error"] = fields.pop("error")
-            cls.model_rebuild(force=True)
+        _put_last(cls, "error")
 
     @model_serializer(mode="wrap")
     def _without_absent_error(self, serialize: SerializerFunctionWrapHandler) -> Any:

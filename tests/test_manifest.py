@@ -59,14 +59,15 @@ def test_make_raw_request_metadata_and_config() -> None:
     action = MANIFEST["actions"]["makeRawRequest"]
     assert action["fields"]["errorPolicy"]["viewClass"] == "SelectView"
     assert action["fields"] == {
-        "errorPolicy": action["fields"]["errorPolicy"],
         "doNotThrow404": {
             "label": "Don't throw error on 404 Response",
             "required": False,
             "viewClass": "CheckBoxView",
             "note": "When checked, a 404 answer is returned as data instead of an error.",
         },
+        "errorPolicy": action["fields"]["errorPolicy"],
     }
+    assert list(action["fields"]) == ["doNotThrow404", "errorPolicy"]
     inputs = schema("makeRawRequest.in.json")["properties"]
     assert list(inputs) == ["url", "method", "data", "headers", "form", "files"]
     assert (inputs["url"]["title"], inputs["url"]["type"], inputs["url"].get("required")) == (

@@ -88,7 +88,7 @@ BAD_FLOWS = [
     (
         "- {id: a, action: upscale, body: '{}', cfg: {downloadResults: true}}",
         "$[0].cfg.downloadResults: is not a config field of upscale; did you mean "
-        "'downloadResult'? its fields are: errorPolicy, downloadResult",
+        "'downloadResult'? its fields are: downloadResult, errorPolicy",
     ),
     (
         "- {id: a, action: upscale, body: '{}', cfg: {downloadResult: maybe}}",
