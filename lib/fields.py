@@ -47,7 +47,6 @@ class ErrorPolicyConfig(ConfigModel):
         json_schema_extra={"viewClass": "SelectView", "model": ERROR_POLICY_CHOICES},
     )
 
-
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
