@@ -23,7 +23,7 @@ from .client import ClientSettings, PicsartClient, Route
 from .credentials import read_credentials
 from .download import Resolver, URLPolicy, resolve_host
 from .errors import is_transient
-from .fields import ErrorOutput
+from .fields import ErrorOutput, error_policy
 from .files import FileServices
 from .jobs import Api, JobRunner, JobSettings, JobTicket, Operation
 from .ratelimit import RateLimitInfo, Throttle
@@ -73,7 +73,7 @@ class Services:
         """A client for the image API, or with ``api="genai"`` for the GenAI API."""
         credentials = read_credentials(cfg)
         settings = self.client_settings()
-        if cfg.get("errorPolicy", "retry") != "retry":
+        if error_policy(cfg) != "retry":
             # The policy hands 408s, 429s, 5xx and timeouts to the platform or the flow at once.
             settings = replace(settings, retry=replace(settings.retry, max_attempts=1))
         return PicsartClient(
@@ -202,7 +202,7 @@ class PicsartContext(ActionContext):
 
     def error_event(self, error: ComponentError) -> Event:
         """The Error policy config decides what a 408, 429, 5xx or timeout becomes."""
-        policy = self.cfg.get("errorPolicy", "retry")
+        policy = error_policy(self.cfg)
         if policy == "retry" or not is_transient(error):
             return super().error_event(error)
         payload = error_payload(error)

@@ -122,6 +122,9 @@ class APIError(PicsartError):
     """A request to Picsart failed. Carries what a support ticket needs, and never the key."""
 
     status: int | None = None
+    job: Any = None
+    """The job (a ``jobs.JobTicket``) being polled when this failed: it was paid for, and can
+    still be collected with Get job result."""
 
     def __init__(
         self,
@@ -167,10 +170,6 @@ class APIError(PicsartError):
                 "Picsart accepted and charged: collect it later with Get job result"
             )
         return text
-
-    job: Any = None
-    """The job (a ``jobs.JobTicket``) being polled when this failed: it was paid for, and can
-    still be collected with Get job result."""
 
     def event_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = {}

@@ -29,6 +29,12 @@ ERROR_POLICY_CHOICES: dict[str, Any] = {
 }
 
 
+def error_policy(cfg: Mapping[str, Any]) -> ErrorPolicy:
+    """The Error policy a step's config asks for (checked by then, so never an unknown one)."""
+    policy = cfg.get("errorPolicy")
+    return policy if policy in ERROR_POLICY_CHOICES else "retry"
+
+
 class ErrorPolicyConfig(ConfigModel):
     """The config every action has: what a failure that may pass with time becomes."""
 

@@ -15,15 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..runtime.manifest import load_schema
 from .inputs import InputItem, ItemKey, dry_run_item_input
-from .mapping import (
-    ExpressionEvaluator,
-    ExpressionSyntaxError,
-    MappingError,
-    expression_facts,
-)
+from .mapping import NOT_A_FUNCTION_CODES, ExpressionEvaluator, MappingError, facts_if_parsed
 from .model import INPUT_NAME, Flow, FlowStep
 
 if TYPE_CHECKING:
+    from ..runtime.errors import Problem
     from ..runtime.executor import Executor
 
 PLACEHOLDER_ROOT = "https://dry-run.invalid"
@@ -70,17 +66,26 @@ def _step_problems(
     cfg: Mapping[str, Any],
     evaluator: ExpressionEvaluator,
 ) -> list[dict[str, str]]:
+    checked = _checked_step(step, document, executor, cfg, evaluator)
+    if isinstance(checked, MappingError):
+        return [{"step": step.id, "path": "$", "rule": str(checked)}]
+    return [{"step": step.id, "path": problem.path, "rule": problem.rule} for problem in checked]
+
+
+def _checked_step(
+    step: FlowStep,
+    document: dict[str, Any],
+    executor: Executor,
+    cfg: Mapping[str, Any],
+    evaluator: ExpressionEvaluator,
+) -> MappingError | list[Problem]:
+    """Why ``step``'s body cannot be made for ``document`` (the mapping's error), or what its
+    input breaks (nothing, when it is good)."""
     try:
         body = step.body.evaluate(document, evaluator)
     except MappingError as error:
-        return [{"step": step.id, "path": "$", "rule": str(error)}]
-    return [
-        {"step": step.id, "path": problem.path, "rule": problem.rule}
-        for problem in executor.input_problems(step.action, body, {**cfg, **step.cfg})
-    ]
-
-
-NOT_A_FUNCTION_CODES = frozenset({"T1005", "T1006", "T1007", "T1008"})
+        return error
+    return executor.input_problems(step.action, body, {**cfg, **step.cfg})
 
 
 @dataclass(frozen=True)
@@ -112,48 +117,31 @@ def preflight(
     findings = []
     for step in flow.steps:
         expression = step.body.expression
-        try:
-            body = step.body.evaluate(document, evaluator)
-        except MappingError as error:
-            blocking = error.code is not None and (
-                error.code.startswith("S0")
-                or (error.code in NOT_A_FUNCTION_CODES and _calls_unknown(expression))
+        facts = facts_if_parsed(expression)
+        checked = _checked_step(step, document, executor, cfg, evaluator)
+        if isinstance(checked, MappingError):
+            blocking = checked.code is not None and (
+                checked.code.startswith("S0")
+                or (
+                    checked.code in NOT_A_FUNCTION_CODES
+                    and (facts is None or bool(facts.unknown_functions()))
+                )
             )
-            findings.append(PreflightFinding(step.id, expression, str(error), blocking))
+            findings.append(PreflightFinding(step.id, expression, str(checked), blocking))
         else:
-            keys, values = _written_fields(expression)
-            for problem in executor.input_problems(step.action, body, {**cfg, **step.cfg}):
+            # A problem with a key the mapping writes as a literal, or with a literal value it
+            # writes, is the mapping's, whatever the item.
+            keys = {result.name for result in facts.result_fields} if facts else set()
+            values = {r.name for r in facts.result_fields if r.literal_value} if facts else set()
+            for problem in checked:
                 name = problem.path[2:].split(".")[0].split("[")[0]
                 blocking = problem.path.startswith("$.") and (
                     name in values or (name in keys and problem.rule.startswith("is not a field"))
                 )
-                findings.append(
-                    PreflightFinding(
-                        step.id, expression, f"{problem.path}: {problem.rule}", blocking
-                    )
-                )
+                message = f"{problem.path}: {problem.rule}"
+                findings.append(PreflightFinding(step.id, expression, message, blocking))
         document[step.id] = placeholder_output(executor, step)
     return findings
-
-
-def _calls_unknown(expression: str | None) -> bool:
-    try:
-        return expression is not None and bool(expression_facts(expression).unknown_functions())
-    except ExpressionSyntaxError:
-        return True
-
-
-def _written_fields(expression: str | None) -> tuple[set[str], set[str]]:
-    """The keys a mapping writes as literals, and those of them whose values are literals too:
-    a problem with one of them is the mapping's, whatever the item."""
-    if expression is None:
-        return set(), set()
-    try:
-        facts = expression_facts(expression)
-    except ExpressionSyntaxError:
-        return set(), set()
-    keys = {result.name for result in facts.result_fields}
-    return keys, {result.name for result in facts.result_fields if result.literal_value}
 
 
 def placeholder_output(executor: Executor, step: FlowStep) -> Any:

@@ -29,6 +29,8 @@ EVALUATION_MAX_DEPTH = 500
 JSONATA_FUNCTIONS: frozenset[str] = frozenset(jsonata.Jsonata.static_frame.bindings)
 """The functions JSONata itself offers (``lowercase`` for ``$lowercase``). The component
 registers none of its own, so these are every function a mapping can call."""
+NOT_A_FUNCTION_CODES = frozenset({"T1005", "T1006", "T1007", "T1008"})
+"""JSONata's errors for calling (or partly applying) something that is not a function."""
 
 
 class ExpressionSyntaxError(Exception):
@@ -82,7 +84,7 @@ def jsonata_message(error: jsonata.JException) -> str:
     details = [f"JSONata error {code}" if isinstance(code, str) else "JSONata error"]
     if isinstance(location, int) and location >= 0:
         details.append(f"at character {location}")
-    if code in ("T1005", "T1006", "T1007", "T1008") and isinstance(token, str) and token:
+    if code in NOT_A_FUNCTION_CODES and isinstance(token, str) and token:
         message = f"{message}: ${token}{function_hint(token)}"
     return f"{message} ({', '.join(details)})"
 
@@ -201,6 +203,17 @@ def expression_facts(expression: str) -> ExpressionFacts:
     _walk_calls(ast, facts, set())
     _result_objects(ast, facts)
     return facts
+
+
+def facts_if_parsed(expression: str | None) -> ExpressionFacts | None:
+    """``expression_facts``, or None for a fixed body (no expression) or an expression that does
+    not parse (whoever parses or evaluates it reports why)."""
+    if expression is None:
+        return None
+    try:
+        return expression_facts(expression)
+    except ExpressionSyntaxError:
+        return None
 
 
 def _walk_calls(node: Any, facts: ExpressionFacts, seen: set[int]) -> None:

@@ -28,7 +28,7 @@ from .mapping import (
     ExpressionFacts,
     ExpressionSyntaxError,
     StepBody,
-    expression_facts,
+    facts_if_parsed,
     function_hint,
     root_names,
 )
@@ -269,7 +269,7 @@ def _step_problems(
     facts = None
     if isinstance(body, str):
         problems.extend(_expression_problems(here, body, ids, index))
-        facts = _facts(body)
+        facts = facts_if_parsed(body)
         if facts is not None:
             problems.extend(_function_problems(here, facts))
     if not isinstance(action, str):
@@ -326,13 +326,6 @@ def _cfg_problems(
         for p in executor.input_problems(action, {}, cfg)
         if p.path.startswith("cfg")
     ]
-
-
-def _facts(expression: str) -> ExpressionFacts | None:
-    try:
-        return expression_facts(expression)
-    except ExpressionSyntaxError:
-        return None  # _expression_problems has reported it
 
 
 def _function_problems(here: str, facts: ExpressionFacts) -> list[Problem]:

@@ -259,13 +259,16 @@ class BatchRunner:
     _stopping: threading.Event = field(default_factory=threading.Event)
     _stop_reason: StopReason | None = None
     _tally: _Tally = field(default_factory=_Tally)
-    _same_error: SameErrorWatch | None = None
+    _same_error: SameErrorWatch = field(init=False)
     _requests_before: int = 0
     _workers: WorkerCount | None = None
     running: int = 0
     calls_in_flight: int = 0
     """Steps whose paid call is under way: a second Ctrl-C counts them as possibly charged."""
     _calls_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._same_error = SameErrorWatch(self.settings.stop_after_same_error)
 
     def stop_starting(self, reason: StopReason = "interrupted") -> None:
         if self._stop_reason is None:
@@ -297,7 +300,7 @@ class BatchRunner:
         summary.interrupted_now = self._tally.interrupted
         summary.rebounded_now = self._tally.rebounded
         summary.retry_at = self._tally.retry_at
-        if stop_reason == "same-error" and self._same_error is not None:
+        if stop_reason == "same-error":
             summary.same_error = self._same_error.signature
             summary.same_error_count = self._same_error.count
         summary.seconds = self.clock() - started
@@ -380,8 +383,6 @@ class BatchRunner:
         self._tally.add(outcome)
         if outcome.status == "rebounded":
             self.stop_starting("rebound")
-        if self._same_error is None:
-            self._same_error = SameErrorWatch(self.settings.stop_after_same_error)
         failed = outcome.status == "failed" and not outcome.interrupted
         if self._same_error.observe(outcome.error if failed else None):
             self.stop_starting("same-error")

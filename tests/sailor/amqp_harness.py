@@ -88,6 +88,23 @@ def make_encryptor() -> Encryptor:
 # -- the broker ---------------------------------------------------------------------------
 
 
+FORGED_PROTOCOL_VERSIONS: list[Any] = [
+    "2e9999",
+    "Infinity",
+    -1,
+    "-1",
+    True,
+    False,
+    "abc",
+    1.5,
+    "1.5",
+    256,
+    10**12,
+]
+"""``protocolVersion`` headers no sailor writes: not a whole number from 0 to 255. (A double
+infinity cannot travel: RabbitMQ closes the connection of whoever publishes one.)"""
+
+
 class Received(NamedTuple):
     """A message taken from a queue. ``properties`` holds the AMQP basic properties by their
     pamqp names (``content_type``, ``content_encoding``, ``delivery_mode``, ``expiration`` (a

@@ -13,6 +13,7 @@ from typing import Any
 from tests.sailor.amqp_harness import (
     COMP_ID,
     EXEC_ID,
+    FORGED_PROTOCOL_VERSIONS,
     PREVIOUS_STEP_ID,
     USER_ID,
     WORKSPACE_ID,
@@ -292,23 +293,6 @@ def test_data_is_published_no_faster_than_the_emit_rate_limit(
     assert time.monotonic() - started >= 0.375
     assert sorted(body["n"] for body in bodies) == list(range(6))
     settled(broker, sailor)
-
-
-FORGED_PROTOCOL_VERSIONS: list[Any] = [
-    "2e9999",
-    "Infinity",
-    -1,
-    "-1",
-    True,
-    False,
-    "abc",
-    1.5,
-    "1.5",
-    256,
-    10**12,
-]
-"""``protocolVersion`` headers no sailor writes: not a whole number from 0 to 255. (A double
-infinity cannot travel: RabbitMQ closes the connection of whoever publishes one.)"""
 
 
 def test_a_forged_protocol_version_is_an_error_event_and_the_message_is_settled(
