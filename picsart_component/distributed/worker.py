@@ -114,11 +114,18 @@ class Ledgers:
 
 class RunCounts:
     """Adds each request and 429 to the counts (in Redis) of the run whose item the thread that
-    sends it is running, the moment it is sent: the run's status line moves with the requests,
-    not only when an item ends."""
+    sends it is running: the run's status line moves with the requests, not only when an item
+    ends. What a process counts for a run goes to Redis at most every ``FLUSH_SECONDS`` and when
+    an item's step ends, so that a paid call never waits on a Redis round trip of its own."""
 
-    def __init__(self) -> None:
+    FLUSH_SECONDS = 0.5
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._running = threading.local()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._pending: dict[int, tuple[Ledger, int, int]] = {}
+        self._flushed_at: dict[int, float] = {}
 
     @contextmanager
     def running(self, ledger: Ledger) -> Iterator[None]:
@@ -128,11 +135,27 @@ class RunCounts:
             yield
         finally:
             self._running.ledger = None
+            self._flush(ledger)
 
     def add(self, requests: int, rate_limited: int) -> None:
         ledger: Ledger | None = getattr(self._running, "ledger", None)
         if ledger is None:
             return
+        with self._lock:
+            _, pending_requests, pending_limited = self._pending.get(id(ledger), (ledger, 0, 0))
+            self._pending[id(ledger)] = (
+                ledger,
+                pending_requests + requests,
+                pending_limited + rate_limited,
+            )
+            due = self._clock() - self._flushed_at.get(id(ledger), -math.inf) >= self.FLUSH_SECONDS
+        if due:
+            self._flush(ledger)
+
+    def _flush(self, ledger: Ledger) -> None:
+        with self._lock:
+            _, requests, rate_limited = self._pending.pop(id(ledger), (ledger, 0, 0))
+            self._flushed_at[id(ledger)] = self._clock()
         try:
             ledger.add_counts(requests, rate_limited)
         except Exception as error:

@@ -520,3 +520,32 @@ def test_a_result_of_protocol_version_2_or_none_is_read() -> None:
         body = encryptor.encrypt_message(message, base64_text=base64_text)
         outcome = decoder.decode("large.message", headers, body)
         assert (outcome.key, outcome.run_id, outcome.line["status"]) == (4, "r1", "done")
+
+
+def test_counts_go_to_redis_at_most_twice_a_second_and_when_a_step_ends() -> None:
+    """A paid call never waits on a Redis round trip of its own; the run's status line still
+    moves within a second, and nothing counted is lost when the step ends."""
+    from picsart_component.distributed.worker import RunCounts
+
+    class Recording:
+        def __init__(self) -> None:
+            self.added: list[tuple[int, int]] = []
+
+        def add_counts(self, requests: int, rate_limited: int) -> None:
+            self.added.append((requests, rate_limited))
+
+    now = [0.0]
+    counts = RunCounts(clock=lambda: now[0])
+    ledger = Recording()
+    with counts.running(ledger):  # type: ignore[arg-type]
+        counts.add(1, 0)
+        counts.add(1, 0)
+        counts.add(0, 1)
+        assert ledger.added == [(1, 0)]
+        now[0] += RunCounts.FLUSH_SECONDS
+        counts.add(1, 0)
+        assert ledger.added == [(1, 0), (2, 1)]
+        counts.add(1, 0)
+    assert ledger.added == [(1, 0), (2, 1), (1, 0)]
+    counts.add(5, 5)  # a request outside any step counts for no run
+    assert ledger.added == [(1, 0), (2, 1), (1, 0)]
