@@ -11,6 +11,10 @@ from ..lib.context import PicsartContext as Context
 from ..lib.fields import ActionOutput
 from ..lib.fields import NoConfig as Config
 
+TITLE = "Account balance"
+DESCRIPTION = "Get the credits left on the account, from both the image API and the GenAI API."
+HELP = "Costs nothing."
+HELP_LINK = "https://docs.picsart.io/reference/genai-credits-balance"
 EXAMPLE: dict[str, object] = {}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

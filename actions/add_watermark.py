@@ -16,6 +16,13 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, source_problems
 
+TITLE = "Add watermark"
+DESCRIPTION = "Place a watermark image on a photo, or repeat it over the whole photo."
+HELP = (
+    "Give the watermark by exactly one of Watermark and Watermark URL. Give the image by exactly "
+    "one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-add-watermark"
 EXAMPLE = {
     "image_url": "https://example.com/mug.jpg",
     "watermark_url": "https://example.com/logo.png",

@@ -14,6 +14,15 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS
 
+TITLE = "Adjust"
+DESCRIPTION = (
+    "Adjust an image's brightness, contrast, clarity, colour, light, sharpness, grain and vignette."
+)
+HELP = (
+    "Every setting is a number; 0 (or empty) leaves that aspect as it is. Give the image by "
+    "exactly one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-adjust"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "brightness": 20, "vignette": 40}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..lib.choices import AI_EFFECT_NAMES
+from picsart_component.catalogue.choices import AI_EFFECT_NAMES
+
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
 from ..lib.fields import ImageResultOutput as Output
@@ -15,6 +16,13 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS
 
+TITLE = "AI effect"
+DESCRIPTION = "Apply one of Picsart's AI styles (cartoon, winter, galaxy and more) to an image."
+HELP = (
+    "Choose the style by name (List effects with kind ai lists them). Give the image by exactly "
+    "one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-apply-ai-effect"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "effect_name": "cartoon1"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

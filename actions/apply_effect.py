@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..lib.choices import EFFECT_NAMES
+from picsart_component.catalogue.choices import EFFECT_NAMES
+
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
 from ..lib.fields import ImageResultOutput as Output
@@ -15,6 +16,16 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, fade_field
 
+TITLE = "Effect"
+DESCRIPTION = (
+    "Apply one of Picsart's named effects (blurs, sketches, film and colour looks) to an image."
+)
+HELP = (
+    "Choose the effect by name (List effects lists them); Fade lets some of the original show "
+    "through. Give the image by exactly one of Image, Image URL and Image ID (JPG, PNG, TIFF, "
+    "WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-apply-effect"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "effect_name": "sketch1"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

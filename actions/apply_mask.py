@@ -20,6 +20,14 @@ MaskName = Literal[
     "lace1", "lace2", "lace3", "lace4", "shdw2", "shdw17", "rpl3", "rpl5", "prsm3", "prsm9",
     "prsm10",
 ]  # fmt: skip
+TITLE = "Mask"
+DESCRIPTION = "Lay a decorative mask (lace, shadows, ripples, prism light) over an image."
+HELP = (
+    "Choose the mask by name, and how it blends, how visible it is, its hue and its orientation. "
+    "Give the image by exactly one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or "
+    "BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-apply-mask"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "mask": "lace2", "opacity": 70}
 
 __all__ = ["Config", "Context", "Input", "MaskName", "MaskSettings", "Output", "process"]

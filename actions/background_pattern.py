@@ -16,6 +16,14 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS
 
+TITLE = "Background pattern"
+DESCRIPTION = "Make a repeating background pattern from an image."
+HELP = (
+    "Choose the repeat (hex, hex2, diamond, mirror, tile), its scale, rotation and offset, and the "
+    "result's size (up to 8000x8000). Give the image by exactly one of Image, Image URL and Image "
+    "ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-generate-pattern"
 EXAMPLE = {
     "image_url": "https://example.com/mug.jpg",
     "pattern": "diamond",

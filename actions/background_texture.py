@@ -11,6 +11,16 @@ from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS
 from .background_pattern import PatternFields
 
+TITLE = "Background texture (deprecated)"
+DESCRIPTION = (
+    "Make a repeating background pattern from an image (the older name of Background pattern)."
+)
+HELP = (
+    "Picsart has renamed this operation Background pattern; use that in new flows. Same fields. "
+    "Give the image by exactly one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or "
+    "BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-generate-texture"
 EXAMPLE = {
     "image_url": "https://example.com/mug.jpg",
     "pattern": "tile",

@@ -14,6 +14,15 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, OverlaySourceInput
 
+TITLE = "Blend"
+DESCRIPTION = (
+    "Lay one image over another with a blend mode: multiply, screen, overlay and ten more."
+)
+HELP = (
+    "Give the overlay by exactly one of its three fields. Give the image by exactly one of Image, "
+    "Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-blend"
 EXAMPLE = {
     "image_url": "https://example.com/mug.jpg",
     "overlay_image_url": "https://example.com/paper-texture.jpg",

@@ -6,15 +6,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from picsart_component.catalogue import choices
 from picsart_component.runtime.models import InputModel
 
-from ..lib import ai_models
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import ActionOutput
 from ..lib.fields import NoConfig as Config
 from ..lib.genai_fields import model_field
 from ..lib.operations import operation_process
 
+TITLE = "Chat completions"
+DESCRIPTION = "Have an AI model write a text from instructions and a conversation."
+HELP = (
+    "Give the conversation as messages (role system, user or assistant, and content); the answer "
+    "is in data."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-text2text-completions"
 EXAMPLE = {
     "messages": [
         {"role": "system", "content": "You write short, friendly product copy."},
@@ -59,7 +66,7 @@ class Input(InputModel):
         ge=0,
         json_schema_extra={"default": 1},
     )
-    model: str | None = model_field(ai_models.CHAT_MODELS, ai_models.CHAT_DEFAULT)
+    model: str | None = model_field(choices.CHAT_MODELS, choices.CHAT_DEFAULT)
 
 
 class Output(ActionOutput):

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from ..lib.choices import CAR_MODELS, CAR_MODELS_DEFAULT
+from picsart_component.catalogue.choices import CAR_MODELS, CAR_MODELS_DEFAULT
+
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import ImageSourceInput
 from ..lib.fields import NoConfig as Config
@@ -14,6 +15,15 @@ from ..lib.genai_fields import model_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, ValueOutput
 
+TITLE = "Classify car"
+DESCRIPTION = (
+    "Tell which view of a car a photo shows: front, rear, a side, interior, engine and more."
+)
+HELP = (
+    "The photo must show a car; another photo gets an answer that means nothing. Give the image by "
+    "exactly one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-cars-classifier"
 EXAMPLE = {"image_url": "https://example.com/car.jpg"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

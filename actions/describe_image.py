@@ -12,6 +12,13 @@ from ..lib.fields import NoConfig as Config
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, ValueOutput
 
+TITLE = "Describe"
+DESCRIPTION = "Write a description of what an image shows."
+HELP = (
+    "Give the image by exactly one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or "
+    "BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-describer"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

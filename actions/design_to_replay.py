@@ -17,6 +17,16 @@ from ..lib.genai_fields import JobConfig as Config
 from ..lib.operations import operation_process
 from ..lib.tool_fields import source_problems
 
+TITLE = "Design to replay"
+DESCRIPTION = (
+    "Turn a design file (Adobe Illustrator or SVG) into a Picsart replay project. Picsart runs it "
+    "as a job."
+)
+HELP = (
+    "Give the file by exactly one of File and File URL. The action polls the job until the replay "
+    "is ready, unless Don't wait for the result is checked."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-design-import"
 EXAMPLE = {"file_url": "https://example.com/poster.svg"}
 ONLY_ONE = "Fill only one of File and File URL."
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from picsart_component.catalogue import choices
 from picsart_component.runtime.messages import Message
 from picsart_component.runtime.models import InputModel
 
-from ..lib import ai_models
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import ImageSourceInput
 from ..lib.genai_fields import ExecutionConfig as Config
@@ -17,6 +17,14 @@ from ..lib.jobs import OPERATIONS
 from ..lib.operations import run_operation
 
 OPERATION = OPERATIONS["editImage"]
+TITLE = "Edit image with a prompt"
+DESCRIPTION = "Change an image the way a prompt says: style, season, mood, details."
+HELP = (
+    "Optionally add a watermark to mark results as AI-made. Give the image by exactly one of "
+    "Image, Image URL and Image ID (JPG, PNG or WEBP). Execution decides whether Picsart answers "
+    "at once or runs a job that the action polls."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-image-edit"
 EXAMPLE = {
     "image_url": "https://example.com/mug.jpg",
     "prompt": "make it look like a pencil sketch",
@@ -32,9 +40,7 @@ class EditFields(InputModel):
     )
     count: int | None = count_field("edited images")
     format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
-    model: str | None = model_field(
-        ai_models.IMAGE_TO_IMAGE_MODELS, ai_models.IMAGE_TO_IMAGE_DEFAULT
-    )
+    model: str | None = model_field(choices.IMAGE_TO_IMAGE_MODELS, choices.IMAGE_TO_IMAGE_DEFAULT)
 
 
 class Input(WatermarkInput, EditFields, ImageSourceInput):

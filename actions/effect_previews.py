@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..lib.choices import EFFECT_NAMES
+from picsart_component.catalogue.choices import EFFECT_NAMES
+
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
 from ..lib.fields import ImageSourceInput
@@ -21,6 +22,13 @@ from ..lib.tool_fields import (
 )
 
 MAX_PREVIEWS = 10
+TITLE = "Effect previews"
+DESCRIPTION = "Make small previews of an image under several effects, to choose one."
+HELP = (
+    "One preview per effect named, each 50 to 240 pixels on its longer side. Give the image by "
+    "exactly one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-create-effect-previews"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "effect_names": ["sketch1", "popart"]}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -12,6 +12,15 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS
 
+TITLE = "Enhance face"
+DESCRIPTION = (
+    "Restore the faces in old or blurry photos: sharper detail, cleaner skin, better colour."
+)
+HELP = (
+    "Works best on portraits and selfies. Give the image by exactly one of Image, Image URL and "
+    "Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-face-enhance"
 EXAMPLE = {"image_url": "https://example.com/portrait.jpg"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

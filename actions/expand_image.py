@@ -27,6 +27,14 @@ from ..lib.operations import Sizes, run_operation
 OPERATION = OPERATIONS["expandImage"]
 MAX_SIDE = 8000
 DEFAULT_SIDE = 1024
+TITLE = "Expand image"
+DESCRIPTION = "Enlarge an image's canvas to a given size, the new area generated to continue it."
+HELP = (
+    "The result is at most 8000x8000 and at least the image's size; Direction says where the "
+    "original stays. Give the image by exactly one of Image, Image URL and Image ID (JPG, PNG or "
+    "WEBP). Execution decides whether Picsart answers at once or runs a job that the action polls."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-expand-image"
 EXAMPLE = {
     "image_url": "https://example.com/mug.jpg",
     "prompt": "more of the wooden table and the kitchen around it",

@@ -10,6 +10,13 @@ from ..lib.fields import NoConfig as Config
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, ValueOutput
 
+TITLE = "Extract colors"
+DESCRIPTION = "Find an image's key colours, most used first."
+HELP = (
+    "Up to five colours, as hex codes. Give the image by exactly one of Image, Image URL and Image "
+    "ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-extract-colors"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

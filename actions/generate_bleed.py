@@ -13,6 +13,13 @@ from ..lib.genai_fields import FileOutput as Output
 from ..lib.genai_fields import format_field, negative_prompt_field, prompt_field
 from ..lib.operations import operation_process
 
+TITLE = "Generate bleed"
+DESCRIPTION = "Add a print bleed around an image, continued from its edges."
+HELP = (
+    "Bleed Size is the margin in pixels on every side (1 to 75). Give the image by exactly one of "
+    "Image, Image URL and Image ID (JPG, PNG or WEBP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-generate-image-bleed"
 EXAMPLE = {"image_url": "https://example.com/poster.jpg", "bleed_size": 38}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue import choices
 from picsart_component.runtime.models import InputModel
 
-from ..lib import ai_models
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
 from ..lib.fields import (
@@ -26,6 +26,14 @@ from ..lib.genai_fields import FilesOutput as Output
 from ..lib.genai_fields import JobConfig as Config
 from ..lib.operations import operation_process
 
+TITLE = "Generate logo"
+DESCRIPTION = "Generate logos from a brand's name and a description of the business."
+HELP = (
+    "Optionally describe the logo, choose a colour tone, or give an example logo (exactly one of "
+    "its three forms). Picsart runs it as a job; the action polls until the result is ready, "
+    "unless Don't wait for the result is checked."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-generate-logo"
 EXAMPLE = {
     "brand_name": "Northwind Coffee",
     "business_description": "a small roastery selling single-origin coffee beans",
@@ -85,7 +93,7 @@ class Input(InputModel):
         + ONLY_ONE_REFERENCE,
     )
     count: int | None = count_field("logos")
-    model: str | None = model_field(ai_models.LOGO_MODELS, ai_models.LOGO_DEFAULT)
+    model: str | None = model_field(choices.LOGO_MODELS, choices.LOGO_DEFAULT)
 
     @classmethod
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:

@@ -12,6 +12,10 @@ from ..lib.fields import DownloadResultConfig as Config
 from ..lib.fields import ImageResultOutput as Output
 from ..lib.operations import run_lookup
 
+TITLE = "Get image"
+DESCRIPTION = "Get the URL of an image Picsart holds, by its id."
+HELP = "Give the id an upload or another action returned (data.id). Costs nothing."
+HELP_LINK = "https://docs.picsart.io/reference/image-getresult"
 EXAMPLE = {"transaction_id": "0b8f6f1e5c9d4b1e9a513f0c2f6e7d10"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -20,6 +20,16 @@ from ..lib.fields import DownloadResultConfig as Config
 from ..lib.jobs import JOB_OPERATIONS, JobTicket
 from ..lib.operations import collect_job
 
+TITLE = "Get job result"
+DESCRIPTION = (
+    "Collect the result of a job started earlier; while it runs, the message is rebounded and "
+    "tried again later."
+)
+HELP = (
+    "Give the operation and job id that the starting action returned (its operation and jobId "
+    "fields). An unknown job id fails at once."
+)
+HELP_LINK = "https://docs.picsart.io/reference/"
 EXAMPLE = {"operation": "textToImage", "jobId": "0b8f6f1e-5c9d-4b1e-9a51-3f0c2f6e7d10"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -17,6 +17,15 @@ from ..lib.genai_fields import (
 )
 from ..lib.operations import operation_process
 
+TITLE = "Inpaint"
+DESCRIPTION = "Repaint an area inside an image as a prompt says."
+HELP = (
+    "The area is the mask's white part (Mask, Mask URL or Mask ID; the image's size), or without a "
+    "mask the image's transparent part. Give the image by exactly one of Image, Image URL and "
+    "Image ID (JPG, PNG or WEBP). Execution decides whether Picsart answers at once or runs a job "
+    "that the action polls."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-image-inpainting"
 EXAMPLE = {
     "image_url": "https://example.com/room.png",
     "mask_image_url": "https://example.com/room-mask.png",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from ..lib import ai_models
+from picsart_component.catalogue import choices
+
 from ..lib.colors import color_problems
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
@@ -20,6 +21,14 @@ from ..lib.tool_fields import (
 )
 from .text_to_sticker import Input as StickerInput
 
+TITLE = "Text to laser engraving"
+DESCRIPTION = "Generate two-colour line art for laser engraving from a prompt, as an image or SVG."
+HELP = (
+    "Choose the line and background colours, and SVG to get vector paths for the engraver. Picsart "
+    "runs it as a job; the action polls until the result is ready, unless Don't wait for the "
+    "result is checked."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-text2sticker-laser-engraving"
 EXAMPLE = {"prompt": "an owl on a branch", "count": 1, "format": "SVG"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]
@@ -31,9 +40,7 @@ class Input(StickerInput):
     format: Literal["JPG", "PNG", "WEBP", "SVG"] | None = format_field(
         ("JPG", "PNG", "WEBP", "SVG")
     )
-    model: str | None = model_field(
-        ai_models.LASER_ENGRAVING_MODELS, ai_models.LASER_ENGRAVING_DEFAULT
-    )
+    model: str | None = model_field(choices.LASER_ENGRAVING_MODELS, choices.LASER_ENGRAVING_DEFAULT)
 
     @classmethod
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:

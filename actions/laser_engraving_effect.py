@@ -20,6 +20,13 @@ from ..lib.tool_fields import (
     engraving_background_field,
 )
 
+TITLE = "Laser engraving effect"
+DESCRIPTION = "Turn a photo into two-colour line art for a laser engraver, as an image or SVG."
+HELP = (
+    "Choose the line and background colours, and SVG for vector paths. Give the image by exactly "
+    "one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-apply-laser-engraving-effect"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "format": "SVG"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -14,6 +14,10 @@ from ..lib.fields import NoConfig as Config
 from ..lib.operations import run_lookup
 from ..lib.tool_fields import ValueOutput
 
+TITLE = "List effects"
+DESCRIPTION = "List the names of Picsart's effects, or of its AI effects."
+HELP = "Costs nothing; the names are those the Effect and AI effect actions take."
+HELP_LINK = "https://docs.picsart.io/reference/image-list-effect-names"
 EXAMPLE = {"kind": "ai"}
 PATHS = {"effects": "effects", "ai": "effects/ai"}
 

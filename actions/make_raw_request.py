@@ -24,6 +24,16 @@ from ..lib.fields import (
 from ..lib.formats import IMAGE_FORMATS
 from ..lib.images import fetched_parts
 
+TITLE = "Make Raw Request"
+DESCRIPTION = (
+    "Send a request to any Picsart Creative API endpoint and get its status, headers and body."
+)
+HELP = (
+    "Use a path relative to the image API base URL, such as balance, or a complete Picsart URL (a "
+    "GenAI one too). Only GET and POST are supported. Send a JSON body, or a form with fields and "
+    "files by URL; add headers such as Prefer (never the key)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/"
 EXAMPLE = {"url": "balance", "method": "GET"}
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "host"})

@@ -11,6 +11,13 @@ from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, PreviewItem, PreviewsOutput, preview_size_field
 from .apply_mask import MaskName, MaskSettings
 
+TITLE = "Mask previews"
+DESCRIPTION = "Make small previews of an image under several masks, to choose one."
+HELP = (
+    "One preview per mask named. Give the image by exactly one of Image, Image URL and Image ID "
+    "(JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-create-mask-previews"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "mask": ["lace1", "rpl3"]}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -13,6 +13,13 @@ from ..lib.fields import ImageSourceInput
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS
 
+TITLE = "Multi matting"
+DESCRIPTION = "Make a mask of one kind of thing in a photo: hair, skin, clothes, sky and more."
+HELP = (
+    "The result is a black and white mask, white where the class is. Give the image by exactly one "
+    "of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-segmentation"
 EXAMPLE = {"image_url": "https://example.com/portrait.jpg", "segmentation_class": "foreground"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

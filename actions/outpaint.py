@@ -9,6 +9,15 @@ from ..lib.genai_fields import prompt_field
 from ..lib.operations import operation_process
 from .inpaint import Input as InpaintInput
 
+TITLE = "Outpaint"
+DESCRIPTION = "Repaint everything around an area of an image as a prompt says."
+HELP = (
+    "The area that stays is the mask's white part (Mask, Mask URL or Mask ID), or without a mask "
+    "the image's opaque part. Give the image by exactly one of Image, Image URL and Image ID (JPG, "
+    "PNG or WEBP). Execution decides whether Picsart answers at once or runs a job that the action "
+    "polls."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-image-outpainting"
 EXAMPLE = {
     "image_url": "https://example.com/room.png",
     "mask_image_url": "https://example.com/room-mask.png",

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import REMOVEBG_INPUT_FORMATS
 from picsart_component.runtime.messages import Message
 
 from ..lib.colors import color_problems
@@ -24,9 +25,18 @@ from ..lib.fields import (
     passed_url_field,
     picsart_id_field,
 )
-from ..lib.images import run_image_tool
+from ..lib.jobs import OPERATIONS
+from ..lib.operations import run_operation
 
-ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO"})
+ACCEPTED_FORMATS = REMOVEBG_INPUT_FORMATS
+TITLE = "Remove background"
+DESCRIPTION = "Remove or change the background of an image."
+HELP = (
+    "Works best on photos with a clear subject, a plain background and good contrast. Accepts JPG, "
+    "PNG, TIFF, WEBP and MPO images. Give the image by exactly one of Image, Image URL and Image "
+    "ID."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-remove-background"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "bg_color": "#ffffff", "shadow": "bottom"}
 
 ONLY_ONE_BACKGROUND = (
@@ -250,11 +260,11 @@ def ineffective_settings(body: Input) -> list[str]:
 def process(body: Input, config: Config, context: Context) -> Message:
     for note in ineffective_settings(body):
         context.logger.warning("has no effect: %s", note)
-    return run_image_tool(
-        "removebg",
+    return run_operation(
+        OPERATIONS["removeBackground"],
         body,
         context=context,
-        download_result=config.downloadResult,
-        accepted_formats=ACCEPTED_FORMATS,
+        config=config,
         file_fields={"image": "image", "bg_image": "bg_image"},
+        accepted_formats=ACCEPTED_FORMATS,
     )

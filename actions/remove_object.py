@@ -11,6 +11,15 @@ from ..lib.genai_fields import FileOutput as Output
 from ..lib.genai_fields import MaskSourceInput, format_field
 from ..lib.operations import operation_process
 
+TITLE = "Remove object"
+DESCRIPTION = "Erase what a mask covers from an image and fill the gap from its surroundings."
+HELP = (
+    "The mask (exactly one of Mask, Mask URL and Mask ID) is white over the object and black "
+    "elsewhere, the image's size. Give the image by exactly one of Image, Image URL and Image ID "
+    "(JPG, PNG or WEBP). Execution decides whether Picsart answers at once or runs a job that the "
+    "action polls."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-remove-object"
 EXAMPLE = {
     "image_url": "https://example.com/beach.jpg",
     "mask_image_url": "https://example.com/beach-mask.png",

@@ -14,6 +14,13 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, segment_field
 
+TITLE = "Selective blur"
+DESCRIPTION = "Blur one part of an image, named in words: the background, faces, car plates."
+HELP = (
+    "Name the part to blur in Segment (at most 90 characters). Give the image by exactly one of "
+    "Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-selective-blur"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "segment": "background", "blur": 60}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

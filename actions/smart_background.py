@@ -15,6 +15,15 @@ from ..lib.genai_fields import FilesOutput as Output
 from ..lib.genai_fields import count_field, format_field, negative_prompt_field, prompt_field
 from ..lib.operations import operation_process
 
+TITLE = "Smart background"
+DESCRIPTION = "Keep an image's subject and generate a new background behind it from a prompt."
+HELP = (
+    "Unlike Remove background, which puts a given picture or colour behind the subject, this "
+    "paints the backdrop a prompt describes. Give the image by exactly one of Image, Image URL and "
+    "Image ID (JPG, PNG or WEBP). Execution decides whether Picsart answers at once or runs a job "
+    "that the action polls."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-smart-background"
 EXAMPLE = {
     "image_url": "https://example.com/mug.jpg",
     "prompt": "on a marble kitchen counter, morning light",

@@ -14,6 +14,13 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, segment_field
 
+TITLE = "Smart crop"
+DESCRIPTION = "Crop an image around a part named in words: the product, a hat, a face."
+HELP = (
+    "Name the part in Segment; choose a ratio or a size, and a margin. Give the image by exactly "
+    "one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-smart-crop"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "segment": "foreground", "ratio": "1:1"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

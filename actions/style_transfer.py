@@ -14,6 +14,14 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, ReferenceSourceInput
 
+TITLE = "Style transfer"
+DESCRIPTION = "Repaint an image in the style of a reference image."
+HELP = (
+    "Give the reference by exactly one of its three fields; Level sets how strong the style is. "
+    "Give the image by exactly one of Image, Image URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or "
+    "BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-transfer-style"
 EXAMPLE = {
     "image_url": "https://example.com/mug.jpg",
     "reference_image_url": "https://example.com/painting.jpg",

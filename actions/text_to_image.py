@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from picsart_component.catalogue import choices
 from picsart_component.runtime.models import InputModel
 
-from ..lib import ai_models
 from ..lib.context import PicsartContext as Context
 from ..lib.genai_fields import FilesOutput as Output
 from ..lib.genai_fields import JobConfig as Config
@@ -17,6 +17,13 @@ from ..lib.genai_fields import (
 )
 from ..lib.operations import operation_process
 
+TITLE = "Text to image"
+DESCRIPTION = "Generate pictures from a prompt."
+HELP = (
+    "Up to 10 pictures of up to 1024x1024 pixels per call. Picsart runs it as a job; the action "
+    "polls until the result is ready, unless Don't wait for the result is checked."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-text2image"
 EXAMPLE = {"prompt": "a lighthouse on a cliff at sunset, watercolour", "count": 1}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]
@@ -28,7 +35,7 @@ class Input(InputModel):
     width: int | None = aimed_side_field("Width")
     height: int | None = aimed_side_field("Height")
     count: int | None = count_field("pictures")
-    model: str | None = model_field(ai_models.TEXT_TO_IMAGE_MODELS, ai_models.TEXT_TO_IMAGE_DEFAULT)
+    model: str | None = model_field(choices.TEXT_TO_IMAGE_MODELS, choices.TEXT_TO_IMAGE_DEFAULT)
 
 
 process = operation_process("textToImage")

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from picsart_component.catalogue import choices
 from picsart_component.runtime.models import InputModel
 
-from ..lib import ai_models
 from ..lib.context import PicsartContext as Context
 from ..lib.genai_fields import FileOutput as Output
 from ..lib.genai_fields import JobConfig as Config
 from ..lib.genai_fields import model_field, prompt_field
 from ..lib.operations import operation_process
 
+TITLE = "Text to sound"
+DESCRIPTION = "Generate a sound effect or music from a prompt."
+HELP = (
+    "From half a second to 22 seconds, optionally looping. Picsart runs it as a job; the action "
+    "polls until the result is ready, unless Don't wait for the result is checked."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-text2sound"
 EXAMPLE = {"prompt": "rain on a tin roof", "duration": 3}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]
@@ -39,7 +46,7 @@ class Input(InputModel):
         ),
         json_schema_extra={"default": False},
     )
-    model: str | None = model_field(ai_models.TEXT_TO_SOUND_MODELS, ai_models.TEXT_TO_SOUND_DEFAULT)
+    model: str | None = model_field(choices.TEXT_TO_SOUND_MODELS, choices.TEXT_TO_SOUND_DEFAULT)
 
 
 process = operation_process("textToSound")

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue import choices
 from picsart_component.runtime.models import InputModel
 
-from ..lib import ai_models
 from ..lib.context import PicsartContext as Context
 from ..lib.genai_fields import NOT_BLANK, model_field
 from ..lib.genai_fields import FileOutput as Output
@@ -16,6 +16,13 @@ from ..lib.genai_fields import JobConfig as Config
 from ..lib.operations import operation_process
 
 MAX_TEXT_LENGTH = 5000
+TITLE = "Text to speech"
+DESCRIPTION = "Read a text aloud into an audio file."
+HELP = (
+    "Up to 5000 characters, in English or French. Picsart runs it as a job; the action polls until "
+    "the result is ready, unless Don't wait for the result is checked."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-text2speech"
 EXAMPLE = {"text": "Your order has shipped and will arrive on Thursday.", "language": "en"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]
@@ -35,9 +42,7 @@ class Input(InputModel):
         description="The language the text is in: en (English) or fr (French); en when empty.",
         json_schema_extra={"default": "en"},
     )
-    model: str | None = model_field(
-        ai_models.TEXT_TO_SPEECH_MODELS, ai_models.TEXT_TO_SPEECH_DEFAULT
-    )
+    model: str | None = model_field(choices.TEXT_TO_SPEECH_MODELS, choices.TEXT_TO_SPEECH_DEFAULT)
     voice: str | None = Field(
         None,
         title="Voice",

@@ -6,15 +6,23 @@ from typing import Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue import choices
 from picsart_component.runtime.models import InputModel
 
-from ..lib import ai_models
 from ..lib.context import PicsartContext as Context
 from ..lib.genai_fields import FileOutput as Output
 from ..lib.genai_fields import JobConfig as Config
 from ..lib.genai_fields import aimed_side_field, model_field, prompt_field
 from ..lib.operations import operation_process
 
+TITLE = "Text to video"
+DESCRIPTION = "Generate a short video from a prompt."
+HELP = (
+    "One video per call, up to 20 seconds; models differ in the sizes, lengths and sound they "
+    "support. Picsart runs it as a job; the action polls until the result is ready, unless Don't "
+    "wait for the result is checked."
+)
+HELP_LINK = "https://docs.picsart.io/reference/genai-text2video"
 EXAMPLE = {"prompt": "waves rolling onto a pebble beach", "length": 2, "width": 320, "height": 240}
 
 __all__ = ["Config", "Context", "Input", "Output", "VideoFields", "process"]
@@ -50,7 +58,7 @@ class VideoFields(InputModel):
 
 
 class Input(VideoFields):
-    model: str | None = model_field(ai_models.TEXT_TO_VIDEO_MODELS, ai_models.TEXT_TO_VIDEO_DEFAULT)
+    model: str | None = model_field(choices.TEXT_TO_VIDEO_MODELS, choices.TEXT_TO_VIDEO_DEFAULT)
 
 
 process = operation_process("textToVideo")

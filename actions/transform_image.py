@@ -19,6 +19,14 @@ from ..lib.jobs import OPERATIONS
 from ..lib.operations import run_operation
 from ..lib.tool_fields import TOOL_FORMATS
 
+TITLE = "Edit: resize, crop, flip, rotate"
+DESCRIPTION = "Resize or crop an image, flip it, rotate it and straighten its perspective."
+HELP = (
+    "Mode resize scales to Width and Height (or the longer side to Size); mode crop cuts a Width x "
+    "Height window. Give the image by exactly one of Image, Image URL and Image ID (JPG, PNG, "
+    "TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-edit"
 EXAMPLE = {
     "image_url": "https://example.com/mug.jpg",
     "mode": "resize",

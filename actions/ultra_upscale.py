@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import UPSCALE_INPUT_FORMATS
 from picsart_component.runtime.messages import Message
 
 from ..lib.context import PicsartContext as Context
@@ -19,11 +20,22 @@ from ..lib.jobs import OPERATIONS
 from ..lib.operations import Sizes, run_operation
 
 OPERATION = OPERATIONS["ultraUpscale"]
-ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
+ACCEPTED_FORMATS = UPSCALE_INPUT_FORMATS
 MAX_INPUT_PIXELS = 2048 * 2048
 MAX_OUTPUT_PIXELS = 64 * 1024 * 1024
 ASYNC_FACTOR = 8
 ASYNC_OUTPUT_PIXELS = 16 * 1024 * 1024
+TITLE = "Ultra upscale"
+DESCRIPTION = (
+    "Enlarge an image 2 to 16 times with noise suppression; best on small images, faces and "
+    "graphics."
+)
+HELP = (
+    "Inputs of at most 4 Mpx (2048x2048) and results of at most 64 Mpx. Accepts JPG, PNG, TIFF and "
+    "WEBP images. Large results and high factors run best as a job (Execution auto does that). "
+    "Give the image by exactly one of Image, Image URL and Image ID."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-ultra-upscale"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "upscale_factor": 4}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

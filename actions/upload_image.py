@@ -15,6 +15,13 @@ from ..lib.fields import downloaded_file_field, passed_url_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, source_problems
 
+TITLE = "Upload image"
+DESCRIPTION = "Upload an image to Picsart once, to use its id in several later calls."
+HELP = (
+    "Returns the image's id (data.id) for the Image ID fields of other actions. Costs nothing. "
+    "Accepts JPG, PNG, TIFF, WEBP, MPO and BMP."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-upload"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg"}
 ONLY_ONE = "Fill only one of Image and Image URL."
 

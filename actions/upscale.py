@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Literal
 
 from pydantic import Field
 
-from picsart_component.runtime.messages import Message
+from picsart_component.catalogue.choices import MAX_UPSCALE_OUTPUT_SIDE, UPSCALE_INPUT_FORMATS
 
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import InputError, Problem
 from ..lib.fields import DownloadResultConfig, ImageResultOutput, ImageSourceInput
-from ..lib.images import run_image_tool
+from ..lib.operations import Sizes, operation_process
 
-ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
-MAX_OUTPUT_SIDE = 4800
+ACCEPTED_FORMATS = UPSCALE_INPUT_FORMATS
+MAX_OUTPUT_SIDE = MAX_UPSCALE_OUTPUT_SIDE
 QUOTED_OUTPUT_PIXELS = 16 * 1024 * 1024
 RECOMMENDED_INPUT_SIDE = {2: 2000, 4: 1024, 6: 800, 8: 600}
+TITLE = "Upscale"
+DESCRIPTION = "Increase the resolution of an image by a factor of 2, 4, 6 or 8."
+HELP = (
+    "Results may be at most 4800x4800 pixels. Accepts JPG, PNG, TIFF and WEBP images. Give the "
+    "image by exactly one of Image, Image URL and Image ID."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-upscale"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "upscale_factor": 2}
 
 
@@ -46,9 +52,13 @@ class Output(ImageResultOutput):
     pass
 
 
-def check_dimensions(size: tuple[int, int], factor: int, logger: logging.Logger) -> None:
-    """Refuse outputs over 4800x4800 before paying for them; warn above the recommended input."""
-    width, height = size
+def check_dimensions(body: Input, sizes: Sizes, context: Context) -> None:
+    """Refuse outputs over 4800x4800 before paying for them; warn above the recommended input
+    (known when the component fetched the image)."""
+    if "image" not in sizes:
+        return
+    width, height = sizes["image"]
+    factor, logger = body.upscale_factor, context.logger
     largest = MAX_OUTPUT_SIDE // factor
     if width * factor > MAX_OUTPUT_SIDE or height * factor > MAX_OUTPUT_SIDE:
         raise InputError(
@@ -81,13 +91,9 @@ def check_dimensions(size: tuple[int, int], factor: int, logger: logging.Logger)
         )
 
 
-def process(body: Input, config: Config, context: Context) -> Message:
-    return run_image_tool(
-        "upscale",
-        body,
-        context=context,
-        download_result=config.downloadResult,
-        accepted_formats=ACCEPTED_FORMATS,
-        file_fields={"image": "image"},
-        check_image=lambda size: check_dimensions(size, body.upscale_factor, context.logger),
-    )
+process = operation_process(
+    "upscale",
+    file_fields={"image": "image"},
+    accepted_formats=ACCEPTED_FORMATS,
+    check_sizes=check_dimensions,
+)

@@ -19,6 +19,14 @@ from ..lib.operations import Sizes, run_operation
 from ..lib.tool_fields import TOOL_FORMATS
 
 MAX_OUTPUT_PIXELS = 64 * 1024 * 1024
+TITLE = "Ultra enhance"
+DESCRIPTION = "Enlarge an image 2 to 16 times with generated detail; it also removes noise."
+HELP = (
+    "Results may be at most 64 Mpx; when the component downloads the image itself, a larger result "
+    "is refused before paying. Give the image by exactly one of Image, Image URL and Image ID "
+    "(JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-ultra-enhance"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "upscale_factor": 2}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -11,6 +11,13 @@ from ..lib.fields import ImageSourceInput
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS
 
+TITLE = "Vectorize"
+DESCRIPTION = "Trace an image into an SVG vector graphic that scales without loss."
+HELP = (
+    "Works best on logos, icons and flat artwork. Give the image by exactly one of Image, Image "
+    "URL and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-vectorize-raster-to-svg"
 EXAMPLE = {"image_url": "https://example.com/logo.png", "downscale_to": 512}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -14,6 +14,13 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS
 
+TITLE = "Zoom"
+DESCRIPTION = "Magnify an image 1 to 75 times around a point, keeping its size."
+HELP = (
+    "Anchor point ai closes in on the subject. Give the image by exactly one of Image, Image URL "
+    "and Image ID (JPG, PNG, TIFF, WEBP, MPO or BMP)."
+)
+HELP_LINK = "https://docs.picsart.io/reference/image-zoom"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "scale_factor": 3, "anchor_point": "ai"}
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]

@@ -8,13 +8,13 @@ so that the runtime builds this context for them without knowing anything about 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from picsart_component.catalogue.operations import Api, Operation
 from picsart_component.runtime.errors import ComponentError, error_payload
 from picsart_component.runtime.executor import ActionContext
 from picsart_component.runtime.messages import Event, Message
@@ -25,7 +25,7 @@ from .download import Resolver, URLPolicy, resolve_host
 from .errors import is_transient
 from .fields import ErrorOutput, error_policy
 from .files import FileServices
-from .jobs import Api, JobRunner, JobSettings, JobTicket, Operation
+from .jobs import JobRunner, JobSettings, JobTicket
 from .ratelimit import RateLimitInfo, Throttle
 from .retry import RetryPolicy
 from .settings import ComponentSettings, parse_host_list
@@ -45,7 +45,8 @@ class Services:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     store: AttachmentStore | None = None
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    environ: Mapping[str, str] | None = None
+    """The variables ``settings.py`` reads; None: the process's environment."""
     resolver: Resolver = resolve_host
     route: Route | None = None
     """Rewrites every URL just before a request goes out (sandbox mode sends them all to the
@@ -70,7 +71,7 @@ class Services:
         on_response: Callable[[RateLimitInfo], None] | None = None,
         api: Api = "image",
     ) -> PicsartClient:
-        """A client for the image API, or with ``api="genai"`` for the GenAI API."""
+        """A client for the image API, or for the API ``api`` names (``genai``, ``video``)."""
         credentials = read_credentials(cfg)
         settings = self.client_settings()
         if error_policy(cfg) != "retry":
@@ -78,7 +79,7 @@ class Services:
             settings = replace(settings, retry=replace(settings.retry, max_attempts=1))
         return PicsartClient(
             credentials.apiKey,
-            credentials.base_url if api == "image" else credentials.genai_base_url,
+            credentials.api_base_urls[api],
             key_hosts=credentials.key_hosts,
             settings=settings,
             throttle=self.throttle,
@@ -115,7 +116,8 @@ class PicsartContext(ActionContext):
     """An action's context with the Picsart client and files built on first use.
 
     ``rate_limit`` holds the rate-limit and credit headers of the last answer Picsart gave this
-    run, parsed once, for whoever ran the action (the flow runner counts credits with it).
+    run, parsed once, for whoever ran the action (``credits_left``, which every front end reads
+    through ``RunResult.credits_left``).
     """
 
     rate_limit: RateLimitInfo | None = None
@@ -141,8 +143,15 @@ class PicsartContext(ActionContext):
         """The Picsart client for the GenAI API, with this run's credentials."""
         return self.picsart.client(self.cfg, on_response=self._observe, api="genai")
 
+    @cached_property
+    def video(self) -> PicsartClient:
+        """The Picsart client for the video API, with this run's credentials."""
+        return self.picsart.client(self.cfg, on_response=self._observe, api="video")
+
     def client_for(self, api: Api) -> PicsartClient:
-        return self.client if api == "image" else self.genai
+        if api == "image":
+            return self.client
+        return self.genai if api == "genai" else self.video
 
     KEPT_JOBS = 100
     """The most jobs a step's snapshot names: the newest, younger than ``JOB_RESULT_SECONDS``."""
@@ -219,6 +228,11 @@ class PicsartContext(ActionContext):
     def files(self) -> FileServices:
         """The attachment store and the rules for fetching images."""
         return self.picsart.files(self.cfg)
+
+    @property
+    def credits_left(self) -> int | None:
+        """``X-Picsart-Credit-Available`` of the last answer Picsart gave this run."""
+        return self.rate_limit.credits_available if self.rate_limit is not None else None
 
     def _observe(self, info: RateLimitInfo) -> None:
         self.rate_limit = info

@@ -10,7 +10,12 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from picsart_component.runtime.models import ConfigModel, problems_from
 
 from .errors import InputError, URLError
-from .urls import DEFAULT_BASE_URL, DEFAULT_GENAI_BASE_URL, normalize_base_url
+from .urls import (
+    DEFAULT_BASE_URL,
+    DEFAULT_GENAI_BASE_URL,
+    DEFAULT_VIDEO_BASE_URL,
+    normalize_base_url,
+)
 
 
 class Credentials(ConfigModel):
@@ -41,6 +46,15 @@ class Credentials(ConfigModel):
         ),
         json_schema_extra={"viewClass": "TextFieldView", "placeholder": DEFAULT_GENAI_BASE_URL},
     )
+    videoApiBaseUrl: str | None = Field(
+        None,
+        title="Video API base URL",
+        description=(
+            "Where the video actions (trim and the others) send their requests. Leave empty for "
+            "Picsart's video API; set it only to reach another version of it or a local sandbox."
+        ),
+        json_schema_extra={"viewClass": "TextFieldView", "placeholder": DEFAULT_VIDEO_BASE_URL},
+    )
     allowHosts: str | None = Field(
         None,
         title="Allowed private hosts",
@@ -59,7 +73,7 @@ class Credentials(ConfigModel):
             raise ValueError("must not be empty")
         return value
 
-    @field_validator("imageApiBaseUrl", "genaiApiBaseUrl")
+    @field_validator("imageApiBaseUrl", "genaiApiBaseUrl", "videoApiBaseUrl")
     @classmethod
     def _absolute_http_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -78,14 +92,18 @@ class Credentials(ConfigModel):
         return self.genaiApiBaseUrl or DEFAULT_GENAI_BASE_URL
 
     @property
-    def api_base_urls(self) -> dict[str, str]:
-        """Every API the key reaches, by the name commands take (``--api``): its base URL."""
-        return {"image": self.base_url, "genai": self.genai_base_url}
+    def video_base_url(self) -> str:
+        return self.videoApiBaseUrl or DEFAULT_VIDEO_BASE_URL
 
     @property
-    def key_hosts(self) -> tuple[str, str]:
-        """The two base URLs the key may be sent to, besides Picsart's own https hosts."""
-        return (self.base_url, self.genai_base_url)
+    def api_base_urls(self) -> dict[str, str]:
+        """Every API the key reaches, by the name commands take (``--api``): its base URL."""
+        return {"image": self.base_url, "genai": self.genai_base_url, "video": self.video_base_url}
+
+    @property
+    def key_hosts(self) -> tuple[str, ...]:
+        """The base URLs the key may be sent to, besides Picsart's own https hosts."""
+        return tuple(self.api_base_urls.values())
 
 
 def read_credentials(cfg: Mapping[str, Any]) -> Credentials:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import OUTPUT_FORMATS
 from picsart_component.runtime.models import InputModel, OutputModel
 
 from .errors import Problem
@@ -35,7 +36,7 @@ DEPRECATED_NEGATIVE_PROMPT = (
     "What the result should not show, written without 'no' (distorted faces, not no distorted "
     "faces). Picsart has deprecated this field; it may stop having an effect."
 )
-FILE_FORMATS = ("JPG", "PNG", "WEBP")
+FILE_FORMATS = OUTPUT_FORMATS
 MASK_SOURCES = ("mask_image", "mask_image_url", "mask_image_id")
 
 

@@ -26,15 +26,14 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
+from picsart_component.catalogue.operations import BY_NAME, Operation
+
 from .body import RequestBody
 from .client import PicsartClient, PicsartResponse
 from .errors import APIError, NotFoundError, PicsartError, build_status_error
 
 log = logging.getLogger("picsart.jobs")
 
-Api = Literal["image", "genai"]
-BodyKind = Literal["json", "multipart"]
-ResultShape = Literal["list", "object", "text", "value"]
 Execution = Literal["sync", "async", "auto"]
 EXECUTIONS: tuple[Execution, ...] = ("auto", "sync", "async")
 
@@ -63,131 +62,8 @@ PENDING_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Operation:
-    """One Picsart operation: where it is sent, where its jobs are polled, and what it gives.
-
-    ``sync`` and ``asynchronous`` say which answers Picsart's OpenAPI file offers: a 200 with the
-    result, a 202 with a job id, or both (then the action's Execution field chooses). ``result``
-    is a file (``object``), a list of files, a text, or a ``value`` (data that holds no file:
-    tags, a description, colours).
-    """
-
-    name: str
-    title: str
-    api: Api
-    path: str
-    poll_path: str
-    result: ResultShape
-    sync: bool
-    asynchronous: bool
-    body: BodyKind = "multipart"
-
-    @property
-    def job_id_field(self) -> str:
-        return "transaction_id" if self.api == "image" else "inference_id"
-
-    def poll_url(self, job_id: str) -> str:
-        return self.poll_path.format(id=job_id)
-
-    @property
-    def chooses_execution(self) -> bool:
-        return self.sync and self.asynchronous
-
-
-Runs = Literal["at once", "as a job", "either"]
-
-_OPERATIONS: tuple[tuple[str, str, Api, str, str, ResultShape, Runs, BodyKind], ...] = (
-    # name, title, API, path, result path, result, how Picsart runs it, body
-    ("textToImage", "Text to image", "genai", "text2image", "text2image/inferences/{id}",
-     "list", "as a job", "json"),
-    ("textToSticker", "Text to sticker", "genai", "text2sticker",
-     "text2sticker/inferences/{id}", "list", "as a job", "json"),
-    ("laserEngraving", "Text to laser engraving", "genai", "text2sticker/laserengraving",
-     "text2sticker/inferences/{id}", "list", "as a job", "json"),
-    ("generateLogo", "Generate logo", "genai", "logo", "logo/inferences/{id}",
-     "list", "as a job", "multipart"),
-    ("editImage", "Edit image with a prompt", "genai", "painting/edit", "painting/{id}",
-     "list", "either", "multipart"),
-    ("inpaint", "Inpaint", "genai", "painting/inpaint", "painting/{id}",
-     "list", "either", "multipart"),
-    ("outpaint", "Outpaint", "genai", "painting/outpaint", "painting/{id}",
-     "list", "either", "multipart"),
-    ("smartBackground", "Smart background", "genai", "painting/replace-background",
-     "painting/{id}", "list", "either", "multipart"),
-    ("expandImage", "Expand image", "genai", "painting/expand", "painting/{id}",
-     "list", "either", "multipart"),
-    ("removeObject", "Remove object", "genai", "painting/remove-object", "painting/{id}",
-     "object", "either", "multipart"),
-    ("generateBleed", "Generate bleed", "genai", "painting/bleed", "painting/{id}",
-     "object", "at once", "multipart"),
-    ("textToVideo", "Text to video", "genai", "text2video", "video/{id}",
-     "object", "as a job", "json"),
-    ("imageToVideo", "Image to video", "genai", "image2video", "video/{id}",
-     "object", "as a job", "multipart"),
-    ("textToSpeech", "Text to speech", "genai", "text2speech", "audio/{id}",
-     "object", "as a job", "json"),
-    ("textToSound", "Text to sound", "genai", "text2sound", "audio/{id}",
-     "object", "as a job", "json"),
-    ("chatCompletions", "Chat completions", "genai", "text2text/chat/completions", "",
-     "text", "at once", "json"),
-    ("ultraUpscale", "Ultra upscale", "image", "upscale/ultra", "upscale/ultra/{id}",
-     "object", "either", "multipart"),
-    ("designToReplay", "Design to replay", "image", "design2replay", "design2replay/{id}",
-     "object", "as a job", "multipart"),
-    # The image API's other operations, all answered at once.
-    ("upscaleEnhance", "Ultra enhance", "image", "upscale/enhance", "", "object", "at once",
-     "multipart"),
-    ("enhanceFace", "Enhance face", "image", "enhance/face", "", "object", "at once",
-     "multipart"),
-    ("applyEffect", "Effect", "image", "effects", "", "object", "at once", "multipart"),
-    ("effectPreviews", "Effect previews", "image", "effects/previews", "", "list", "at once",
-     "multipart"),
-    ("laserEngravingEffect", "Laser engraving effect", "image", "effects/laserengraving", "",
-     "object", "at once", "multipart"),
-    ("applyAiEffect", "AI effect", "image", "effects/ai", "", "object", "at once", "multipart"),
-    ("adjustImage", "Adjust", "image", "adjust", "", "object", "at once", "multipart"),
-    ("selectiveBlur", "Selective blur", "image", "selective-blur", "", "object", "at once",
-     "multipart"),
-    ("colorTransfer", "Color transfer", "image", "color-transfer", "", "object", "at once",
-     "multipart"),
-    ("styleTransfer", "Style transfer", "image", "styletransfer", "", "object", "at once",
-     "multipart"),
-    ("applyMask", "Mask", "image", "masks", "", "object", "at once", "multipart"),
-    ("maskPreviews", "Mask previews", "image", "masks/previews", "", "list", "at once",
-     "multipart"),
-    ("backgroundTexture", "Background texture (deprecated)", "image", "background/texture", "",
-     "object", "at once", "multipart"),
-    ("backgroundPattern", "Background pattern", "image", "background/pattern", "", "object",
-     "at once", "multipart"),
-    ("vectorizeImage", "Vectorize", "image", "vectorizer", "", "object", "at once",
-     "multipart"),
-    ("surfaceMap", "Surface map", "image", "surfacemap", "", "object", "at once", "multipart"),
-    ("addWatermark", "Add watermark", "image", "watermark", "", "object", "at once",
-     "multipart"),
-    ("uploadImage", "Upload image", "image", "upload", "", "object", "at once", "multipart"),
-    ("transformImage", "Edit: resize, crop, flip, rotate", "image", "edit", "", "object",
-     "at once", "multipart"),
-    ("smartCrop", "Smart crop", "image", "smart-crop", "", "object", "at once", "multipart"),
-    ("blendImages", "Blend", "image", "blend", "", "object", "at once", "multipart"),
-    ("zoomImage", "Zoom", "image", "zoom", "", "object", "at once", "multipart"),
-    ("multiMatting", "Multi matting", "image", "multi-matting", "", "object", "at once",
-     "multipart"),
-    ("tagImage", "Tags", "image", "tags", "", "value", "at once", "multipart"),
-    ("describeImage", "Describe", "image", "describe", "", "value", "at once", "multipart"),
-    ("classifyCar", "Classify car", "image", "cars/classify", "", "value", "at once",
-     "multipart"),
-    ("extractColors", "Extract colors", "image", "extract-colors", "", "value", "at once",
-     "multipart"),
-)  # fmt: skip
-
-OPERATIONS: Mapping[str, Operation] = {
-    name: Operation(
-        name, title, api, path, poll_path, result, runs != "as a job", runs != "at once", body
-    )
-    for name, title, api, path, poll_path, result, runs, body in _OPERATIONS
-}
-"""Every operation the component sends a body to, by the name of the action that runs it."""
+OPERATIONS: Mapping[str, Operation] = BY_NAME
+"""Every Picsart operation, by the catalogue's name (the action's that runs it)."""
 
 JOB_OPERATIONS = tuple(name for name, op in OPERATIONS.items() if op.asynchronous)
 
@@ -349,6 +225,17 @@ class JobRunner:
         applied = response.header("Preference-Applied")
         if prefer:
             self._logger.debug("asked Prefer: %s; Picsart applied: %s", prefer, applied or "-")
+        if not operation.asynchronous:
+            if response.status_code == 202:
+                raise APIError(
+                    f"Picsart answered 202 Accepted to {operation.title}, which its API answers "
+                    "at once; there is no job to collect",
+                    method="POST",
+                    url=response.url,
+                    status=response.status_code,
+                    correlation_id=response.correlation_id,
+                )
+            return JobOutcome(response.body, response)
         job_id = _job_id(response.body, operation)
         if response.status_code != 202 and job_id is None:
             return JobOutcome(response.body, response)

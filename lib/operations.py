@@ -1,9 +1,11 @@
-"""What every generative action (and Ultra Upscale) does: send, wait for the job, shape, store.
+"""What every action that runs a Picsart operation does: send, wait for the job, shape, store.
 
-An action module states its fields and rules and calls ``run_operation``; this pipeline builds
-the JSON or multipart body from the fields the user set, asks for a job the way the Execution
-field says, polls it, turns Picsart's answer into the action's output (one file, a list of files,
-or a text) and, with "Download result", copies every file into the attachment store.
+An action module states its fields and rules and calls ``run_operation`` (or is
+``operation_process``); this pipeline builds the JSON or multipart body from the fields the user
+set, asks for a job the way the Execution field says (where the operation offers one), polls it,
+turns Picsart's answer into the action's output (one file, a list of files, a text or a value),
+forwards the answer's correlation id and rate-limit and credit headers and, with "Download
+result", copies every file into the attachment store.
 
 A step that was interrupted while its job ran is handed the job in its snapshot: the job is
 collected, and nothing is submitted or paid for again.
@@ -16,23 +18,23 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from picsart_component.catalogue.operations import Operation, ResultShape
 from picsart_component.runtime.messages import Message
 
-from .body import JsonBody
+from .body import JsonBody, MultipartBody
 from .client import PicsartResponse
 from .context import PicsartContext
-from .errors import APIError, InputError, Problem
-from .images import forwarded_headers, gathered_inputs
+from .errors import CORRELATION_ID_HEADER, APIError, InputError, Problem
+from .images import fetched_parts
 from .jobs import (
     OPERATIONS,
     Execution,
     JobOutcome,
     JobPendingError,
     JobTicket,
-    Operation,
-    ResultShape,
     status_word,
 )
+from .ratelimit import AVAILABLE_HEADER, CREDIT_AVAILABLE_HEADER, LIMIT_HEADER, RESET_TIME_HEADER
 
 GENAI_IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 """What the component sends as input images to the GenAI operations."""
@@ -40,9 +42,20 @@ GENAI_IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 Sizes = Mapping[str, tuple[int, int]]
 ITEM_NAMES = {"effectPreviews": "effect_name", "maskPreviews": "mask_name"}
 """The key naming what each file of a list of previews shows."""
+FORWARDED_HEADERS = (
+    CORRELATION_ID_HEADER,
+    CREDIT_AVAILABLE_HEADER,
+    LIMIT_HEADER,
+    AVAILABLE_HEADER,
+    RESET_TIME_HEADER,
+)
+"""The headers of Picsart's answer that an action's message carries, where Picsart sent them."""
 
 
 Process = Callable[[Any, Any, PicsartContext], Message]
+SizeRule = Callable[[Any, Sizes, PicsartContext], None]
+"""A rule on the downloaded images' sizes (by field), given the action's input and context:
+raises ``InputError`` for what breaks it, before anything is paid for."""
 
 
 def operation_process(
@@ -50,8 +63,10 @@ def operation_process(
     *,
     file_fields: Mapping[str, str] | None = None,
     accepted_formats: frozenset[str] = GENAI_IMAGE_FORMATS,
+    check_sizes: SizeRule | None = None,
 ) -> Process:
-    """The whole ``process`` of an action that only runs its operation with the fields set."""
+    """The whole ``process`` of an action that runs its operation with the fields set, after
+    ``check_sizes``, where it has one."""
     operation = OPERATIONS[name]
 
     def process(body: Any, config: Any, context: PicsartContext) -> Message:
@@ -62,6 +77,9 @@ def operation_process(
             config=config,
             file_fields=file_fields,
             accepted_formats=accepted_formats,
+            check_sizes=None
+            if check_sizes is None
+            else lambda sizes: check_sizes(body, sizes, context),
         )
 
     process.__doc__ = f"Runs {operation.title} with the fields the user set."
@@ -104,39 +122,35 @@ def run_operation(
         client = context.client_for(operation.api)
         if do_not_wait:
             execution = "async"
-        files = file_fields or {}
+        fields = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
         if operation.body == "json":
-            fields = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
             outcome = runner.run(
-                operation,
-                JsonBody(fields),
-                execution=execution,
-                wait=not do_not_wait,
+                operation, JsonBody(fields), execution=execution, wait=not do_not_wait
             )
         else:
-            with gathered_inputs(
-                body,
+            sources = {
+                name: (url, part_name)
+                for name, part_name in (file_fields or {}).items()
+                if (url := fields.pop(name, None)) is not None
+            }
+            with fetched_parts(
+                sources,
                 context,
                 api_base_url=client.base_url,
                 accepted_formats=accepted_formats,
-                file_fields=files,
-                measure=frozenset(files),
+                measure=True,
             ) as gathered:
                 check_mask_size(gathered.sizes)
                 if check_sizes is not None:
                     check_sizes(gathered.sizes)
                 outcome = runner.run(
                     operation,
-                    gathered.multipart(),
+                    MultipartBody(fields, tuple(gathered.parts)),
                     execution=execution,
                     recommend_async=bool(recommend_async and recommend_async(gathered.sizes)),
                     wait=not do_not_wait,
                 )
-    output = shape_output(operation, outcome)
-    attachments = store_results(context, operation, output) if download_result else {}
-    return Message(
-        body=output, headers=forwarded_headers(outcome.response), attachments=attachments
-    )
+    return _outcome_message(context, operation, outcome, download_result=download_result)
 
 
 def check_mask_size(sizes: Sizes) -> None:
@@ -167,9 +181,21 @@ def collect_job(context: PicsartContext, ticket: JobTicket, *, download_result: 
         )
     if poll.state == "failed":
         raise runner.failure(ticket, poll)
-    output = shape_output(operation, JobOutcome(poll.response.body, poll.response, ticket))
-    attachments = store_results(context, operation, output) if download_result else {}
-    return Message(body=output, headers=forwarded_headers(poll.response), attachments=attachments)
+    outcome = JobOutcome(poll.response.body, poll.response, ticket)
+    return _outcome_message(context, operation, outcome, download_result=download_result)
+
+
+def _outcome_message(
+    context: PicsartContext, operation: Operation, outcome: JobOutcome, *, download_result: bool
+) -> Message:
+    """The message an action emits for a finished (or, not waited for, accepted) operation."""
+    return _message(
+        context,
+        context.client_for(operation.api).base_url,
+        shape_output(operation, outcome),
+        outcome.response,
+        store=download_result and operation.shape in ("object", "list"),
+    )
 
 
 def shape_output(operation: Operation, outcome: JobOutcome) -> dict[str, Any]:
@@ -183,7 +209,7 @@ def shape_output(operation: Operation, outcome: JobOutcome) -> dict[str, Any]:
         output["operation"] = ticket.operation
     if response.status_code == 202:
         return {"status": status_word(outcome.body) or "processing", **output}
-    shaped = shape_answer(response, operation.result, ITEM_NAMES.get(operation.name))
+    shaped = shape_answer(response, operation.shape, ITEM_NAMES.get(operation.name))
     return {"status": shaped.pop("status"), **output, **shaped}
 
 
@@ -201,12 +227,12 @@ def shape_answer(
         return output
     if result == "text":
         if not isinstance(data, str):
-            raise _no_result(response, "a text (data)")
+            raise _no_result(response, "text (data)")
         output["data"] = data
         return output
     files = _files(data, name_key)
     if not files:
-        raise _no_result(response, "a result URL (data.url)")
+        raise _no_result(response, "result URL (data.url)")
     output["data"] = files[0] if result == "object" else files
     return output
 
@@ -216,21 +242,29 @@ def run_lookup(
 ) -> Message:
     """A GET of the image API (a list of names, an image by its id), shaped like the rest."""
     response = context.client.get(path)
-    output = shape_answer(response, result)
-    attachments = {}
-    if getattr(config, "downloadResult", False) and result in ("object", "list"):
-        attachments = _store(context, context.client.base_url, output)
-    return Message(body=output, headers=forwarded_headers(response), attachments=attachments)
+    return _message(
+        context,
+        context.client.base_url,
+        shape_answer(response, result),
+        response,
+        store=getattr(config, "downloadResult", False) and result in ("object", "list"),
+    )
 
 
-def store_results(
-    context: PicsartContext, operation: Operation, output: dict[str, Any]
-) -> dict[str, Any]:
-    """Copies every result file into the attachment store; adds ``attachmentUrl`` (one file)
-    or ``attachmentUrls`` (a list) to ``output`` and returns the message's attachments."""
-    if operation.result not in ("object", "list"):
-        return {}
-    return _store(context, context.client_for(operation.api).base_url, output)
+def _message(
+    context: PicsartContext,
+    base_url: str,
+    output: dict[str, Any],
+    response: PicsartResponse,
+    *,
+    store: bool,
+) -> Message:
+    """``output`` with Picsart's correlation id and rate-limit and credit headers and, when
+    ``store``, every result file copied into the attachment store (``attachmentUrl`` for one
+    file, ``attachmentUrls`` for a list)."""
+    attachments = _store(context, base_url, output) if store else {}
+    headers = {name: value for name in FORWARDED_HEADERS if (value := response.header(name))}
+    return Message(body=output, headers=headers, attachments=attachments)
 
 
 def _store(context: PicsartContext, base_url: str, output: dict[str, Any]) -> dict[str, Any]:

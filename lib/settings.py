@@ -57,6 +57,7 @@ class ComponentSettings(BaseModel):
     api_key: SecretStr | None = Field(None, alias="PICSART_API_KEY")
     base_url: str | None = Field(None, alias="PICSART_BASE_URL")
     genai_base_url: str | None = Field(None, alias="PICSART_GENAI_BASE_URL")
+    video_base_url: str | None = Field(None, alias="PICSART_VIDEO_BASE_URL")
     job_timeout: PositiveNumber = Field(DEFAULT_JOB_TIMEOUT, alias="PICSART_JOB_TIMEOUT")
     job_poll_seconds: PositiveNumber | None = Field(None, alias="PICSART_JOB_POLL_SECONDS")
     connect_timeout: PositiveNumber = Field(10.0, alias="PICSART_CONNECT_TIMEOUT")

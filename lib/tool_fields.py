@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import TOOL_INPUT_FORMATS
 from picsart_component.runtime.models import InputModel, OutputModel
 
 from .errors import Problem
@@ -25,20 +26,7 @@ from .fields import (
 )
 from .genai_fields import NOT_BLANK
 
-TOOL_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO", "BMP"})
-"""The input images the catalogue's actions send (Picsart also takes HEIC and MJPEG, which the
-component cannot recognise by their bytes)."""
-ANCHOR_POINTS = (
-    "left-top",
-    "left-middle",
-    "left-bottom",
-    "center-top",
-    "center-middle",
-    "center-bottom",
-    "right-top",
-    "right-middle",
-    "right-bottom",
-)
+TOOL_FORMATS = TOOL_INPUT_FORMATS
 
 
 def source_problems(

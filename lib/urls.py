@@ -21,10 +21,13 @@ from urllib.parse import SplitResult, urlsplit
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
+from picsart_component.catalogue.operations import APIS
+
 from .errors import URLError
 
-DEFAULT_BASE_URL = "https://api.picsart.io/tools/1.0/"
-DEFAULT_GENAI_BASE_URL = "https://genai-api.picsart.io/v1/"
+DEFAULT_BASE_URL = APIS["image"].base_url
+DEFAULT_GENAI_BASE_URL = APIS["genai"].base_url
+DEFAULT_VIDEO_BASE_URL = APIS["video"].base_url
 PICSART_DOMAIN = "picsart.io"
 _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f\\]")
 
@@ -163,8 +166,8 @@ class KeyPolicy:
     """The API key goes only to the configured base URLs' hosts and to Picsart's own hosts.
 
     Picsart's hosts are only trusted over https, so that the key never crosses the network in
-    the clear; a configured base URL (the image API's or the GenAI API's) is trusted with its own
-    scheme, since a local sandbox is http.
+    the clear; a configured base URL (the image API's, the GenAI API's or the video API's) is
+    trusted with its own scheme, since a local sandbox is http.
     """
 
     def __init__(self, *base_urls: str) -> None:

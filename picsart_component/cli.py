@@ -82,9 +82,12 @@ def actions(as_json: bool) -> None:
 def validate(directory: Path | None) -> None:
     """Check a component directory as elastic.io's cmp:validate does, and more.
 
-    Checks component.json (labels, view classes, names, titles, descriptions, that every main
-    and schema file exists), that every schema property has a title and a description, that
-    every action module exports process() and is used, and that generated files are current.
+    Checks component.json (labels, view classes, names, titles, descriptions, help, that every
+    main and schema file exists), that every schema property has a title and a description, that
+    every action module exports process() and is used, that every EXAMPLE is a body its action
+    accepts, that generated files are current, and the component's own checks (for this one:
+    every action module declares TITLE, DESCRIPTION, HELP, HELP_LINK and EXAMPLE, and optional
+    input fields default to None, so that only what the user sets is sent).
     DIRECTORY defaults to this installed component. Exits 1 when anything is wrong.
 
     \b
@@ -131,9 +134,15 @@ def describe(action: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Only report out-of-date files; exit 1 if any.")
-def generate(check: bool) -> None:
-    """Regenerate schemas/*.json and component.json fields from the action models.
+def generate(directory: Path | None, check: bool) -> None:
+    """Write every action's component.json entry and schemas/*.json from its module.
+
+    An entry's title, description, help, fields and metadata come from the action module: its
+    models and its TITLE, DESCRIPTION, HELP and HELP_LINK. A module of actions/ that no entry
+    names yet is added as an action named after its file (trim_video.py: trimVideo).
+    DIRECTORY defaults to this installed component.
 
     \b
     Example:
@@ -142,14 +151,15 @@ def generate(check: bool) -> None:
     from .runtime.generate import stale_files, write_generated
     from .runtime.manifest import COMPONENT_ROOT
 
+    root = (directory or COMPONENT_ROOT).resolve()
     try:
         if check:
-            stale = stale_files(COMPONENT_ROOT)
+            stale = stale_files(root)
             for path in stale:
-                click.echo(f"out of date: {path.relative_to(COMPONENT_ROOT)}")
+                click.echo(f"out of date: {path.relative_to(root)}")
             sys.exit(EXIT_FAILED if stale else EXIT_OK)
-        for path in write_generated(COMPONENT_ROOT):
-            click.echo(f"wrote {path.relative_to(COMPONENT_ROOT)}")
+        for path in write_generated(root):
+            click.echo(f"wrote {path.relative_to(root)}")
     except Exception as error:  # an action module that does not load: say which, no traceback
         click.echo(f"picsart-flow: cannot generate: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_FAILED)
@@ -441,9 +451,7 @@ def print_events(events: Iterable[Any]) -> None:
 
 
 def exit_code(result: RunResult) -> int:
-    kinds = {event.kind for event in result.events}
-    if "error" in kinds:
-        return EXIT_FAILED
-    if "rebound" in kinds:
-        return EXIT_REBOUND
-    return EXIT_OK
+    failure = result.failure
+    if failure is None:
+        return EXIT_OK
+    return EXIT_REBOUND if failure.kind == "rebound" else EXIT_FAILED

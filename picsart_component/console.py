@@ -32,7 +32,8 @@ EXIT_TERMINATED = 143
 ENV_API_KEY = "PICSART_API_KEY"
 ENV_BASE_URL = "PICSART_BASE_URL"
 ENV_GENAI_BASE_URL = "PICSART_GENAI_BASE_URL"
-TARGET_KEYS = ("apiKey", "imageApiBaseUrl", "genaiApiBaseUrl")
+ENV_VIDEO_BASE_URL = "PICSART_VIDEO_BASE_URL"
+TARGET_KEYS = ("apiKey", "imageApiBaseUrl", "genaiApiBaseUrl", "videoApiBaseUrl")
 """The credentials that say where requests go: with none of them set, the sandbox answers."""
 
 
@@ -168,8 +169,8 @@ def check_cfg_keys(given: Mapping[str, Any], allowed: Iterable[str], option: str
 
 
 def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[str, Any]:
-    """The environment's ``PICSART_API_KEY``, ``PICSART_BASE_URL`` and
-    ``PICSART_GENAI_BASE_URL``, under each later layer."""
+    """The environment's ``PICSART_API_KEY``, ``PICSART_BASE_URL``, ``PICSART_GENAI_BASE_URL``
+    and ``PICSART_VIDEO_BASE_URL``, under each later layer."""
     cfg: dict[str, Any] = {}
     if settings.api_key is not None:
         cfg["apiKey"] = settings.api_key.get_secret_value()
@@ -177,6 +178,8 @@ def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[s
         cfg["imageApiBaseUrl"] = settings.base_url
     if settings.genai_base_url is not None:
         cfg["genaiApiBaseUrl"] = settings.genai_base_url
+    if settings.video_base_url is not None:
+        cfg["videoApiBaseUrl"] = settings.video_base_url
     for layer in layers:
         cfg.update(layer)
     REDACTOR.add(cfg.get("apiKey"))
@@ -185,7 +188,7 @@ def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[s
 
 SANDBOX_NOTICE = (
     "sandbox mode: no API key or base URL is configured, so a local sandbox answers instead "
-    "of Picsart (both its image API and its GenAI API); nothing leaves this machine and results "
+    "of Picsart (its image, GenAI and video APIs); nothing leaves this machine and results "
     "are simulated. Set PICSART_API_KEY (or apiKey in --cfg) to use the real API."
 )
 SANDBOX_API_KEY = "sandbox-key"
@@ -255,6 +258,7 @@ def api_target(
                     "apiKey": SANDBOX_API_KEY,
                     "imageApiBaseUrl": running.base_url,
                     "genaiApiBaseUrl": running.genai_base_url,
+                    "videoApiBaseUrl": running.video_base_url,
                 },
                 running,
             )

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .lib.context import PicsartContext
 from .lib.store import AttachmentStore
 from .runtime.executor import Executor
 from .runtime.messages import Message
@@ -53,9 +52,8 @@ def run_demo(
             started = time.perf_counter()
             result = executor.run(action, Message(body=body), {**cfg, "downloadResult": True})
             seconds = time.perf_counter() - started
-            errors = result.of_kind("error") + result.of_kind("rebound")
-            if errors:
-                failure = f"{name}: {action} failed: {errors[0]['message']}"
+            if result.failure is not None:
+                failure = f"{name}: {action} failed: {result.failure.payload['message']}"
                 report.failures.append(failure)
                 echo(failure)
                 break
@@ -66,8 +64,8 @@ def run_demo(
                 for chunk in chunks:
                     out.write(chunk)
             report.written.append(target)
-            if isinstance(result.context, PicsartContext) and result.context.rate_limit:
-                report.credits_left = result.context.rate_limit.credits_available
+            if result.credits_left is not None:
+                report.credits_left = result.credits_left
             echo(
                 f"{name}: {action} -> {target.name} ({target.stat().st_size // 1024} KB, "
                 f"{seconds:.2f}s, correlation id {message.headers.get('X-Picsart-Correlation-Id')})"

@@ -6,7 +6,6 @@ inside string values after the JSON is parsed, so a value can never add JSON str
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from .frontend_settings import environment_variables
 from .runtime.documents import loads_json
 
 DEFAULT_FIXTURE_FILE = Path("test") / "fixture.json"
@@ -39,7 +39,7 @@ def fixture_variables(
     """The environment, over the ``.env`` beside the component (the folder holding ``test/``)."""
     env_file = fixture_file.resolve().parent.parent / ".env"
     values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
-    values.update(os.environ if environ is None else environ)
+    values.update(environment_variables(environ))
     return values
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: where the spec lives, and waits that take no time."""
+"""Shared fixtures: where Picsart's OpenAPI files live, and waits that take no time."""
 
 from __future__ import annotations
 
@@ -13,15 +13,10 @@ from picsart_component.lib.client import forget_shared_sessions, forget_shared_t
 from tests.helpers import FakeTime
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+OPENAPI_DIR = REPO_ROOT / "openapi"
+"""Picsart's OpenAPI files, vendored (``openapi/README.md``): in every clone and sdist."""
 
 pytest_plugins = ["tests.e2e"]
-
-
-def spec_dir() -> Path | None:
-    """``../shared/spec`` beside the checkout (or ``PICSART_SPEC_DIR``), when it exists."""
-    configured = os.environ.get("PICSART_SPEC_DIR")
-    candidate = Path(configured) if configured else REPO_ROOT.parent / "shared" / "spec"
-    return candidate if candidate.is_dir() else None
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -42,15 +37,6 @@ def fresh_shared_throttles() -> None:
     """A hold left by one test's 429 must not stall the next test's requests."""
     forget_shared_throttles()
     forget_shared_sessions()
-
-
-@pytest.fixture
-def spec_path() -> Path:
-    """The spec folder; tests that need it skip, saying why, when it is absent."""
-    found = spec_dir()
-    if found is None:
-        pytest.skip("needs ../shared/spec (the team's spec folder), which this checkout lacks")
-    return found
 
 
 @pytest.fixture

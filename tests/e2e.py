@@ -1,8 +1,8 @@
 """The component against a real sandbox over loopback sockets, with every answer checked.
 
 ``check_sandbox_answers`` (autouse, for the whole suite) validates every answer any sandbox a
-test starts gives to ``requests``, against the OpenAPI file when the team's spec folder is
-present and against Picsart's invariants always. A test that breaks answers on purpose (HTML
+test starts gives to ``requests``, against Picsart's OpenAPI files (vendored in ``openapi/``)
+and against Picsart's invariants. A test that breaks answers on purpose (HTML
 error pages, missing headers) does so inside ``SandboxAnswers.unchecked()``.
 
 ``SandboxHarness`` starts a sandbox and builds an executor whose waits are fake (so retries take
@@ -32,7 +32,7 @@ from picsart_component.runtime.executor import Executor, RunResult
 from picsart_component.runtime.messages import Message
 from picsart_component.sandbox import RunningSandbox, start_sandbox
 from picsart_component.sandbox.conformance import AnswerValidator, ConformanceChecker
-from tests.conftest import spec_dir
+from tests.conftest import OPENAPI_DIR
 from tests.helpers import FakeTime, RealTimeFakeSleep, make_services
 
 KEY = "e2e-key-0123"
@@ -127,14 +127,14 @@ class SandboxHarness:
 
 
 @pytest.fixture(scope="session")
-def conformance() -> ConformanceChecker | None:
-    found = spec_dir()
-    return ConformanceChecker.from_spec_dir(found) if found else None
+def conformance() -> ConformanceChecker:
+    """The OpenAPI checker, loaded once for the session."""
+    return ConformanceChecker.from_spec_dir(OPENAPI_DIR)
 
 
 @pytest.fixture(autouse=True)
 def check_sandbox_answers(
-    monkeypatch: pytest.MonkeyPatch, conformance: ConformanceChecker | None
+    monkeypatch: pytest.MonkeyPatch, conformance: ConformanceChecker
 ) -> SandboxAnswers:
     answers = SandboxAnswers(AnswerValidator(conformance))
     original_start = RunningSandbox.start

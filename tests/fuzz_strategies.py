@@ -4,16 +4,19 @@ The fuzz tests must follow the schemas, not a copy of them, so that a field adde
 so to ``schemas/<action>.in.json``) is fuzzed without touching the tests. Two layers:
 
 1. **The schema walker** (``values`` for valid values, ``PROPERTY_BREAKERS`` for invalid ones
-   and ``mutations``, which applies them): reads ``type``, ``enum``, ``minimum``/``maximum``,
-   ``minLength``/``maxLength``, ``format: uri``, ``required: true`` and ``additionalProperties``
-   from each property, and nothing else.
-2. **The knowledge layer** (``Rules`` and ``KNOWLEDGE``): the few rules the schemas cannot say,
-   which the models check in ``cross_field_problems`` (``lib/fields.py`` and the actions): exactly
-   one image source, at most one background, colour syntax, offsets required by a custom shadow,
-   http(s) only for ``*_url`` fields. It also says which fields are downloaded (so valid bodies
-   can point them at files of a local store) and that Make Raw Request's ``url`` is a path. It is
-   kept small on purpose; ``test_the_knowledge_layer_names_only_fields_of_the_schemas`` stops it
-   from rotting when a field is renamed.
+   and ``mutations``, which applies them): reads ``type``, ``enum``, ``const``,
+   ``minimum``/``maximum``, ``minLength``/``maxLength``, ``format: uri``, ``required: true`` and
+   ``additionalProperties`` from each property, and nothing else.
+2. **The knowledge layer** (``Rules``, ``MODEL_RULES`` and ``KNOWLEDGE``): the few rules the
+   schemas cannot say, which the models check in ``cross_field_problems``: exactly one image
+   source, at most one background, colour syntax, offsets required by a custom shadow, http(s)
+   only for ``*_url`` fields. It also says which fields are downloaded (so valid bodies can point
+   them at files of a local store) and that Make Raw Request's ``url`` is a path. ``rules_for``
+   reads an action's rules off its model: those of the ``lib`` input classes it is built on
+   (``MODEL_RULES``), and a row of ``KNOWLEDGE`` only where its own model adds rules; an action
+   such as Upscale, a copy of it, or a generative one needs no row. It is kept small on purpose;
+   ``test_the_knowledge_layer_names_only_fields_of_the_schemas`` stops it from rotting when a
+   field is renamed.
 
 Text is surrogate-free unless a mutation adds an unpaired surrogate on purpose; integers the schema
 leaves unbounded are drawn within JSON's exact range (±2**53), except where a mutation wants a
@@ -33,8 +36,17 @@ from urllib.parse import quote
 import webcolors
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
+from pydantic import BaseModel
 
+from picsart_component.lib.fields import ImageSourceInput
+from picsart_component.lib.genai_fields import MaskSourceInput, WatermarkInput
+from picsart_component.lib.tool_fields import (
+    OverlaySourceInput,
+    ReferenceSourceInput,
+    SurfaceSourcesInput,
+)
 from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_schema
+from picsart_component.runtime.models import InputModel
 
 Schema = Mapping[str, Any]
 Body = dict[str, Any]
@@ -129,10 +141,21 @@ def with_unpaired_surrogate() -> SearchStrategy[str]:
 # Valid values, from a property's schema
 
 
+def choices(schema: Schema) -> list[Any] | None:
+    """The values a property is limited to: its ``enum``, or its ``const`` (a ``Literal`` of one
+    value), which draft 3 does not know but the model checks."""
+    if "enum" in schema:
+        return list(schema["enum"])
+    if "const" in schema:
+        return [schema["const"]]
+    return None
+
+
 def values(schema: Schema) -> SearchStrategy[Any]:
     """Values that ``schema`` accepts."""
-    if "enum" in schema:
-        return st.sampled_from(schema["enum"])
+    limited = choices(schema)
+    if limited is not None:
+        return st.sampled_from(limited)
     return st.one_of([_values_of_type(kind, schema) for kind in types_of(schema)])
 
 
@@ -281,8 +304,8 @@ def out_of_range(schema: Schema) -> SearchStrategy[int | float] | None:
 
 
 def not_in_enum(schema: Schema) -> SearchStrategy[Any] | None:
-    """Values of the enum's own types that are not in it: near misses first."""
-    enum = schema.get("enum")
+    """Values of the enum's (or const's) own types that are not in it: near misses first."""
+    enum = choices(schema)
     if not enum:
         return None
     texts = [str(v) for v in enum if isinstance(v, str)]
@@ -383,6 +406,21 @@ class Rules:
     """Optional fields valid bodies leave out, because their values need files offline tests
     do not serve; the unit tests cover them."""
 
+    def __add__(self, other: Rules) -> Rules:
+        """Both rule sets: groups and fields of ``self`` first."""
+        return Rules(
+            exactly_one=(*self.exactly_one, *other.exactly_one),
+            at_most_one=(*self.at_most_one, *other.at_most_one),
+            colours={**self.colours, **other.colours},
+            required_when=(*self.required_when, *other.required_when),
+            http_only=(*self.http_only, *other.http_only),
+            downloads=(*self.downloads, *other.downloads),
+            paths=(*self.paths, *other.paths),
+            custom={**self.custom, **other.custom},
+            conflicts=(*self.conflicts, *other.conflicts),
+            left_out=(*self.left_out, *other.left_out),
+        )
+
     def fields(self) -> set[str]:
         named = {name for group in (*self.exactly_one, *self.at_most_one) for name in group}
         for trigger, _, needed in self.required_when:
@@ -397,7 +435,9 @@ IMAGE_SOURCES = ("image", "image_url", "image_id")
 BACKGROUNDS = ("bg_image", "bg_image_url", "bg_image_id", "bg_color")
 MASKS = ("mask_image", "mask_image_url", "mask_image_id")
 REFERENCES = ("reference_image", "reference_image_url", "reference_image_id")
-REFERENCE_IMAGES = REFERENCES
+OVERLAYS = ("overlay_image", "overlay_image_url", "overlay_image_id")
+SURFACE_MASKS = ("mask", "mask_url", "mask_id")
+STICKERS = ("sticker", "sticker_url", "sticker_id")
 _HEADER_NAMES = st.from_regex(r"X-[A-Za-z0-9-]{1,12}", fullmatch=True)
 _HEADER_VALUES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20).map(
     str.strip
@@ -406,36 +446,37 @@ _FORM_NAMES = st.from_regex(r"[a-z_]{1,12}", fullmatch=True)
 _FORM_VALUES = st.one_of(st.text(max_size=12), st.integers(-1000, 1000), st.booleans())
 
 
-def _image_rules(
-    *, masks: str = "", second: tuple[tuple[str, ...], ...] = (), **more: Any
-) -> Rules:
-    """The rules of an action that takes an image, perhaps a mask, and perhaps other images
-    given each by exactly one of (a file to download, a URL[, an id])."""
-    exactly, at_most = [IMAGE_SOURCES, *second], []
-    if masks == "required":
-        exactly.append(MASKS)
-    elif masks == "optional":
-        at_most.append(MASKS)
-    http_only = ["image_url"] + (["mask_image_url"] if masks else [])
-    downloads = ["image"] + (["mask_image"] if masks else [])
-    for group in second:
-        downloads.append(group[0])
-        http_only.append(group[1])
+def sources(group: tuple[str, ...], *, required: bool = True) -> Rules:
+    """One file given by exactly (or at most) one of: a file to download, a URL[, an id]."""
     return Rules(
-        exactly_one=tuple(exactly),
-        at_most_one=tuple(at_most),
-        http_only=(*http_only, *more.pop("http_only", ())),
-        downloads=tuple(downloads),
-        **more,
+        exactly_one=(group,) if required else (),
+        at_most_one=() if required else (group,),
+        http_only=(group[1],),
+        downloads=(group[0],),
     )
 
 
-def _sources_only(group: tuple[str, ...]) -> Rules:
-    """The rules of an action whose only rule is one source of one file."""
-    return Rules(exactly_one=(group,), http_only=(group[1],), downloads=(group[0],))
+def class_key(cls: type) -> str:
+    """A class by its place in the component (``lib.fields.ImageSourceInput``), the same for the
+    bundled component and a copy of it, which is mounted under another package name."""
+    return f"{cls.__module__.partition('.')[2]}.{cls.__qualname__}"
 
+
+MODEL_RULES: dict[str, Callable[[Any], Rules]] = {
+    class_key(InputModel): lambda model: Rules(),
+    class_key(ImageSourceInput): lambda model: sources(IMAGE_SOURCES),
+    class_key(MaskSourceInput): lambda model: sources(MASKS, required=model.mask_is_required()),
+    class_key(ReferenceSourceInput): lambda model: sources(REFERENCES),
+    class_key(OverlaySourceInput): lambda model: sources(OVERLAYS),
+    class_key(SurfaceSourcesInput): lambda model: sources(SURFACE_MASKS) + sources(STICKERS),
+    class_key(WatermarkInput): lambda model: Rules(http_only=("watermark_url",)),
+}
+"""The rules of each input class of ``lib`` that checks cross-field rules (by ``class_key``),
+so that an action built on them (Upscale and most others) needs no row of its own."""
 
 KNOWLEDGE: dict[str, Rules] = {
+    # Each row is what the action's own ``cross_field_problems`` adds to its input classes'
+    # rules (``MODEL_RULES``); an action whose model adds none has no row.
     "makeRawRequest": Rules(
         paths=("url",),
         custom={
@@ -443,72 +484,47 @@ KNOWLEDGE: dict[str, Rules] = {
             "form": st.dictionaries(_FORM_NAMES, _FORM_VALUES, max_size=3),
         },
         conflicts=(("data", ("form",)),),
+        # Its files are fetched while the request is built; the unit tests cover them.
         left_out=("files",),
     ),
-    "ultraUpscale": _image_rules(),
-    "editImage": _image_rules(http_only=("watermark_url",)),
-    "inpaint": _image_rules(masks="optional"),
-    "outpaint": _image_rules(masks="optional"),
-    "removeObject": _image_rules(masks="required"),
-    "smartBackground": _image_rules(),
-    "expandImage": _image_rules(),
-    "generateBleed": _image_rules(),
-    "imageToVideo": _image_rules(),
+    "removeBackground": Rules(
+        at_most_one=(BACKGROUNDS,),
+        colours={"bg_color": False, "stroke_color": True},
+        required_when=(("shadow", "custom", ("shadow_offset_x", "shadow_offset_y")),),
+        http_only=("bg_image_url",),
+        downloads=("bg_image",),
+    ),
+    "trimVideo": Rules(http_only=("video_url",), custom={"start": st.integers(0, 999)}),
     "generateLogo": Rules(
         at_most_one=(REFERENCES,),
         http_only=("reference_image_url",),
         downloads=("reference_image",),
     ),
     "laserEngraving": Rules(colours={"engrave_color": False, "background_color": False}),
-    **{
-        action: _image_rules()
-        for action in (
-            "upscaleEnhance",
-            "enhanceFace",
-            "applyEffect",
-            "effectPreviews",
-            "applyAiEffect",
-            "adjustImage",
-            "selectiveBlur",
-            "applyMask",
-            "maskPreviews",
-            "backgroundTexture",
-            "backgroundPattern",
-            "vectorizeImage",
-            "smartCrop",
-            "zoomImage",
-            "multiMatting",
-            "tagImage",
-            "describeImage",
-            "classifyCar",
-            "extractColors",
-        )
-    },
-    "laserEngravingEffect": _image_rules(
-        colours={"engrave_color": False, "background_color": False}
-    ),
-    "transformImage": _image_rules(required_when=(("mode", "crop", ("width", "height")),)),
-    "colorTransfer": _image_rules(second=(REFERENCE_IMAGES,)),
-    "styleTransfer": _image_rules(second=(REFERENCE_IMAGES,)),
-    "blendImages": _image_rules(
-        second=(("overlay_image", "overlay_image_url", "overlay_image_id"),)
-    ),
-    "surfaceMap": _image_rules(
-        second=(("mask", "mask_url", "mask_id"), ("sticker", "sticker_url", "sticker_id"))
-    ),
-    "addWatermark": _image_rules(second=(("watermark", "watermark_url"),)),
-    "uploadImage": _sources_only(("image", "image_url")),
-    "designToReplay": _sources_only(("file", "file_url")),
-    "removeBackground": Rules(
-        exactly_one=(IMAGE_SOURCES,),
-        at_most_one=(BACKGROUNDS,),
-        colours={"bg_color": False, "stroke_color": True},
-        required_when=(("shadow", "custom", ("shadow_offset_x", "shadow_offset_y")),),
-        http_only=("image_url", "bg_image_url"),
-        downloads=("image", "bg_image"),
-    ),
-    "upscale": Rules(exactly_one=(IMAGE_SOURCES,), http_only=("image_url",), downloads=("image",)),
+    "laserEngravingEffect": Rules(colours={"engrave_color": False, "background_color": False}),
+    "transformImage": Rules(required_when=(("mode", "crop", ("width", "height")),)),
+    "addWatermark": sources(("watermark", "watermark_url")),
+    "uploadImage": sources(("image", "image_url")),
+    "designToReplay": sources(("file", "file_url")),
 }
+
+
+def rules_for(action: str, model: type[BaseModel]) -> Rules:
+    """The rules of ``action`` whose ``Input`` is ``model``: its input classes' (``MODEL_RULES``)
+    and its own row of ``KNOWLEDGE``, which it needs when its model adds rules of its own."""
+    owners = [cls for cls in reversed(model.__mro__) if "cross_field_problems" in cls.__dict__]
+    rules = Rules()
+    for cls in owners:
+        if class_key(cls) in MODEL_RULES:
+            rules += MODEL_RULES[class_key(cls)](model)
+        elif action not in KNOWLEDGE:
+            raise LookupError(
+                f"{action}: {cls.__qualname__}.cross_field_problems has rules of its own, which "
+                "the schema cannot say: write them as a row of KNOWLEDGE in "
+                "tests/fuzz_strategies.py"
+            )
+    return rules + KNOWLEDGE[action] if action in KNOWLEDGE else rules
+
 
 COLOUR_NAMES = frozenset(webcolors.names(webcolors.CSS3)) | {"transparent"}
 _HEX_LENGTHS = (3, 4, 6, 8)

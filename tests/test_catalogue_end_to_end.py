@@ -23,6 +23,7 @@ CATALOGUE = [
     name
     for name, operation in OPERATIONS.items()
     if operation.api == "image"
+    and operation.method == "POST"
     and name not in ("ultraUpscale", "designToReplay")
     and name in MANIFEST.actions
 ]
@@ -56,7 +57,7 @@ def test_the_catalogue_covers_every_operation_of_the_image_api() -> None:
 @pytest.mark.parametrize("action", CATALOGUE)
 def test_each_catalogue_action_runs_its_example(harness: SandboxHarness, action: str) -> None:
     operation = OPERATIONS[action]
-    files = operation.result in ("object", "list")
+    files = operation.shape in ("object", "list")
     result = harness.run(action, example(action), **({"downloadResult": True} if files else {}))
     assert result.of_kind("error") == []
     (message,) = result.of_kind("data")
@@ -66,8 +67,8 @@ def test_each_catalogue_action_runs_its_example(harness: SandboxHarness, action:
         assert body["data"]
         assert message.attachments == {}
         return
-    items = body["data"] if operation.result == "list" else [body["data"]]
-    urls = body["attachmentUrls"] if operation.result == "list" else [body["attachmentUrl"]]
+    items = body["data"] if operation.shape == "list" else [body["data"]]
+    urls = body["attachmentUrls"] if operation.shape == "list" else [body["attachmentUrl"]]
     assert len(items) == len(urls) == len(message.attachments) >= 1
     for url in urls:
         (attachment,) = [a for a in message.attachments.values() if a.url == url]

@@ -22,7 +22,7 @@ import json
 import re
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,24 +37,30 @@ from PIL import Image
 from pydantic import BaseModel
 from requests_toolbelt.multipart.decoder import MultipartDecoder
 
+from picsart_component.lib.errors import Problem
 from picsart_component.lib.store import LocalStore
 from picsart_component.runtime.executor import Executor, RunResult
 from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_module
 from picsart_component.runtime.messages import Event, Message
 from tests.fuzz_strategies import (
     KNOWLEDGE,
+    MODEL_RULES,
     ODD_TEXT,
     Rules,
     Schema,
     action_keys,
+    class_key,
     http_urls,
     in_schema,
     invalid_bodies,
     mutations,
+    not_in_enum,
     not_objects,
     out_of_range,
+    rules_for,
     types_of,
     valid_bodies,
+    values,
 )
 from tests.helpers import API_KEY, BASE_URL, FakeTime, make_services
 
@@ -96,15 +102,15 @@ def schema_of(action: str) -> Schema:
     return in_schema(action)
 
 
-def rules_of(action: str) -> Rules:
-    return KNOWLEDGE.get(action, Rules())
-
-
 @cache
 def input_model(action: str) -> type[BaseModel]:
     module = load_module(COMPONENT_ROOT, load_manifest(COMPONENT_ROOT).action(action).main)
     model: type[BaseModel] = module.Input
     return model
+
+
+def rules_of(action: str) -> Rules:
+    return rules_for(action, input_model(action))
 
 
 @dataclass(frozen=True)
@@ -151,10 +157,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         yield World(Executor(services=services), stored, temp_dir)
 
 
-def run_offline(world: World, action: str, body: Any) -> tuple[list[Event], int]:
+def run_offline(executor: Executor, action: str, body: Any) -> tuple[list[Event], int]:
     """Run with Picsart mocked but nothing registered: the events and how many requests tried."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        result = world.executor.run(action, Message.model_construct(body=body), CFG)
+        result = executor.run(action, Message.model_construct(body=body), CFG)
         return result.events, len(mock.calls)
 
 
@@ -180,8 +186,55 @@ def names_a_field(path: str, fields: set[str]) -> bool:
 
 def test_the_knowledge_layer_names_only_fields_of_the_schemas() -> None:
     assert set(KNOWLEDGE) <= set(ACTIONS)
-    for action, rules in KNOWLEDGE.items():
-        assert rules.fields() <= set(schema_of(action)["properties"]), action
+    for action in ACTIONS:
+        assert rules_of(action).fields() <= set(schema_of(action)["properties"]), action
+
+
+def own_rules(model: type[BaseModel]) -> list[type]:
+    """The classes of ``model`` that check cross-field rules and are not ``lib``'s inputs."""
+    return [
+        cls
+        for cls in model.__mro__
+        if "cross_field_problems" in cls.__dict__ and class_key(cls) not in MODEL_RULES
+    ]
+
+
+def test_an_action_has_a_row_of_knowledge_exactly_when_its_model_adds_rules() -> None:
+    with_rules = {action for action in ACTIONS if own_rules(input_model(action))}
+    assert set(KNOWLEDGE) == with_rules
+    # Upscale is built on lib's image input alone: a copy of it needs no row.
+    assert "upscale" not in KNOWLEDGE
+    assert rules_of("upscale") == Rules(
+        exactly_one=(("image", "image_url", "image_id"),),
+        http_only=("image_url",),
+        downloads=("image",),
+    )
+
+
+def test_a_model_with_rules_of_its_own_and_no_row_is_named_with_the_remedy() -> None:
+    class Input(input_model("upscale")):  # type: ignore[misc]
+        @classmethod
+        def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
+            return []
+
+    with pytest.raises(LookupError, match="write them as a row of KNOWLEDGE"):
+        rules_for("copiedUpscale", Input)
+
+
+def test_a_const_is_the_one_valid_value_and_its_breakers_draw_others() -> None:
+    const = {"type": "integer", "const": 2, "required": True}
+    schema = {"type": "object", "properties": {"factor": const}, "additionalProperties": False}
+    others = not_in_enum(const)
+    assert others is not None
+
+    @settings(FUZZ, max_examples=30, database=None)
+    @given(values(const), valid_bodies(schema, Rules()), others)
+    def check(value: int, body: dict[str, Any], other: Any) -> None:
+        assert value == 2
+        assert body == {"factor": 2}
+        assert other != 2
+
+    check()
 
 
 def test_a_field_added_to_a_schema_is_fuzzed_without_touching_the_tests() -> None:
@@ -215,21 +268,31 @@ def test_a_field_added_to_a_schema_is_fuzzed_without_touching_the_tests() -> Non
 # Valid bodies
 
 
-@pytest.mark.parametrize("action", ACTIONS)
-def test_a_valid_body_has_no_problems_and_the_model_reads_it_unchanged(
-    world: World, action: str
+def check_valid_bodies(
+    executor: Executor, action: str, schema: Schema, model: type[BaseModel], examples: int
 ) -> None:
-    @settings(FUZZ, max_examples=budget(action, 150))
+    """Valid bodies of ``action`` have no problems, and its model reads each back unchanged."""
+    rules = rules_for(action, model)
+
+    @settings(FUZZ, max_examples=examples)
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
-        body = data.draw(valid_bodies(schema_of(action), rules_of(action)), label="body")
-        assert world.executor.input_problems(action, body, CFG) == []
-        model = input_model(action).model_validate(body)
-        dumped = model.model_dump(mode="json", exclude_unset=True)
+        body = data.draw(valid_bodies(schema, rules), label="body")
+        assert executor.input_problems(action, body, CFG) == []
+        dumped = model.model_validate(body).model_dump(mode="json", exclude_unset=True)
         # JSON text tells True from 1 and 1 from 1.0, which == does not.
         assert json.dumps(dumped, sort_keys=True) == json.dumps(body, sort_keys=True)
 
     check()
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_a_valid_body_has_no_problems_and_the_model_reads_it_unchanged(
+    world: World, action: str
+) -> None:
+    check_valid_bodies(
+        world.executor, action, schema_of(action), input_model(action), budget(action, 150)
+    )
 
 
 def form_text(value: Any) -> str:
@@ -349,17 +412,18 @@ def test_any_url_text_is_sent_only_to_picsart_or_refused_naming_the_url(
 # Invalid bodies
 
 
-@pytest.mark.parametrize("action", ACTIONS)
-def test_an_invalid_body_gives_one_error_naming_each_broken_field_and_sends_nothing(
-    world: World, action: str
+def check_invalid_bodies(
+    executor: Executor, action: str, schema: Schema, model: type[BaseModel], examples: int
 ) -> None:
-    schema = schema_of(action)
+    """An invalid body of ``action`` gives one error naming each broken field, and sends
+    nothing."""
+    rules = rules_for(action, model)
 
-    @settings(FUZZ, max_examples=budget(action, 200))
+    @settings(FUZZ, max_examples=examples)
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
-        body, breakages = data.draw(invalid_bodies(schema, rules_of(action)), label="body")
-        events, requests_tried = run_offline(world, action, body)
+        body, breakages = data.draw(invalid_bodies(schema, rules), label="body")
+        events, requests_tried = run_offline(executor, action, body)
         paths = {problem["path"] for problem in one_input_error(events)}
         fields = set(body) | set(schema["properties"])
         assert all(names_a_field(path, fields) for path in paths), paths
@@ -372,13 +436,22 @@ def test_an_invalid_body_gives_one_error_naming_each_broken_field_and_sends_noth
 
 
 @pytest.mark.parametrize("action", ACTIONS)
+def test_an_invalid_body_gives_one_error_naming_each_broken_field_and_sends_nothing(
+    world: World, action: str
+) -> None:
+    check_invalid_bodies(
+        world.executor, action, schema_of(action), input_model(action), budget(action, 200)
+    )
+
+
+@pytest.mark.parametrize("action", ACTIONS)
 def test_a_body_that_is_not_an_object_gives_one_error_at_the_root_and_sends_nothing(
     world: World, action: str
 ) -> None:
     @settings(FUZZ, max_examples=budget(action, 80))
     @given(body=not_objects())
     def check(body: Any) -> None:
-        events, requests_tried = run_offline(world, action, body)
+        events, requests_tried = run_offline(world.executor, action, body)
         assert {problem["path"] for problem in one_input_error(events)} == {"$"}
         assert requests_tried == 0
 

@@ -113,13 +113,13 @@ def test_each_operation_runs_end_to_end_with_download_result(
         assert body["operation"] == action
         snapshots = result.of_kind("snapshot")
         assert snapshots == [{"job": {**snapshots[0]["job"], "id": body["jobId"]}}]
-    if operation.result == "text":
+    if operation.shape == "text":
         assert isinstance(body["data"], str)
         assert body["data"]
         return
-    files = body["data"] if operation.result == "list" else [body["data"]]
+    files = body["data"] if operation.shape == "list" else [body["data"]]
     assert len(files) >= 1
-    stored_urls = body["attachmentUrls"] if operation.result == "list" else [body["attachmentUrl"]]
+    stored_urls = body["attachmentUrls"] if operation.shape == "list" else [body["attachmentUrl"]]
     assert len(stored_urls) == len(files) == len(message.attachments)
     for url in stored_urls:
         (attachment,) = [a for a in message.attachments.values() if a.url == url]

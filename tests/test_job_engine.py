@@ -143,6 +143,20 @@ def test_prefer_header_rules() -> None:
 
 
 @responses.activate
+def test_an_operation_answered_at_once_is_never_taken_for_a_job(executor: Executor) -> None:
+    bleed = GENAI + "painting/bleed"
+    body = {"image_url": "https://example.com/a.png", "bleed_size": 20}
+    responses.post(bleed, json={**accepted("x"), "data": {"id": "r", "url": RESULT.format(n=0)}})
+    result = run(executor, "generateBleed", body)
+    assert only(result, "data").body["data"]["url"] == RESULT.format(n=0)
+    assert len(responses.calls) == 1
+    responses.post(bleed, json=accepted("x"), status=202)
+    refused = only(run(executor, "generateBleed", body), "error")
+    assert "202 Accepted to Generate bleed" in refused["message"]
+    assert len(responses.calls) == 2
+
+
+@responses.activate
 def test_a_job_where_none_was_asked_for_is_still_polled(executor: Executor) -> None:
     responses.post(GENAI + "painting/inpaint", json=accepted("late"), status=202)
     responses.get(GENAI + "painting/late", json=images(1))

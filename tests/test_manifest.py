@@ -11,9 +11,16 @@ import pytest
 from click.testing import CliRunner
 
 from picsart_component.cli import main
-from picsart_component.runtime.checks import VIEW_CLASSES, check_component
-from picsart_component.runtime.generate import stale_files
-from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_module
+from picsart_component.lib.checks import validate_problems
+from picsart_component.runtime.checks import VALIDATE_HOOK, VIEW_CLASSES, check_component
+from picsart_component.runtime.generate import stale_files, write_generated
+from picsart_component.runtime.manifest import (
+    COMPONENT_ROOT,
+    ManifestError,
+    component_hook,
+    load_manifest,
+    load_module,
+)
 
 MANIFEST = json.loads((COMPONENT_ROOT / "component.json").read_text())
 
@@ -34,7 +41,13 @@ def test_component_has_title_description_and_the_spec_actions_first() -> None:
 
 def test_credentials_fields_are_as_the_spec_describes() -> None:
     fields = MANIFEST["credentials"]["fields"]
-    assert list(fields) == ["apiKey", "imageApiBaseUrl", "genaiApiBaseUrl", "allowHosts"]
+    assert list(fields) == [
+        "apiKey",
+        "imageApiBaseUrl",
+        "genaiApiBaseUrl",
+        "videoApiBaseUrl",
+        "allowHosts",
+    ]
     api_key = fields["apiKey"]
     assert api_key["label"] == "API key"
     assert api_key["viewClass"] == "PasswordFieldView"
@@ -52,6 +65,13 @@ def test_credentials_fields_are_as_the_spec_describes() -> None:
         False,
     )
     assert genai["placeholder"] == "https://genai-api.picsart.io/v1/"
+    video = fields["videoApiBaseUrl"]
+    assert (video["label"], video["viewClass"], video["required"]) == (
+        "Video API base URL",
+        "TextFieldView",
+        False,
+    )
+    assert video["placeholder"] == "https://video-api.picsart.io/v1/"
     assert (COMPONENT_ROOT / "verifyCredentials.py").is_file()
 
 
@@ -180,6 +200,16 @@ BREAKAGES = [
         "actions.upscale: has no metadata",
     ),
     (
+        "help without a description",
+        lambda m: m["actions"]["upscale"]["help"].pop("description"),
+        "actions.upscale.help: has no description",
+    ),
+    (
+        "help link that is no URL",
+        lambda m: m["actions"]["upscale"]["help"].update(link="docs/upscale"),
+        "actions.upscale.help.link: must be an http(s) URL, not 'docs/upscale'",
+    ),
+    (
         "trigger named like an action",
         lambda m: m.update(triggers={"upscale": m["actions"]["upscale"]}),
         "component.json: 'upscale' is both a trigger and an action; names must be unique",
@@ -214,12 +244,15 @@ def test_validation_finds_undocumented_properties_and_missing_process(
     del data["properties"]["format"]["description"]
     in_schema.write_text(json.dumps(data))
     module = component_copy / "actions" / "upscale.py"
-    module.write_text(module.read_text().replace("def process(", "def run("))
+    module.write_text(module.read_text() + "\ndel process\n")
     (component_copy / "actions" / "orphan.py").write_text("def process(msg, cfg, ctx): ...\n")
     problems = check_component(component_copy)
     assert "./schemas/upscale.in.json: property $.format has no description" in problems
     assert "actions.upscale: ./actions/upscale.py does not export process()" in problems
-    assert "actions/orphan.py: no action's main names this module" in problems
+    assert (
+        "actions/orphan.py: no action's main names this module; picsart-flow generate adds it "
+        "as an action"
+    ) in problems
 
 
 def test_validation_reports_hand_edited_generated_fields(component_copy: Path) -> None:
@@ -256,3 +289,114 @@ def test_generate_names_a_module_that_does_not_load_without_a_traceback(
     assert result.exit_code == 1
     assert "cannot generate: NameError: name 'aimed_side_field' is not defined" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_every_action_entry_is_written_from_its_module(component_copy: Path) -> None:
+    """component.json holds by hand only each action's main: the texts, help, fields and
+    metadata come from the module, and an action module no entry names is added."""
+    committed = (component_copy / "component.json").read_text()
+    last = list(MANIFEST["actions"])[-1]
+
+    def strip(manifest: dict[str, Any]) -> None:
+        del manifest["actions"][last]
+        for entry in manifest["actions"].values():
+            for key in ("title", "description", "help", "fields", "metadata"):
+                entry.pop(key)
+
+    edit_manifest(component_copy, strip)
+    assert (component_copy / "component.json") in write_generated(component_copy)
+    assert (component_copy / "component.json").read_text() == committed
+
+
+def test_generate_refuses_a_new_module_whose_action_name_is_taken(component_copy: Path) -> None:
+    edit_manifest(
+        component_copy,
+        lambda m: m["actions"]["upscale"].update(main="./actions/ultra_upscale.py"),
+    )
+    with pytest.raises(ManifestError, match="would be the action 'upscale', which"):
+        write_generated(component_copy)
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new))
+
+
+def test_validation_refuses_an_example_the_action_would_refuse(component_copy: Path) -> None:
+    replace_in(
+        component_copy / "actions" / "upscale.py",
+        'EXAMPLE = {"image_url": "https://example.com/mug.jpg", "upscale_factor": 2}',
+        'EXAMPLE = {"image_url": "https://example.com/mug.jpg", "upscale_factor": 3}',
+    )
+    problems = check_component(component_copy)
+    assert [p for p in problems if "EXAMPLE" in p] == [
+        "actions.upscale: EXAMPLE is refused: $.upscale_factor must be one of: 2, 4, 6, 8"
+    ]
+
+
+def test_the_components_own_checks_find_an_action_missing_its_texts_or_sending_defaults(
+    component_copy: Path,
+) -> None:
+    module = component_copy / "actions" / "upscale.py"
+    replace_in(module, 'HELP_LINK = "https://docs.picsart.io/reference/image-upscale"\n', "")
+    replace_in(
+        module,
+        """    format: Literal["JPG", "PNG", "WEBP"] | None = Field(
+        None,""",
+        """    format: Literal["JPG", "PNG", "WEBP"] | None = Field(
+        "JPG",""",
+    )
+    assert validate_problems(component_copy) == [
+        "actions.upscale: ./actions/upscale.py does not declare HELP_LINK",
+        "actions.upscale: Input.format defaults to 'JPG'; an optional field defaults to None so "
+        "that only what the user sets is sent (show Picsart's default with "
+        'json_schema_extra={"default": ...})',
+    ]
+
+
+def write_component_with_hook(root: Path, hook_body: str) -> None:
+    """A component of one action (upscale's), whose lib declares the validate hook so."""
+    root.mkdir()
+    for name in ("component.json", "verifyCredentials.py"):
+        shutil.copy(COMPONENT_ROOT / name, root / name)
+    shutil.copytree(COMPONENT_ROOT / "schemas", root / "schemas")
+    shutil.copytree(
+        COMPONENT_ROOT / "lib", root / "lib", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (root / "actions").mkdir()
+    shutil.copy(COMPONENT_ROOT / "actions" / "upscale.py", root / "actions" / "upscale.py")
+    edit_manifest(root, lambda m: m.update(actions={"upscale": m["actions"]["upscale"]}))
+    (root / "lib" / "__init__.py").write_text(
+        f"def {VALIDATE_HOOK}(root):\n    {hook_body}\n", encoding="utf-8"
+    )
+    write_generated(root)
+
+
+@pytest.mark.parametrize(
+    ("hook_body", "expected"),
+    [
+        ("return []", []),
+        ("return [f'{root.name}: its own rule']", ["hooked: its own rule"]),
+        (
+            "raise KeyError('main')",
+            ["lib.validate_problems: the component's own checks failed: KeyError: 'main'"],
+        ),
+        ("return 'one line'", ["lib.validate_problems: must return a list of strings"]),
+    ],
+)
+def test_validation_adds_what_the_components_hook_finds(
+    tmp_path: Path, hook_body: str, expected: list[str]
+) -> None:
+    root = tmp_path / "hooked"
+    write_component_with_hook(root, hook_body)
+    assert check_component(root) == expected
+
+
+def test_the_component_declares_its_checks_as_a_hook(component_copy: Path) -> None:
+    assert component_hook(COMPONENT_ROOT, VALIDATE_HOOK) is not None
+    module = component_copy / "actions" / "upscale.py"
+    module.write_text(module.read_text().replace("HELP_LINK = ", "LINK = "))
+    assert "actions.upscale: ./actions/upscale.py does not declare HELP_LINK" in (
+        check_component(component_copy)
+    )

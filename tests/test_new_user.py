@@ -4,10 +4,14 @@ case."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
+import re
+import shutil
 import sys
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import pytest
@@ -15,12 +19,18 @@ import responses
 from click.testing import CliRunner, Result
 from PIL import Image
 
+from picsart_component.catalogue import operations as catalogue
 from picsart_component.cli import main
+from picsart_component.lib.checks import validate_problems
+from picsart_component.runtime.checks import check_component
 from picsart_component.runtime.executor import Executor
+from picsart_component.runtime.generate import write_generated
 from picsart_component.runtime.manifest import load_module
 from picsart_component.runtime.messages import Message
 from tests.e2e import png
+from tests.fuzz_strategies import KNOWLEDGE
 from tests.helpers import API_KEY, BASE_URL, FakeTime, make_executor
+from tests.test_fuzz import check_invalid_bodies, check_valid_bodies
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ACTIONS = ("makeRawRequest", "removeBackground", "upscale")
@@ -257,3 +267,107 @@ def test_a_choice_in_another_case_is_sent_as_picsart_spells_it(fake_time: FakeTi
     sent = responses.calls[0].request.body
     assert isinstance(sent, bytes)
     assert b'name="format"\r\n\r\nPNG\r\n' in sent
+
+
+# ---------------------------------------------------------------------------------------------
+# Adding an action: ARCHITECTURE.md's recipe, followed in a copy of the component
+
+
+def copy_component(root: Path) -> Path:
+    root.mkdir()
+    for name in ("component.json", "verifyCredentials.py"):
+        shutil.copy(REPO_ROOT / name, root / name)
+    for folder in ("actions", "lib", "schemas"):
+        shutil.copytree(
+            REPO_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return root
+
+
+def copy_upscale_as(root: Path, name: str, file_name: str, title: str) -> Path:
+    """The recipe's action module: Upscale's, with its own name and title."""
+    text = (root / "actions" / "upscale.py").read_text()
+    text, runs = re.subn(r'(operation_process\(\s*)"upscale"', rf'\1"{name}"', text)
+    assert runs == 1, "Upscale no longer runs its operation by name; update this test"
+    text, titled = re.subn(r'^TITLE = "Upscale"$', f'TITLE = "{title}"', text, flags=re.M)
+    assert titled == 1
+    module = root / "actions" / file_name
+    module.write_text(text)
+    return module
+
+
+def add_magnify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: tuple[str, str] = ("", "")
+) -> Path:
+    """A copy of the component with Upscale copied as Magnify by the recipe: its catalogue row
+    (here added in memory: the catalogue is the package's, not the component folder's), its
+    action module (with ``edit``, old text and new, made to it), and ``generate``; nothing else
+    is edited."""
+    row = dataclasses.replace(catalogue.BY_NAME["upscale"], name="magnify", title="Magnify")
+    rows = MappingProxyType({**catalogue.BY_NAME, "magnify": row})
+    monkeypatch.setattr(catalogue, "BY_NAME", rows)
+    root = copy_component(tmp_path / "component")
+    module = copy_upscale_as(root, "magnify", "magnify.py", "Magnify")
+    old, new = edit
+    assert old in module.read_text()
+    module.write_text(module.read_text().replace(old, new))
+    written = write_generated(root)
+    assert sorted(path.relative_to(root).as_posix() for path in written) == [
+        "component.json",
+        "schemas/magnify.in.json",
+        "schemas/magnify.out.json",
+    ]
+    return root
+
+
+def test_an_action_copied_by_the_recipe_is_whole_valid_and_fuzzed_without_other_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    magnify = add_magnify(tmp_path, monkeypatch)
+    manifest = json.loads((magnify / "component.json").read_text())
+    upscale, entry = manifest["actions"]["upscale"], manifest["actions"]["magnify"]
+    assert list(manifest["actions"])[-1] == "magnify"
+    assert entry == {
+        **upscale,
+        "title": "Magnify",
+        "main": "./actions/magnify.py",
+        "metadata": {"in": "./schemas/magnify.in.json", "out": "./schemas/magnify.out.json"},
+    }
+    assert (magnify / "schemas" / "magnify.in.json").read_text() == (
+        magnify / "schemas" / "upscale.in.json"
+    ).read_text()
+    assert check_component(magnify) == []
+    assert validate_problems(magnify) == []
+    # What tests/test_fuzz.py checks of every action, with no row of its knowledge layer.
+    executor = Executor(magnify)
+    model = executor.action_module("magnify").Input
+    schema = json.loads((magnify / "schemas" / "magnify.in.json").read_text())
+    assert "magnify" not in KNOWLEDGE
+    check_valid_bodies(executor, "magnify", schema, model, examples=40)
+    check_invalid_bodies(executor, "magnify", schema, model, examples=40)
+
+
+NEW_USER_STOPS = [
+    (
+        "a default that would be sent unless set",
+        ('        None,\n        title="Format",', '        "JPG",\n        title="Format",'),
+        "actions.magnify: Input.format defaults to 'JPG'; an optional field defaults to None",
+    ),
+    (
+        "no help link",
+        ('HELP_LINK = "https://docs.picsart.io/reference/image-upscale"\n', ""),
+        "actions.magnify: ./actions/magnify.py does not declare HELP_LINK",
+    ),
+]
+"""What stopped a new user copying Upscale, each now named by validate (the third, a row of the
+fuzz tests' knowledge layer, is no longer needed: see the test above)."""
+
+
+@pytest.mark.parametrize(
+    ("what", "edit", "problem"), NEW_USER_STOPS, ids=[stop[0] for stop in NEW_USER_STOPS]
+)
+def test_what_stopped_a_new_user_is_named_by_validate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str, edit: tuple[str, str], problem: str
+) -> None:
+    magnify = add_magnify(tmp_path, monkeypatch, edit)
+    assert [line for line in validate_problems(magnify) if line.startswith(problem)]

@@ -1,4 +1,5 @@
-"""A plain (non-editable) install carries the whole component and nothing at the top level."""
+"""A plain (non-editable) install carries the whole component and nothing at the top level; the
+source distribution also carries Picsart's OpenAPI files, which the wheel leaves out."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -57,7 +59,26 @@ def test_the_wheel_holds_the_component_inside_the_package(wheel: Path) -> None:
     ):
         assert expected in names
     top_level = {name.split("/", 1)[0] for name in names}
-    assert not top_level & {"lib", "actions", "schemas", "tests", "verifyCredentials.py"}
+    assert not top_level & {"lib", "actions", "schemas", "tests", "verifyCredentials.py", "openapi"}
+    assert not [name for name in names if name.endswith(".yml")], "nothing reads them at run time"
+
+
+def test_the_sdist_carries_the_openapi_files(tmp_path: Path) -> None:
+    """The tests a user runs from an unpacked sdist check the catalogue against these files."""
+    build = "import sys; from setuptools import build_meta; build_meta.build_sdist(sys.argv[1])"
+    subprocess.run(
+        [sys.executable, "-c", build, str(tmp_path)],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    (built,) = tmp_path.glob("picsart_component-*.tar.gz")
+    with tarfile.open(built) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    vendored = {f"openapi/{path.name}" for path in (REPO_ROOT / "openapi").iterdir()}
+    assert len(vendored) == 5
+    assert vendored <= names
+    assert "picsart_component/catalogue/differences.py" in names
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,6 @@ from ..console import (
     verbose_option,
 )
 from ..flows.command import (
-    BROKER_URL_VARIABLE,
     DEFAULT_WORKERS,
     BrokerRequest,
     ResumeCommand,
@@ -38,6 +36,7 @@ from ..flows.command import (
     report,
     with_redis,
 )
+from ..frontend_settings import BROKER_URL_VARIABLE, FrontEndSettings
 
 if TYPE_CHECKING:
     from ..flows.model import Flow
@@ -90,16 +89,21 @@ class _Contract:
     redis_url: str
 
 
-def _contract(broker: str | None, run_name: str | None, settings: ComponentSettings) -> _Contract:
+def _contract(
+    broker: str | None,
+    run_name: str | None,
+    settings: ComponentSettings,
+    frontend: FrontEndSettings,
+) -> _Contract:
     """What both commands need before anything starts (checked in the same order for both),
     as a usage error naming what is missing; the URLs' passwords join the redacted secrets."""
     from .contract import ContractError, broker_url, check_run_name, message_encryptor, redis_url
 
     try:
-        amqp_url = broker_url(broker, os.environ)
+        amqp_url = broker_url(broker, frontend.broker_url)
         REDACTOR.add(urlsplit(amqp_url).password)
         checked_run = check_run_name(run_name)
-        message_encryptor(os.environ)
+        message_encryptor(frontend.platform)
         redis = redis_url(settings)
     except ContractError as error:
         usage_error(str(error))
@@ -116,7 +120,7 @@ def run_on_broker(request: BrokerRequest) -> NoReturn:
     from .contract import FlowTopology
 
     _check_api(request.cfg)
-    contract = _contract(request.broker, request.run_name, request.environ)
+    contract = _contract(request.broker, request.run_name, request.environ, request.frontend)
     amqp_url, run_name, redis = contract.amqp_url, contract.run_name, contract.redis_url
     topology = FlowTopology.of(request.flow, run_name)
     header = {
@@ -170,7 +174,7 @@ def run_on_broker(request: BrokerRequest) -> NoReturn:
             cfg=request.cfg,
             credential_fields=manifest_fields,
             settings=request.environ.client_settings(),
-            environ=os.environ,
+            environ=request.frontend.platform,
             amqp_url=amqp_url,
             redis_url=redis,
             options=BatchOptions(
@@ -275,13 +279,14 @@ def worker(
     from .worker import WorkerOptions, serve
 
     settings = with_redis(environment(), redis_option)
+    frontend = FrontEndSettings.from_environ()
     loaded = load_flow_or_exit(flow_file)
     given = read_json_object(cfg_value, "--cfg")
     check_cfg_keys(given, _allowed_cfg(loaded), "--cfg")
     cfg = merge_cfg(given, settings=settings)
     _check_api(cfg)
     chosen = _chosen_steps(loaded, steps)
-    contract = _contract(broker, run_name, settings)
+    contract = _contract(broker, run_name, settings, frontend)
     options = WorkerOptions(
         flow=loaded,
         topology=FlowTopology.of(loaded, contract.run_name),
@@ -290,7 +295,7 @@ def worker(
         redis_url=contract.redis_url,
         cfg=cfg,
         settings=settings,
-        environ=os.environ,
+        environ=frontend.platform,
         workers=workers,
         lease_seconds=lease,
     )

@@ -25,12 +25,12 @@ from typing import Any
 import aio_pika
 
 from ..flows.model import INPUT_NAME, Flow
+from ..frontend_settings import BROKER_URL_VARIABLE
 from ..lib.settings import ComponentSettings
 from ..sailor.crypto import Encryptor
-from ..sailor.settings import OPTIONAL, PREFIX, SailorSettings
+from ..sailor.settings import CRYPTO_SETTINGS, OPTIONAL, PREFIX, SailorSettings
 
-BROKER_URL_VARIABLE = "PICSART_BROKER_URL"
-CRYPTO_VARIABLES = ("ELASTICIO_MESSAGE_CRYPTO_PASSWORD", "ELASTICIO_MESSAGE_CRYPTO_IV")
+CRYPTO_VARIABLES = tuple(PREFIX + key for key in CRYPTO_SETTINGS)
 RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 FLOW_HASH_LENGTH = 16
 INPUT_ROUTING_KEY = f"{INPUT_NAME}.message"
@@ -65,7 +65,8 @@ def check_run_name(name: str | None) -> str | None:
 
 
 def message_encryptor(environ: Mapping[str, str]) -> Encryptor:
-    """The platform's message cipher, from the two variables every side must set alike."""
+    """The platform's message cipher, from the two variables every side must set alike
+    (``environ``: the platform's variables, ``FrontEndSettings.platform``)."""
     missing = [name for name in CRYPTO_VARIABLES if not environ.get(name)]
     if missing:
         raise ContractError(
@@ -79,8 +80,9 @@ def message_encryptor(environ: Mapping[str, str]) -> Encryptor:
         raise ContractError(f"ELASTICIO_{error}") from None
 
 
-def broker_url(given: str | None, environ: Mapping[str, str]) -> str:
-    url = given or environ.get(BROKER_URL_VARIABLE, "")
+def broker_url(given: str | None, configured: str | None) -> str:
+    """``--broker``, else ``PICSART_BROKER_URL`` (``configured``), checked."""
+    url = given or configured
     if not url:
         raise ContractError(f"no broker: give --broker amqp://... or set {BROKER_URL_VARIABLE}")
     if not url.startswith(("amqp://", "amqps://")):
@@ -203,7 +205,8 @@ class FlowTopology:
         prefetch: int,
     ) -> SailorSettings:
         """The settings of the sailor that runs ``step`` here, as the platform would set them.
-        ``ELASTICIO_*`` tunables the user set (rebound expiration and limit, say) are kept."""
+        ``ELASTICIO_*`` tunables the user set (rebound expiration and limit, say) are kept;
+        ``environ`` holds them and the message cipher (``FrontEndSettings.platform``)."""
         values: dict[str, Any] = {
             "FLOW_ID": self.exchange,
             "EXEC_ID": self.exchange,
@@ -224,8 +227,7 @@ class FlowTopology:
             "ERROR_ROUTING_KEY": self.error_key(step),
             "REBOUND_ROUTING_KEY": self.rebound_key(step),
             "SNAPSHOT_ROUTING_KEY": self.snapshot_key(step),
-            "MESSAGE_CRYPTO_PASSWORD": environ.get(CRYPTO_VARIABLES[0], ""),
-            "MESSAGE_CRYPTO_IV": environ.get(CRYPTO_VARIABLES[1], ""),
+            **{key: environ.get(PREFIX + key, "") for key in CRYPTO_SETTINGS},
             **_SAILOR_DEFAULTS,
             "RABBITMQ_PREFETCH_SAILOR": prefetch,
         }

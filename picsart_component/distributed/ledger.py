@@ -132,7 +132,6 @@ class Claim:
     outcome: Any = None
     """The recorded output message (finished), error payload (failed), or what makes the
     record unreadable (unreadable)."""
-    credits: int | None = None
     job: Any = None
     """The job to poll instead of paying for a new one: a gone worker's (abandoned) or a
     rebounded delivery's (resumed)."""
@@ -279,12 +278,7 @@ class Ledger:
         live worker runs the step)."""
         state = record.get("state")
         if state == "finished":
-            output = self._field(record, "output")
-            try:
-                credits = int(record["credits"]) if record.get("credits") else None
-            except ValueError:
-                raise _Unreadable("its credits are not a number") from None
-            return Claim("finished", output, credits)
+            return Claim("finished", self._field(record, "output"))
         if state == "failed":
             return Claim("failed", self._field(record, "error"))
         if state == "interrupted":
@@ -326,11 +320,9 @@ class Ledger:
             )
         )
 
-    def finish(self, item: Any, step: str, output: Any, credits: int | None) -> None:
-        mapping = {"state": "finished", "output": self._encrypt(output)}
-        if credits is not None:
-            mapping["credits"] = str(credits)
-        self._write(item, step, mapping)
+    def finish(self, item: Any, step: str, output: Any) -> None:
+        """Records the step's output message, which carries the credits left in its headers."""
+        self._write(item, step, {"state": "finished", "output": self._encrypt(output)})
 
     def fail(self, item: Any, step: str, error: Any) -> None:
         self._write(item, step, {"state": "failed", "error": self._encrypt(error)})

@@ -1,9 +1,10 @@
 """``picsart-flow flow worker``: sailors that run a flow's steps from the broker.
 
-Each step gets one sailor (the platform's own message handling, ``sailor/core.py``); this module
-adds what a flow needs around each action run: the step's JSONata mapping over the item and the
-earlier steps' outputs (which the messages carry in their passthrough), and the ledger's claim
-before the action and record after it, so that no paid call is ever made twice.
+Each step gets one sailor (the platform's own message handling, ``sailor/core.py``), whose action
+run is a flow step as the local runner runs it (``flows/steps.py``: the mapping over the item and
+the earlier steps' outputs, which the messages carry in their passthrough, the claim, the action,
+the record), kept in the run's ledger in Redis (``LedgerSteps``), so that no paid call is ever
+made twice.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import aio_pika
@@ -26,16 +28,15 @@ from pydantic import SecretStr
 
 from ..flows.evaluation import IsolatedEvaluator
 from ..flows.journal import INTERRUPTED
-from ..flows.mapping import ExpressionEvaluator, MappingError
+from ..flows.mapping import ExpressionEvaluator
 from ..flows.model import INPUT_NAME, Flow, FlowStep
 from ..flows.pacing import BatchThrottle
-from ..flows.runner import credits_available
+from ..flows.steps import StepClaim, StepEngine, StepOutcome
 from ..lib.context import Services
 from ..lib.credentials import read_credentials
 from ..lib.ratelimit import ThrottleState
 from ..lib.settings import ComponentSettings
 from ..lib.shared_limit import shared_state
-from ..runtime.errors import error_payload
 from ..runtime.manifest import COMPONENT_ROOT
 from ..runtime.messages import Event, Message
 from ..sailor.core import MessageRun, Sailor
@@ -49,7 +50,7 @@ from .contract import (
     FlowTopology,
     message_encryptor,
 )
-from .ledger import DEFAULT_LEASE_SECONDS, Claim, Ledger, ledger_namespace, redis_client
+from .ledger import DEFAULT_LEASE_SECONDS, Ledger, ledger_namespace, redis_client
 
 log = logging.getLogger("picsart.distributed")
 
@@ -179,6 +180,73 @@ class CountingThrottle(BatchThrottle):
         self._counts.add(0, 1)
 
 
+class LedgerSteps:
+    """A broker run's step store: the run's ledger in Redis, claimed lazily (a step whose mapping
+    fails touches no ledger). What an earlier delivery recorded is given back without a call:
+    its output, its error, or an ``Interrupted`` error for a call a gone worker left."""
+
+    def __init__(self, ledgers: Ledgers, run_id: str, counts: RunCounts) -> None:
+        self._ledgers = ledgers
+        self._run_id = run_id
+        self._counts = counts
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return self._ledgers.of(self._run_id)
+
+    def calling(self) -> AbstractContextManager[None]:
+        return self._counts.running(self.ledger)
+
+    def claim(self, item: Any, step: str) -> StepClaim:
+        claim = self.ledger.claim(item, step)
+        if claim.state == "unreadable":
+            return StepClaim(decided=StepOutcome.failed(LEDGER_ERROR, claim.outcome))
+        if claim.state == "finished":
+            log.info("item %r step %s finished before: its output is sent again", item, step)
+            return StepClaim(
+                decided=StepOutcome(Event("data", Message.model_validate(claim.outcome)))
+            )
+        if claim.state == "failed":
+            return StepClaim(decided=StepOutcome(Event("error", claim.outcome)))
+        if claim.state == "interrupted":
+            return StepClaim(decided=StepOutcome.failed(INTERRUPTED, INTERRUPTED_MESSAGE))
+        return StepClaim(job=claim.job)
+
+    def record_job(self, item: Any, step: str, job: Any) -> None:
+        if not self.ledger.record_job(item, step, job):
+            log.warning(
+                "item %r, step %s: its job could not be recorded, as its claim is no longer "
+                "this worker's",
+                item,
+                step,
+            )
+
+    def finish(self, item: Any, step: str, output: Message, credits: int | None) -> Message:
+        """The output carries the credits left to the run (``CREDITS_HEADER``)."""
+        if credits is not None:
+            output.headers[CREDITS_HEADER] = credits
+        self.ledger.finish(item, step, output.to_json())
+        return output
+
+    def fail(self, item: Any, step: str, error: dict[str, Any]) -> None:
+        self.ledger.fail(item, step, error)
+
+    def rebound(self, item: Any, step: str, failure: dict[str, Any]) -> None:
+        released = self.ledger.release(item, step)
+        reason = failure.get("message") if isinstance(failure, dict) else None
+        log.warning(
+            "item %r, step %s: rebounded, the broker brings it back later (%s)%s",
+            item,
+            step,
+            reason or "the rate limit did not lift in time",
+            _AFTER_RELEASE[released],
+        )
+
+    def crashed(self, item: Any, step: str, error: dict[str, Any]) -> None:
+        """The sailor turns the exception into the item's error; a later copy must not wait."""
+        self.ledger.fail(item, step, error)
+
+
 @dataclass(frozen=True)
 class _Item:
     key: Any
@@ -223,8 +291,8 @@ class FlowStepSailor(Sailor):
         self._earlier = set(topology.steps[: topology.steps.index(step.id)])
         self._worker_cfg = dict(worker_cfg)
         self._ledgers = ledgers
-        self._evaluator = evaluator
         self._counts = counts
+        self._engine = StepEngine(self.executor, evaluator)
 
     def run_action(
         self,
@@ -238,28 +306,9 @@ class FlowStepSailor(Sailor):
             failure = "not a message of a picsart-flow run: its passthrough names no item and run"
             on_event(Event("error", {"name": "InputError", "message": failure}))
             return
-        step = self.flow_step
-        try:
-            body = step.body.evaluate(item.document, self._evaluator)
-        except MappingError as error:
-            on_event(Event("error", {"name": "MappingError", "message": str(error)}))
-            return
-        ledger = self._ledgers.of(item.run_id)
-        claim = ledger.claim(item.key, step.id)
-        if claim.state == "unreadable":
-            on_event(Event("error", {"name": LEDGER_ERROR, "message": claim.outcome}))
-            return
-        if claim.state == "finished":
-            log.info("item %r step %s finished before: its output is sent again", item.key, step.id)
-            on_event(Event("data", Message.model_validate(claim.outcome)))
-            return
-        if claim.state == "failed":
-            on_event(Event("error", claim.outcome))
-            return
-        if claim.state == "interrupted":
-            on_event(Event("error", {"name": INTERRUPTED, "message": INTERRUPTED_MESSAGE}))
-            return
-        self._run_claimed(ledger, item, body, claim, on_event)
+        store = LedgerSteps(self._ledgers, item.run_id, self._counts)
+        cfg = {**self._worker_cfg, **item.run_cfg}
+        on_event(self._engine.run(self.flow_step, item.key, item.document, cfg, store).event)
 
     def _item(self, message: Message) -> _Item | None:
         passthrough = (message.model_extra or {}).get("passthrough")
@@ -281,76 +330,6 @@ class FlowStepSailor(Sailor):
         return _Item(
             key, headers[RUN_HEADER], document, run_cfg if isinstance(run_cfg, dict) else {}
         )
-
-    def _run_claimed(
-        self,
-        ledger: Ledger,
-        item: _Item,
-        body: dict[str, Any],
-        claim: Claim,
-        on_event: Callable[[Event], None],
-    ) -> None:
-        step = self.flow_step
-        events: list[Event] = []
-
-        def keep(event: Event) -> None:
-            payload = event.payload
-            if event.kind == "snapshot" and isinstance(payload, dict) and "job" in payload:
-                if not ledger.record_job(item.key, step.id, payload["job"]):
-                    log.warning(
-                        "item %r, step %s: its job could not be recorded, as its claim is no "
-                        "longer this worker's",
-                        item.key,
-                        step.id,
-                    )
-            elif event.kind not in ("snapshot", "updateSnapshot"):
-                events.append(event)
-
-        cfg = {**self._worker_cfg, **item.run_cfg, **step.cfg}
-        try:
-            with self._counts.running(ledger):
-                result = self.executor.run(
-                    step.action,
-                    # The same id on every delivery, so that a job snapshot names this item's step.
-                    Message(id=f"item-{item.key}-step-{step.id}", body=body),
-                    cfg,
-                    {"job": claim.job} if claim.job is not None else None,
-                    on_event=keep,
-                )
-        except Exception as error:
-            # The sailor turns it into the item's error; a later copy must not wait for it.
-            ledger.fail(item.key, step.id, error_payload(error))
-            raise
-        problems = [event for event in events if event.kind in ("error", "rebound")]
-        data = [event for event in events if event.kind == "data"]
-        if problems:
-            first = problems[0]
-            if first.kind == "rebound":
-                released = ledger.release(item.key, step.id)
-                reason = first.payload.get("message") if isinstance(first.payload, dict) else None
-                log.warning(
-                    "item %r, step %s: rebounded, the broker brings it back later (%s)%s",
-                    item.key,
-                    step.id,
-                    reason or "the rate limit did not lift in time",
-                    _AFTER_RELEASE[released],
-                )
-            else:
-                ledger.fail(item.key, step.id, first.payload)
-            on_event(first)
-            return
-        if not data:
-            failure = {"name": "NoOutput", "message": "the action ended without any output"}
-            ledger.fail(item.key, step.id, failure)
-            on_event(Event("error", failure))
-            return
-        output = data[0].payload
-        output = output if isinstance(output, Message) else Message.model_validate(output)
-        credits = credits_available(result)
-        if credits is not None:
-            output.headers[CREDITS_HEADER] = credits
-        ledger.finish(item.key, step.id, output.to_json(), credits)
-        on_event(Event("data", output))
 
 
 @dataclass(frozen=True)

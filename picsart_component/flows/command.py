@@ -6,7 +6,6 @@ The flow modules (jsonata, rich, yaml, the executor) are imported inside the com
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from ..console import (
     usage_error,
     verbose_option,
 )
+from ..frontend_settings import BROKER_URL_VARIABLE, FrontEndSettings
 from .failures import DEFAULT_STOP_AFTER_SAME_ERROR
 from .sizing import MOST as MOST_WORKERS
 from .sizing import START as START_WORKERS
@@ -51,7 +51,6 @@ DEFAULT_WORKERS = 4
 """Messages a ``flow worker`` runs at once per step, unless told otherwise."""
 BROKER_RUNNER = "picsart.broker_runner"
 """Where the command line puts the broker mode's runner in the click context's ``meta``."""
-BROKER_URL_VARIABLE = "PICSART_BROKER_URL"
 DEFAULT_WINDOW = 1000
 
 
@@ -283,7 +282,8 @@ def run_flow(
     if out_path is None and not dry_run:
         usage_error("--out RESULTS.jsonl is required (except with --dry-run)")
     environ = with_redis(environment(), redis_url)
-    broker = broker or os.environ.get(BROKER_URL_VARIABLE) or None
+    frontend = FrontEndSettings.from_environ()
+    broker = broker or frontend.broker_url
     given = read_json_object(cfg_value, "--cfg")
     loaded = load_flow_or_exit(flow_file)
     manifest = _executor().manifest
@@ -313,7 +313,7 @@ def run_flow(
     context = click.get_current_context()
     window_given = context.get_parameter_source("window") == ParameterSource.COMMANDLINE
     if broker is None and (run_name is not None or window_given):
-        usage_error("--run and --window go with --broker (or PICSART_BROKER_URL)")
+        usage_error(f"--run and --window go with --broker (or {BROKER_URL_VARIABLE})")
     if broker is not None:
         if context.get_parameter_source("workers") == ParameterSource.COMMANDLINE:
             usage_error(
@@ -339,6 +339,7 @@ def run_flow(
                 cfg=cfg,
                 cfg_value=cfg_value,
                 environ=environ,
+                frontend=frontend,
                 save_to=save_to,
                 resume=resume,
                 retry_interrupted=retry_interrupted,
@@ -422,6 +423,7 @@ class BrokerRequest:
     cfg: dict[str, Any]
     cfg_value: str | None
     environ: ComponentSettings
+    frontend: FrontEndSettings
     save_to: Path | None
     resume: bool
     retry_interrupted: bool

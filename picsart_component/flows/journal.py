@@ -28,12 +28,15 @@ except ImportError:  # pragma: no cover - Windows
 
     fcntl = None  # type: ignore[assignment]
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..runtime.messages import Message
 from .inputs import InputItem, ItemKey
+from .steps import StepClaim
 
 log = logging.getLogger("picsart.flows")
 
@@ -473,6 +476,56 @@ class Recorder:
     def close(self) -> None:
         self._results.close()
         self._journal.close()
+
+
+class JournalSteps:
+    """A local run's step store for one item: the journal, which records a step's start before
+    its paid call (``started``), its job, and how it ended. A step an earlier run left in flight
+    with a job collects that job without a new ``started``."""
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        journal: ItemJournal | None,
+        calling: Callable[[], AbstractContextManager[None]],
+    ) -> None:
+        self._recorder = recorder
+        self._earlier = journal
+        self.calling = calling
+
+    def claim(self, item: ItemKey, step: str) -> StepClaim:
+        earlier = self._earlier
+        job = earlier.resumable_job if earlier is not None and earlier.in_flight == step else None
+        if job is None:
+            self._recorder.journal({"type": "started", "item": item, "step": step})
+        return StepClaim(job=job)
+
+    def record_job(self, item: ItemKey, step: str, job: Any) -> None:
+        self._recorder.journal({"type": "job", "item": item, "step": step, "job": job})
+
+    def finish(self, item: ItemKey, step: str, output: Message, credits: int | None) -> Message:
+        self._recorder.journal(
+            {
+                "type": "finished",
+                "item": item,
+                "step": step,
+                "output": output.body,
+                "credits": credits,
+            }
+        )
+        return output
+
+    def fail(self, item: ItemKey, step: str, error: dict[str, Any]) -> None:
+        self._recorder.journal({"type": "failed", "item": item, "step": step})
+
+    def rebound(self, item: ItemKey, step: str, failure: dict[str, Any]) -> None:
+        retry_at = failure.get("retryAt")
+        record = {"type": "rebounded", "item": item, "step": step}
+        self._recorder.journal({**record, "retryAt": retry_at} if retry_at else record)
+
+    def crashed(self, item: ItemKey, step: str, error: dict[str, Any]) -> None:
+        """Nothing is recorded: the step stays in flight, so a resumed run neither sends it again
+        nor forgets that it may have been charged."""
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 The main thread hands items to a pool of worker threads, one item per worker at a time (as many
 as ``--workers`` says, or as ``sizing.WorkerCount`` finds the pace needs); a worker runs the
-item's steps in order through the executor, whose clients all share one ``BatchThrottle``.
+item's steps in order through the step engine (``steps.py``, with the journal as its store) and
+the executor, whose clients all share one ``BatchThrottle``.
 Before handing out an item, the main thread asks the credit guard whether the credits this item
 could cost still fit the budget; when they do not while other items are in flight, it waits for
 those to settle (their cost is then known) and asks again, and only stops when nothing is in
@@ -26,22 +27,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..lib.context import PicsartContext
 from ..lib.errors import ComponentError
 from ..lib.store import AttachmentStore
-from ..runtime.messages import Event, Message
 from .failures import DEFAULT_STOP_AFTER_SAME_ERROR, SameErrorWatch
 from .inputs import InputItem, ItemKey, folder_item_input
-from .journal import INTERRUPTED, ItemWork, JournalError, Recorder
-from .mapping import ExpressionEvaluator, MappingError
+from .journal import INTERRUPTED, ItemWork, JournalError, JournalSteps, Recorder
+from .mapping import ExpressionEvaluator
 from .model import INPUT_NAME, Flow
 from .pacing import BatchThrottle
 from .progress import ProgressReporter
 from .saving import ResultSaver, SaveError
 from .sizing import WorkerCount
+from .steps import StepEngine
 
 if TYPE_CHECKING:
-    from ..runtime.executor import Executor, RunResult
+    from ..runtime.executor import Executor
 
 log = logging.getLogger("picsart.flows")
 
@@ -210,14 +210,6 @@ class _Outcome:
     retry_at: str | None = None
 
 
-class _Rebounded(Exception):
-    """A step asked to be tried later (its error event was a ``rebound``)."""
-
-    def __init__(self, failure: dict[str, Any]) -> None:
-        super().__init__(failure.get("message"))
-        self.failure = failure
-
-
 @dataclass
 class _Tally:
     done: int = 0
@@ -266,9 +258,11 @@ class BatchRunner:
     calls_in_flight: int = 0
     """Steps whose paid call is under way: a second Ctrl-C counts them as possibly charged."""
     _calls_lock: threading.Lock = field(default_factory=threading.Lock)
+    _engine: StepEngine = field(init=False)
 
     def __post_init__(self) -> None:
         self._same_error = SameErrorWatch(self.settings.stop_after_same_error)
+        self._engine = StepEngine(self.executor, self.evaluator)
 
     def stop_starting(self, reason: StopReason = "interrupted") -> None:
         if self._stop_reason is None:
@@ -472,36 +466,28 @@ class BatchRunner:
                 item_input = self._prepare(work.item)
                 self.recorder.journal({"type": "item", "item": key, "input": item_input})
             document: dict[str, Any] = {INPUT_NAME: item_input, **outputs}
+            store = JournalSteps(self.recorder, journal, self._call_in_flight)
             for step in self.flow.steps:
                 if step.id in outputs:
                     continue
                 current = step.id
-                try:
-                    body = step.body.evaluate(document, self.evaluator)
-                except MappingError as error:
-                    mapping_failure = failure_record(step.id, "MappingError", str(error))
-                    return self._record(key, item_input, outputs, "failed", mapping_failure)
-                job = journal.resumable_job if journal and journal.in_flight == step.id else None
-                with self._call_in_flight():
-                    if job is None:
-                        self.recorder.journal({"type": "started", "item": key, "step": step.id})
-                    output, failure = self._run_step(key, step.id, step.action, body, step.cfg, job)
-                if failure is not None:
-                    self.recorder.journal({"type": "failed", "item": key, "step": step.id})
+                outcome = self._engine.run(step, key, document, self.cfg, store)
+                if outcome.failure is not None:
+                    failure = failure_record(step.id, **outcome.failure)
+                    if outcome.rebounded:
+                        retry_at = failure.get("retryAt")
+                        return _Outcome(
+                            "rebounded",
+                            error=failure,
+                            retry_at=retry_at if isinstance(retry_at, str) else None,
+                        )
                     return self._record(key, item_input, outputs, "failed", failure)
-                outputs[step.id] = document[step.id] = output
+                assert outcome.output is not None
+                self.credits.observe(outcome.credits)
+                outputs[step.id] = document[step.id] = outcome.output.body
             return self._record(key, item_input, outputs, "done")
         except JournalError:
             raise
-        except _Rebounded as rebounded:
-            retry_at = rebounded.failure.get("retryAt")
-            record = {"type": "rebounded", "item": key, "step": current}
-            self.recorder.journal({**record, "retryAt": retry_at} if retry_at else record)
-            return _Outcome(
-                "rebounded",
-                error=rebounded.failure,
-                retry_at=retry_at if isinstance(retry_at, str) else None,
-            )
         except PreparationError as error:
             failure = failure_record(INPUT_NAME, error.name, str(error))
             return self._record(key, item_input, outputs, "failed", failure)
@@ -522,57 +508,6 @@ class BatchRunner:
 
     def _prepare(self, item: InputItem) -> Any:
         return prepare_input(item, self.store)
-
-    def _run_step(
-        self,
-        key: ItemKey,
-        step_id: str,
-        action: str,
-        body: dict[str, Any],
-        cfg: Mapping[str, Any],
-        job: Any = None,
-    ) -> tuple[Any, dict[str, Any] | None]:
-        """Runs one step. ``job`` is the Picsart job an earlier run of this step started: the
-        action collects it (it gets it in its snapshot) instead of paying for a new one."""
-
-        def journal_job(event: Event) -> None:
-            payload = event.payload
-            if event.kind == "snapshot" and isinstance(payload, dict) and "job" in payload:
-                self.recorder.journal(
-                    {"type": "job", "item": key, "step": step_id, "job": payload["job"]}
-                )
-
-        result = self.executor.run(
-            action,
-            # The id is the same on every run of this step for this item, so that a job an
-            # interrupted run started is resumed by the next run (the snapshot names its message).
-            Message(id=f"item-{key}-step-{step_id}", body=body),
-            {**self.cfg, **cfg},
-            {"job": job} if job is not None else None,
-            on_event=journal_job,
-        )
-        problem = next((e for e in result.events if e.kind in ("error", "rebound")), None)
-        data = result.of_kind("data")
-        if problem is not None:
-            failure = failure_record(step_id, **problem.payload)
-            if problem.kind == "rebound":
-                raise _Rebounded(failure)
-            return None, failure
-        if not data:
-            return None, failure_record(step_id, "NoOutput", "the action ended without any output")
-        message = data[0]
-        credits = credits_available(result)
-        self.credits.observe(credits)
-        self.recorder.journal(
-            {
-                "type": "finished",
-                "item": key,
-                "step": step_id,
-                "output": message.body,
-                "credits": credits,
-            }
-        )
-        return message.body, None
 
 
 class PreparationError(Exception):
@@ -602,10 +537,3 @@ def failure_record(step: str, name: str, message: str, **details: Any) -> dict[s
     """The ``error`` of a failed item's results line: the step, the error's name and message,
     and whatever else its error event carried (problems, status, correlation id)."""
     return {"step": step, "name": name, "message": message, **details}
-
-
-def credits_available(result: RunResult) -> int | None:
-    """The credits Picsart said were left in the last answer of a run."""
-    context = result.context
-    rate_limit = context.rate_limit if isinstance(context, PicsartContext) else None
-    return rate_limit.credits_available if rate_limit is not None else None

@@ -1,7 +1,11 @@
 """``picsart-flow validate``: the checks elastic.io's ``cmp:validate`` makes, and ours.
 
 elasticio-cli only warns about some of these (a missing label or description); here every one is
-a problem, because the designer renders the component from this file.
+a problem, because the designer renders the component from this file. These are the runtime's
+checks, true of any component: ``component.json`` and the files it names, the schemas, each
+action's ``help`` and ``EXAMPLE`` where it has them, and that generated files are current. A
+component adds its own through a hook (``VALIDATE_HOOK`` in its hooks package), which runs once
+the component loads.
 """
 
 from __future__ import annotations
@@ -14,17 +18,24 @@ from typing import Any
 
 from jsonschema import Draft3Validator
 from jsonschema.exceptions import SchemaError
+from pydantic import ValidationError
 
+from .designer import designer_schema
+from .errors import Problem
 from .executor import context_type_of
-from .generate import stale_files
+from .generate import action_modules, stale_files
 from .manifest import (
+    HOOKS_PACKAGE,
     MANIFEST_NAME,
     VERIFY_CREDENTIALS_MAIN,
     ManifestError,
+    component_hook,
     load_module,
     reject_duplicate_keys,
     resolve_in_component,
 )
+from .models import InputModel, is_model_class, problems_from
+from .validation import compile_validator, schema_problems
 
 VIEW_CLASSES = frozenset(
     {
@@ -52,6 +63,10 @@ VIEW_CLASSES = frozenset(
     }
 )
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+HTTP_LINK = re.compile(r"https?://[^\s/]+\S*")
+VALIDATE_HOOK = "validate_problems"
+"""The hook by which a component adds its own checks: ``validate_problems(root)`` in its hooks
+package, returning each problem as a line (an empty list when there is none)."""
 
 
 def check_component(root: Path) -> list[str]:
@@ -68,9 +83,9 @@ def check_component(root: Path) -> list[str]:
     if not isinstance(manifest, dict):
         return [f"{MANIFEST_NAME}: must hold a JSON object"]
     problems = list(_manifest_problems(root, manifest))
-    if not problems:
-        problems += _generated_problems(root)
-    return problems
+    if problems:
+        return problems
+    return _generated_problems(root) + _component_problems(root)
 
 
 def _manifest_problems(root: Path, manifest: dict[str, Any]) -> Iterator[str]:
@@ -111,6 +126,8 @@ def _action_problems(
     for key in ("title", "description"):
         if not _nonempty_string(action.get(key)):
             yield f"{where}: has no {key}"
+    if "help" in action:
+        yield from _help_problems(where, action["help"])
     fields = action.get("fields", {})
     if not isinstance(fields, dict):
         yield f"{where}.fields: must be an object"
@@ -126,6 +143,7 @@ def _action_problems(
         else:
             referenced.add(resolve_in_component(root, main).resolve())
             yield from _export_problems(root, main, "process", where)
+            yield from _example_problems(root, main, where)
     metadata = action.get("metadata")
     if not isinstance(metadata, dict) or not metadata:
         yield f"{where}: has no metadata"
@@ -142,6 +160,49 @@ def _action_problems(
             yield f"{where}.metadata.{direction}: {problem}"
             continue
         yield from _schema_problems(root, schema_path)
+
+
+def _help_problems(where: str, help_entry: Any) -> Iterator[str]:
+    """``help`` is what the designer shows beside an action: a text, and a link to read more."""
+    if not isinstance(help_entry, dict):
+        yield f"{where}.help: must be an object with a description and a link"
+        return
+    if not _nonempty_string(help_entry.get("description")):
+        yield f"{where}.help: has no description"
+    link = help_entry.get("link")
+    if link is not None and not (isinstance(link, str) and HTTP_LINK.fullmatch(link)):
+        yield f"{where}.help.link: must be an http(s) URL, not {link!r}"
+
+
+def _example_problems(root: Path, main: str, where: str) -> Iterator[str]:
+    """An action's ``EXAMPLE``, where it declares one, is a body the action accepts: it passes
+    the in-schema the models give, the cross-field rules and the model, as the executor checks
+    a message."""
+    try:
+        module = load_module(root, main)
+    except Exception:  # reported by _export_problems
+        return
+    if not hasattr(module, "EXAMPLE"):
+        return
+    example = module.EXAMPLE
+    if not isinstance(example, dict):
+        yield f"{where}: EXAMPLE must be a dict (a message body), not {type(example).__name__}"
+        return
+    model = getattr(module, "Input", None)
+    if not (is_model_class(model) and issubclass(model, InputModel)):
+        return
+    body = model.normalized(example)
+    problems: list[Problem] = schema_problems(
+        compile_validator(designer_schema(model, closed=True)), body
+    )
+    problems += model.cross_field_problems(body)
+    if not problems:
+        try:
+            model.model_validate(body)
+        except ValidationError as error:
+            problems += problems_from(error, "$")
+    for problem in dict.fromkeys(problems):
+        yield f"{where}: EXAMPLE is refused: {problem.path} {problem.rule}"
 
 
 def _field_problems(where: str, fields: dict[str, Any]) -> Iterator[str]:
@@ -215,12 +276,12 @@ def _property_doc_problems(relative: str, schema: Any, path: str) -> Iterator[st
 
 
 def _unreferenced_modules(root: Path, referenced: set[Path]) -> Iterator[str]:
-    actions_dir = root / "actions"
-    if not actions_dir.is_dir():
-        return
-    for module in sorted(actions_dir.glob("*.py")):
-        if module.name != "__init__.py" and module.resolve() not in referenced:
-            yield f"actions/{module.name}: no action's main names this module"
+    for main in action_modules(root):
+        if resolve_in_component(root, main).resolve() not in referenced:
+            yield (
+                f"{main.removeprefix('./')}: no action's main names this module; "
+                "picsart-flow generate adds it as an action"
+            )
 
 
 def _generated_problems(root: Path) -> list[str]:
@@ -232,6 +293,23 @@ def _generated_problems(root: Path) -> list[str]:
         f"{path.relative_to(root)}: out of date with the models; run picsart-flow generate"
         for path in stale
     ]
+
+
+def _component_problems(root: Path) -> list[str]:
+    """What the component's own checks find (``VALIDATE_HOOK``), when it declares them."""
+    try:
+        hook = component_hook(root, VALIDATE_HOOK)
+        if hook is None:
+            return []
+        found = hook(root)
+    except Exception as error:
+        return [
+            f"{HOOKS_PACKAGE}.{VALIDATE_HOOK}: the component's own checks failed: "
+            f"{type(error).__name__}: {error}"
+        ]
+    if not (isinstance(found, list) and all(isinstance(line, str) for line in found)):
+        return [f"{HOOKS_PACKAGE}.{VALIDATE_HOOK}: must return a list of strings"]
+    return found
 
 
 def _nonempty_string(value: Any) -> bool:

@@ -34,7 +34,7 @@ from .manifest import (
     load_module,
     load_schema,
 )
-from .messages import Event, EventKind, Message
+from .messages import Event, EventKind, Message, failure_of
 from .models import InputModel, is_model_class, problems_from
 from .validation import compile_validator, json_value_problems, schema_problems
 
@@ -71,6 +71,12 @@ class ActionContext:
     def emit(self, kind: EventKind, payload: Any) -> None:
         self._emit(kind, payload)
 
+    @property
+    def credits_left(self) -> int | None:
+        """What the service said is left of the account's credits after its last answer in
+        this run; None when it did not say, or the component's context does not know."""
+        return None
+
     def error_event(self, error: ComponentError) -> Event:
         """The event ``error`` ends the run with: what the error asks for (an ``error``, or a
         ``rebound``). A component's context may choose otherwise (a user's error policy); a
@@ -87,12 +93,30 @@ class RunResult:
     context: ActionContext | None = None
 
     @property
-    def ok(self) -> bool:
-        return any(e.kind == "data" for e in self.events) and not self.failed
+    def failure(self) -> Event | None:
+        """The ``error`` or ``rebound`` that says the run failed (``messages.failure_of``)."""
+        return failure_of(self.events)
 
     @property
     def failed(self) -> bool:
-        return any(e.kind in ("error", "rebound") for e in self.events)
+        return self.failure is not None
+
+    @property
+    def output(self) -> Message | None:
+        """The run's first output message (whether or not the run failed); None without one."""
+        payload = next((e.payload for e in self.events if e.kind == "data"), None)
+        if payload is None or isinstance(payload, Message):
+            return payload
+        return Message.model_validate(payload)
+
+    @property
+    def ok(self) -> bool:
+        return self.output is not None and not self.failed
+
+    @property
+    def credits_left(self) -> int | None:
+        """The credits left after the run's last answer, as the action's context tells them."""
+        return self.context.credits_left if self.context is not None else None
 
     def of_kind(self, kind: EventKind) -> list[Any]:
         return [e.payload for e in self.events if e.kind == kind]

@@ -16,6 +16,7 @@ import itertools
 import json
 import sys
 import types
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,6 +29,10 @@ COMPONENT_ROOT = Path(__file__).resolve().parents[1]
 COMPONENT_PACKAGE = (__package__ or "picsart_component.runtime").rpartition(".")[0]
 MANIFEST_NAME = "component.json"
 VERIFY_CREDENTIALS_MAIN = "./verifyCredentials.py"
+HOOKS_PACKAGE = "lib"
+"""Where a component declares its hooks: functions of its ``lib`` package (``lib/__init__.py``),
+imported under the name the component is loaded with (``component_hook``). The sailor calls
+``sailor_services``; ``picsart-flow validate`` calls ``validate_problems``."""
 
 _private_packages = itertools.count(1)
 # In a checkout the bundled component's files live at the top of the repository, and this
@@ -159,3 +164,16 @@ def load_module(root: Path, main: str) -> types.ModuleType:
 def load_schema(root: Path, relative: str) -> dict[str, Any]:
     path = resolve_in_component(root, relative)
     return _read_json_object(path, f"schema {relative!r} does not exist")
+
+
+def component_hook(root: Path, name: str) -> Callable[..., Any] | None:
+    """The function ``name`` that the component at ``root`` declares in its hooks package
+    (``HOOKS_PACKAGE``), or None when it has no such package or declares no such name."""
+    package = f"{mount_component(root)}.{HOOKS_PACKAGE}"
+    if importlib.util.find_spec(package) is None:
+        return None
+    hook = getattr(importlib.import_module(package), name, None)
+    if hook is not None and not callable(hook):
+        raise ManifestError(f"{HOOKS_PACKAGE}.{name} must be a function, not {hook!r}")
+    found: Callable[..., Any] | None = hook
+    return found

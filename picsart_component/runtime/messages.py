@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,6 +38,8 @@ class Message(BaseModel):
 EventKind = Literal[
     "data", "error", "snapshot", "updateSnapshot", "rebound", "updateKeys", "httpReply"
 ]
+FAILURE_KINDS: Final = frozenset({"error", "rebound"})
+"""The events that end a run as a failure: an ``error`` (final) or a ``rebound`` (try later)."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,22 @@ class Event:
     kind: EventKind
     payload: Any
 
+    @property
+    def is_failure(self) -> bool:
+        """Whether this event says its run failed; every front end asks this, none decides it."""
+        return self.kind in FAILURE_KINDS
+
     def to_json(self) -> dict[str, Any]:
         if self.kind == "data":
             assert isinstance(self.payload, Message)
             return {"event": "data", "message": self.payload.to_json()}
         return {"event": self.kind, self.kind: self.payload}
+
+
+def failure_of(events: Iterable[Event]) -> Event | None:
+    """The event that says a run failed, or None: its first ``error``, else its first
+    ``rebound`` (an error is final, so it wins over a request to try again)."""
+    failures = [event for event in events if event.is_failure]
+    return next((event for event in failures if event.kind == "error"), None) or next(
+        iter(failures), None
+    )

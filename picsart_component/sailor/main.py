@@ -8,22 +8,30 @@ consume until SIGTERM or SIGINT, then finish the messages in processing and exit
 from __future__ import annotations
 
 import asyncio
+import importlib
+import importlib.util
 import logging
-import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..lib.store import MaesterStore
 from ..runtime.documents import loads_json
-from ..runtime.manifest import COMPONENT_ROOT, MANIFEST_NAME, ManifestError, load_module
+from ..runtime.manifest import COMPONENT_ROOT, MANIFEST_NAME, ManifestError, mount_component
 from .core import ObjectStorage, Sailor
 from .crypto import Encryptor
 from .platform import PlatformApiError, StepData
 from .service import run_service
-from .settings import OPTIONAL, SailorSettings, SailorSettingsError
+from .settings import (
+    LOG_LEVEL_VARIABLE,
+    OPTIONAL,
+    PREFIX,
+    SailorSettings,
+    SailorSettingsError,
+    platform_environ,
+)
 
 log = logging.getLogger("picsart.sailor")
 
@@ -45,7 +53,7 @@ class SailorStartError(RuntimeError):
 def configure_logging(environ: Mapping[str, str]) -> None:
     """Log lines to standard output, where the platform collects a container's log; the level
     from ``LOG_LEVEL`` (as the reference reads it), info by default."""
-    level = LOG_LEVELS.get(environ.get("LOG_LEVEL", "info").lower(), logging.INFO)
+    level = LOG_LEVELS.get(environ.get(LOG_LEVEL_VARIABLE, "info").lower(), logging.INFO)
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -60,7 +68,7 @@ def component_root(environ: Mapping[str, str], cwd: Path | None = None) -> Path:
     """The component folder: ``ELASTICIO_COMPONENT_PATH`` relative to the working folder, as the
     reference resolves it; when that is unset and the working folder has no component.json, the
     component this package bundles."""
-    configured = environ.get("ELASTICIO_COMPONENT_PATH", "")
+    configured = environ.get(PREFIX + "COMPONENT_PATH", "")
     path = (cwd or Path.cwd()) / configured
     if (path / MANIFEST_NAME).is_file():
         return path.resolve()
@@ -69,38 +77,54 @@ def component_root(environ: Mapping[str, str], cwd: Path | None = None) -> Path:
     raise SailorStartError(f"Failed to load component.json from {path}")
 
 
+SERVICES_PACKAGE = "lib"
+SERVICES_HOOK = "sailor_services"
+"""The hook a component declares for the sailor: a function named so in its ``lib`` package
+(``lib/__init__.py``), imported under the name the component is loaded with and called once with
+the object storage's URI and token (None without). It returns the services that every
+message's actions share (handed to the executor), and the component's own object-storage client
+or None (the sailor then uses its own). A component without a ``lib`` package shares no services;
+a ``lib`` without the hook is a ``SailorStartError`` that names it."""
+
+ServicesHook = Callable[[str | None, str | None], tuple[Any, Any]]
+
+
+def services_hook(root: Path) -> ServicesHook | None:
+    """The component's ``lib.sailor_services``, None when it has no ``lib`` package."""
+    package = f"{mount_component(root)}.{SERVICES_PACKAGE}"
+    if importlib.util.find_spec(package) is None:
+        return None
+    hook = getattr(importlib.import_module(package), SERVICES_HOOK, None)
+    if not callable(hook):
+        raise SailorStartError(
+            f"the component at {root} has a {SERVICES_PACKAGE} package without the sailor's "
+            f"hook: define {SERVICES_HOOK}(object_storage_uri, object_storage_token) in "
+            f"{SERVICES_PACKAGE}/__init__.py, returning (services, object storage client or "
+            "None); it builds what the actions of a step share across messages"
+        )
+    found: ServicesHook = hook
+    return found
+
+
 def component_services(settings: SailorSettings, root: Path) -> tuple[Any, ObjectStorage | None]:
     """The services the component's actions share across messages (for this component: one
     Picsart client and throttle), and object storage for lightweight bodies, sharing the
-    component's own Maester client.
-
-    They are built from the component's own ``lib`` (``lib/context.py``'s ``Services``,
-    ``lib/store.py``'s ``MaesterStore``), imported under the name the component is loaded with,
-    so that its actions recognise them wherever the component lives. A component without them
-    gets no services, and this package's Maester client for object storage.
-    """
+    component's own client when it has one (``SERVICES_HOOK``); without one, this package's
+    Maester client."""
     encryptor = Encryptor(
         settings.get("MESSAGE_CRYPTO_PASSWORD"), settings.get("MESSAGE_CRYPTO_IV")
     )
     uri, token = settings.get("OBJECT_STORAGE_URI"), settings.get("OBJECT_STORAGE_TOKEN")
-    services: Any = None
-    store: Any = None
-    try:
-        services_class = getattr(load_module(root, "./lib/context.py"), "Services", None)
-        store_class = getattr(load_module(root, "./lib/store.py"), "MaesterStore", None)
-    except ManifestError:
-        services_class = store_class = None
-    if services_class is not None:
-        services = services_class()
-    if uri and token:
-        store = (store_class or MaesterStore)(str(uri), str(token))
-        if services is not None and store_class is not None:
-            services.store = store
-    if store is None:
+    uri, token = (str(uri), str(token)) if uri and token else (None, None)
+    hook = services_hook(root)
+    services, store = hook(uri, token) if hook is not None else (None, None)
+    if uri is None or token is None:
         return services, None
     key = "OBJECT_STORAGE_BODY_SIZE_LIMIT"
     limit = int(settings.get(key, OPTIONAL[key]))
-    return services, ObjectStorage(store, encryptor, max_body_bytes=limit)
+    return services, ObjectStorage(
+        store or MaesterStore(uri, token), encryptor, max_body_bytes=limit
+    )
 
 
 async def _sail(settings: SailorSettings, root: Path, step: StepData | None) -> int:
@@ -168,7 +192,7 @@ def read_step_file(path: Path) -> StepData:
 def run_sailor(environ: Mapping[str, str] | None = None, step_file: Path | None = None) -> int:
     """Run one step's sailor until SIGTERM or SIGINT; the exit status. ``step_file`` stands in
     for the platform's step API."""
-    environ = os.environ if environ is None else environ
+    environ = platform_environ(environ)
     configure_logging(environ)
     try:
         settings = SailorSettings.from_environ(environ)
@@ -179,20 +203,19 @@ def run_sailor(environ: Mapping[str, str] | None = None, step_file: Path | None 
         return 1
     try:
         return asyncio.run(_sail(settings, root, step))
-    except ManifestError as error:
+    except (ManifestError, SailorStartError) as error:
         log.critical("%s", error)
         return 1
 
 
 def run_service_call(method: str, environ: Mapping[str, str] | None = None) -> int:
     """Run one service call (``verifyCredentials``, ``getMetaModel``, ``selectModel``)."""
-    environ = os.environ if environ is None else environ
+    environ = platform_environ(environ)
     configure_logging(environ)
     try:
         root = component_root(environ)
+        services, _ = component_services(SailorSettings({}), root)
     except SailorStartError as error:
         log.critical("%s", error)
         return 1
-    settings_free = SailorSettings({})
-    services, _ = component_services(settings_free, root)
     return run_service(method, environ, root, services)

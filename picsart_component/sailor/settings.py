@@ -12,12 +12,15 @@ the reference does without.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 PREFIX = "ELASTICIO_"
+LOG_LEVEL_VARIABLE = "LOG_LEVEL"
+"""The log level, read as the reference reads it (without the prefix)."""
 
 REQUIRED_ALWAYS = (
     "FLOW_ID",
@@ -81,7 +84,16 @@ OWN_SETTINGS = frozenset({"OBJECT_STORAGE_BODY_SIZE_LIMIT"})
 """Settings the reference does not have. ``OBJECT_STORAGE_BODY_SIZE_LIMIT``: the most bytes read
 of one body kept in object storage (a lightweight message's, or a passthrough step's); the
 reference reads any size, which lets one message take the container's memory."""
+CRYPTO_SETTINGS = ("MESSAGE_CRYPTO_PASSWORD", "MESSAGE_CRYPTO_IV")
+"""The message cipher's password and IV, which a broker run and its workers share as well."""
 SECRET_SETTINGS = frozenset({"API_KEY", "MESSAGE_CRYPTO_PASSWORD", "OBJECT_STORAGE_TOKEN"})
+
+
+def platform_environ(environ: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """``environ``, or the process's environment, where the platform sets a container's
+    variables: the sailor reads it here only and hands it on, so that tests hand their own."""
+    return os.environ if environ is None else environ
+
 
 _LEADING_INTEGER = re.compile(r"^\s*([+-]?)(0[xX][0-9a-fA-F]+|\d+)")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
-from .imaging import RemoveBackgroundParams, remove_background
+from .imaging import grow, split_alpha, subject_mask
 
 SEGMENTATION_CLASSES = (
     "hair", "skin", "lips", "teeth", "eyes", "clothes", "glasses", "background", "foreground",
@@ -32,8 +32,6 @@ SAMPLE_SIDE = 128  # colours are clustered on a copy at most this many pixels a 
 
 Colour = tuple[int, int, int]
 
-_SIXTEEN_BIT_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
-_ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "RGBa", "La"})
 _CANDIDATES = 8  # clusters found before near-duplicates merge
 _SAME_COLOUR = 28  # largest channel difference of two colours counted as one
 _PLAIN_DETAIL = 3.0  # mean fine detail (levels) of a backdrop still called plain
@@ -42,19 +40,6 @@ _HUES = (
     (15, "red"), (40, "orange"), (68, "yellow"), (160, "green"), (195, "teal"), (255, "blue"),
     (290, "purple"), (335, "pink"), (361, "red"),
 )  # fmt: skip
-
-
-def _split(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:
-    """The image as "RGB" and its alpha, or None when nothing is see-through."""
-    if image.mode in _SIXTEEN_BIT_MODES:
-        image = image.point(lambda value: value / 256).convert("L")
-    elif image.mode == "F":
-        image = image.convert("L")
-    if image.mode not in _ALPHA_MODES and "transparency" not in image.info:
-        return image.convert("RGB"), None
-    rgba = image.convert("RGBA")
-    alpha = rgba.getchannel("A")
-    return rgba.convert("RGB"), None if alpha.getextrema() == (255, 255) else alpha
 
 
 def _binary(mask: Image.Image, limit: int = 128) -> Image.Image:
@@ -72,20 +57,12 @@ def _both(*masks: Image.Image) -> Image.Image:
     return result
 
 
-def _grow(mask: Image.Image, radius: float) -> Image.Image:
-    return mask.filter(ImageFilter.BoxBlur(radius)).point([0] + [255] * 255)
-
-
 def _shrink(mask: Image.Image, radius: float) -> Image.Image:
-    return ImageOps.invert(_grow(ImageOps.invert(mask), radius))
+    return ImageOps.invert(grow(ImageOps.invert(mask), radius))
 
 
 def _share(mask: Image.Image) -> float:
     return ImageStat.Stat(mask).mean[0] / 255
-
-
-def _subject_mask(picture: Image.Image) -> Image.Image:
-    return remove_background(picture, RemoveBackgroundParams(output_type="mask"))
 
 
 # Colours
@@ -93,7 +70,7 @@ def _subject_mask(picture: Image.Image) -> Image.Image:
 
 def _sample(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:
     """A small copy for clustering (nearest-neighbour, so its colours are the image's own)."""
-    picture, alpha = _split(image)
+    picture, alpha = split_alpha(image)
     scale = min(1.0, SAMPLE_SIDE / max(picture.size))
     size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
     if size != picture.size:
@@ -204,7 +181,7 @@ class _Profile:
 
 
 def _profile(image: Image.Image) -> _Profile:
-    picture, alpha = _split(image)
+    picture, alpha = split_alpha(image)
     mask = None if alpha is None else _binary(alpha)
     if mask is not None and mask.getbbox() is None:
         mask = None
@@ -238,7 +215,7 @@ def _backdrop(small: Image.Image) -> tuple[bool, float]:
     little fine detail, as on a seamless paper or a gradient), and the subject's share."""
     if min(small.size) < 8:
         return False, 0.0
-    subject = _binary(_subject_mask(small))
+    subject = _binary(subject_mask(small))
     share = _share(subject)
     backdrop = _shrink(ImageOps.invert(subject), 2)
     if not 0.02 <= share <= 0.9 or backdrop.getbbox() is None:
@@ -370,8 +347,8 @@ def matting(image: Image.Image, segmentation_class: str) -> Image.Image:
             f"segmentation_class must be one of {', '.join(SEGMENTATION_CLASSES)}, "
             f"not {segmentation_class!r}"
         )
-    picture, alpha = _split(image)
-    subject = _subject_mask(picture)
+    picture, alpha = split_alpha(image)
+    subject = subject_mask(picture)
     if alpha is not None:
         subject = ImageChops.darker(subject, alpha)
     if segmentation_class == "foreground":
@@ -407,12 +384,12 @@ def _part(picture: Image.Image, subject: Image.Image, name: str) -> Image.Image:
     size = picture.size
     unit = max(1, min(size))
     skin = _both(_ycbcr_ranges(picture, (70, 255), (77, 127), (133, 173)), subject)
-    skin = _grow(_shrink(skin, 1), 1)  # specks along other edges are not skin
+    skin = grow(_shrink(skin, 1), 1)  # specks along other edges are not skin
     if name == "skin":
         return skin
     lips = _both(_ycbcr_ranges(picture, (40, 200), (90, 135), (158, 210)), subject)
     close = max(1.0, unit / 40)
-    face = _shrink(_grow(skin, close), close)
+    face = _shrink(grow(skin, close), close)
     face_box = face.getbbox()
     if name == "lips":
         return lips if face_box is None else _both(lips, face)
@@ -432,7 +409,7 @@ def _part(picture: Image.Image, subject: Image.Image, name: str) -> Image.Image:
         mouth = _row_band(size, face_top + face_height * 3 // 5, face_box[3])
         return _both(core, bright, mouth)
     glasses = _both(ImageChops.subtract(inner, lips), eye_band)
-    return _grow(glasses, max(1.0, unit / 200))
+    return grow(glasses, max(1.0, unit / 200))
 
 
 def _hair_or_clothes(
@@ -467,7 +444,7 @@ def classify_car(image: Image.Image) -> dict[str, Any]:
     three-quarter view, a dark one as the interior; a hash of a small copy of the pixels picks
     within those, so the same picture always gets the same answer.
     """
-    picture, _ = _split(image)
+    picture, _ = split_alpha(image)
     small = picture.resize((16, 16), Image.Resampling.BOX)
     digest = hashlib.sha256(small.tobytes()).digest()
     symmetry = max(ImageStat.Stat(ImageChops.difference(small, ImageOps.mirror(small))).mean)

@@ -1,5 +1,5 @@
-"""The WSGI app that answers like Picsart's image API at ``/tools/1.0/`` and its GenAI API at
-``/v1/`` (one account: one balance, one rate limit).
+"""The WSGI app that answers like Picsart's image API at ``/tools/1.0/``, its GenAI API at
+``/v1/`` and its video API at ``/video/v1/`` (one account: one balance, one rate limit).
 
 A call goes through the same gates, in the same order, as it would at Picsart: routing (404,
 405), injected faults, the key (401), the spike arrest and the quota (429), ``Accept`` (406), the
@@ -21,34 +21,25 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from . import (
-    effects,
-    genai_work,
-    media,
-    operations,
-    params,
-    samples,
-    sources,
-    tools_params,
-    tools_work,
-)
+from picsart_component.catalogue import choices
+
+from . import media, operations, samples, sources, work
 from .asyncjobs import Job, Preference, read_prefer
 from .auth import check_api_key
 from .control import handle_control
 from .errors import AbortConnection, ApiError, error_body, reason_phrase
 from .faults import WRAPPING_KINDS, Fault
 from .forms import Inputs, drain, read_inputs
-from .genai_work import Outcome, Plan, Studio
 from .limits import Verdict, format_reset_time
-from .operations import EMULATED_HOSTS, Match, Operation
-from .options import PRICES, SandboxOptions
+from .operations import EMULATED_HOSTS, VIDEO_PREFIX, Match, Operation
+from .options import SandboxOptions
 from .requestlog import API_KEY_HEADER, clipped, logged_headers, scrub
 from .state import SandboxState
 
@@ -58,9 +49,10 @@ if TYPE_CHECKING:
 CONTROL_PREFIX = "/__sandbox"
 HOSTS_PREFIX = "/hosts/"
 """``/hosts/<host>/<path>`` is ``https://<host>/<path>`` as a client in sandbox mode sends it, so
-that nothing leaves the machine: ``api.picsart.io`` and ``genai-api.picsart.io`` are this
-sandbox, another Picsart host is not emulated (404), and any other host is answered with a
-stand-in image."""
+that nothing leaves the machine: ``api.picsart.io``, ``genai-api.picsart.io`` and
+``video-api.picsart.io`` are this sandbox (the video API's ``/v1/`` served at ``/video/v1/``),
+another Picsart host is not emulated (404), and any other host is answered with a stand-in
+image."""
 PREFERENCE_APPLIED = "Preference-Applied"
 
 CORRELATION_HEADER = "X-Picsart-Correlation-Id"
@@ -157,7 +149,12 @@ class SandboxApp:
             host = host.lower()
             if host not in EMULATED_HOSTS:
                 return self._elsewhere(exchange, host, "/" + rest)
-            exchange.path = "/" + rest
+            served = operations.sandbox_path(host, "/" + rest)
+            if served is None:
+                return Answer.error(
+                    ApiError(404, f"No endpoint at /{rest}; check the URL for typos and '//'.")
+                )
+            exchange.path = served
         path = exchange.path
         match = operations.find(path, host, exchange.request.method)
         try:
@@ -226,10 +223,10 @@ class SandboxApp:
         if operation.data == "names":
             return Answer.json(200, {"status": "success", "data": _names(operation.name)})
         if operation.video and not media.video_available():
-            raise genai_work.video_unavailable()
+            raise work.video_unavailable()
         exchange.inputs = inputs = read_inputs(request, options.max_upload_bytes)
         _check_body_type(operation, inputs)
-        plan = _plan(operation.name, inputs)
+        plan = work.plan(operation.key, inputs)
         if not state.can_pay(plan.price):
             raise self._no_credits(plan.price)
         reader = sources.SourceReader(
@@ -237,10 +234,10 @@ class SandboxApp:
             int(request.environ.get("SERVER_PORT") or 0),
             options.max_upload_bytes,
             options.fetch_timeout,
-            stand_in=self._stand_in if options.stand_ins else None,
+            stand_in=self._stand_in_for(operation) if options.stand_ins else None,
         )
         outcome = plan.run(
-            Studio(state.store, reader, options.max_pixels, state.memory, state.image_work)
+            work.Worker(state.store, reader, options.max_pixels, state.memory, state.image_work)
         )
         preference = read_prefer(request.headers.getlist("Prefer"))
         job = self._job(operation, preference, outcome)
@@ -258,7 +255,9 @@ class SandboxApp:
             return Answer.json(202, job.accepted(), headers=headers, charged=charged)
         return Answer.json(200, _result_body(operation, outcome, request.host_url), charged=charged)
 
-    def _job(self, operation: Operation, preference: Preference, outcome: Outcome) -> Job | None:
+    def _job(
+        self, operation: Operation, preference: Preference, outcome: work.Outcome
+    ) -> Job | None:
         """The job to answer with (a 202), or None for a synchronous answer.
 
         A job that meets a job fault is never answered synchronously: the fault is about polls.
@@ -357,9 +356,18 @@ class SandboxApp:
             picsart_headers=False,
         )
 
+    def _stand_in_for(self, operation: Operation) -> Callable[[str], bytes]:
+        """What an unreachable URL is read as: a clip for the video API (its sources are
+        videos), an image for the others."""
+        return self._stand_in_video if operation.prefix == VIDEO_PREFIX else self._stand_in
+
     def _stand_in(self, url: str) -> bytes:
         self.state.note_stand_in(url)
         return samples.stand_in_image(url)[0]
+
+    def _stand_in_video(self, url: str) -> bytes:
+        self.state.note_stand_in(url)
+        return samples.stand_in_video(url)[0]
 
     def _result_file(self, exchange: Exchange) -> Answer:
         found = sources.RESULT_PATH.fullmatch(exchange.path)
@@ -494,26 +502,6 @@ class SandboxApp:
             )
 
 
-def _plan(operation: str, inputs: Inputs) -> Plan:
-    """Checks the parameters now (422 before any credit check) and returns the priced work."""
-    price = PRICES[operation]
-    if operation == "removebg":
-        removebg = params.parse_removebg(inputs)
-        return Plan(price, lambda studio: Outcome((studio.remove_background(removebg),)))
-    if operation == "upscale":
-        upscale = params.parse_upscale(inputs)
-        return Plan(price, lambda studio: Outcome((studio.upscale(upscale),)))
-    if operation == "ultra":
-        ultra = params.parse_ultra(inputs)
-        return Plan(price, lambda studio: Outcome((studio.upscale_ultra(ultra),)))
-    if operation == "upload":
-        upload = params.parse_upload(inputs)
-        return Plan(price, lambda studio: Outcome((studio.upload(upload),)))
-    if tools_params.serves(operation):
-        return tools_work.plan(operation, inputs)
-    return genai_work.plan(operation, inputs)
-
-
 def _check_body_type(operation: Operation, inputs: Inputs) -> None:
     """415 for a GenAI body of the other kind than the operation takes (JSON or a form)."""
     where = operation.prefix + operation.path
@@ -525,7 +513,7 @@ def _check_body_type(operation: Operation, inputs: Inputs) -> None:
         )
 
 
-def _result_body(operation: Operation, outcome: Outcome, base_url: str) -> dict[str, Any]:
+def _result_body(operation: Operation, outcome: work.Outcome, base_url: str) -> dict[str, Any]:
     """A synchronous 200: the reply's text, an analysis's findings, or the results as one object
     or a list (previews name each result)."""
     if operation.data == "text":
@@ -543,7 +531,7 @@ def _result_body(operation: Operation, outcome: Outcome, base_url: str) -> dict[
 
 def _names(operation: str) -> list[dict[str, str]]:
     """What ``GET /effects`` and ``GET /effects/ai`` list."""
-    names = effects.EFFECT_NAMES if operation == "effects-list" else effects.AI_EFFECT_NAMES
+    names = choices.EFFECT_NAMES if operation == "effects-list" else choices.AI_EFFECT_NAMES
     return [{"name": name} for name in names]
 
 

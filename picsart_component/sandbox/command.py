@@ -11,13 +11,17 @@ import logging
 import os
 import signal
 import sys
+import textwrap
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from picsart_component.catalogue import operations as catalogue
+
 from .faults import FaultSpecError, parse_fault_spec
 from .limits import RESET_TIME_FORMS
+from .operations import GROUPS
 from .options import MAX_IMAGE_PROCESSES, MAX_JOB_SECONDS, MIB, RATELIMIT_BODIES
 
 if TYPE_CHECKING:
@@ -26,19 +30,40 @@ if TYPE_CHECKING:
 API_KEY_ENV = "PICSART_SANDBOX_API_KEY"
 DEFAULT_IMAGE_PROCESSES = min(os.cpu_count() or 1, 8)
 
-EPILOG = """\b
+
+def _wrapped(text: str) -> str:
+    return "\n".join(textwrap.wrap(text, 95, break_on_hyphens=False))
+
+
+def _paths(api: str) -> str:
+    paths = dict.fromkeys(op.path for op in catalogue.OPERATIONS if op.api == api)
+    return ", ".join(paths)
+
+
+def _targets(api: str) -> str:
+    return ", ".join(op.target for op in catalogue.OPERATIONS if op.api == api)
+
+
+_SERVED = _wrapped(
+    "Image API: every operation of Picsart's image tools file under /tools/1.0/ "
+    f"({_paths('image')}). GenAI: the GenAI API is served at http://127.0.0.1:8700/v1/ "
+    f"({_paths('genai')}). Video: the video API (https://video-api.picsart.io/v1/) is served "
+    f"at http://127.0.0.1:8700/video/v1/ ({_paths('video')})."
+)
+_TARGETS = _wrapped(
+    f"TARGET: {', '.join(GROUPS)} (api is the default), results, an image API operation "
+    f"({_targets('image')}), a GenAI operation ({_targets('genai')}), a video API operation "
+    f"({_targets('video')}) or a poll "
+    f"({', '.join(poll.target for poll in catalogue.POLLS)})."
+)
+EPILOG = f"""\b
 Example:
   picsart-flow sandbox --port 8700 --credits 50 --faults "503:next=2;slow:ms=1500,next=1"
   PICSART_BASE_URL=http://127.0.0.1:8700/tools/1.0/ PICSART_API_KEY=anything \\
-    picsart-flow run removeBackground --body '{"image_url": "https://example.com/mug.jpg"}'
+    picsart-flow run removeBackground --body '{{"image_url": "https://example.com/mug.jpg"}}'
 
 \b
-Image API: every operation of Picsart's image tools file under /tools/1.0/ (removebg,
-upscale, upscale/ultra, upscale/enhance, enhance/face, effects, effects/ai, masks, adjust,
-edit, smart-crop, blend, zoom, watermark, surfacemap, background/pattern, vectorizer, tags,
-describe, extract-colors, cars/classify, multi-matting, design2replay, image/{id}, ...).
-GenAI: the GenAI API is served at http://127.0.0.1:8700/v1/ (text2image, text2sticker, logo,
-painting/*, text2video, image2video, text2speech, text2sound, chat completions, balance).
+{_SERVED}
 Ultra Upscale and Design Import (design2replay) run as jobs too. Jobs pend --job-seconds
 before their polls give results; 'Prefer: respond-async' turns a synchronous operation into a
 job. Videos need pip install "picsart-component[video]" (501 without it).
@@ -49,16 +74,7 @@ drop, reset, truncate, html, slow, available0, endless, trickle, or a job kind:
 job-fail (word=), job-stuck, job-word (word=, phase=pending|done), job-late (ms=).
 Parameters: next=N, p=F, path=TARGET, and per kind ms=, status=,
 reset=epoch-ms|epoch-s|seconds|none, reset_in=SECONDS, body=fault|code, headers=true|false.
-TARGET: api (default), tools, genai, polls, results, an image API operation (removebg,
-upscale, upload, balance, ultra, upscale-enhance, enhance-face, effects-list, effects,
-effects-previews, effects-laserengraving, effects-ai-list, effects-ai, adjust, selective-blur,
-color-transfer, styletransfer, masks, masks-previews, background-texture, background-pattern,
-vectorizer, design2replay, surfacemap, watermark, image, basic-edit (/edit), smart-crop, blend,
-zoom, multi-matting, tags, describe, cars-classify, extract-colors), a GenAI operation (chat,
-text2image, text2sticker, laserengraving, logo, edit (/painting/edit), inpaint, outpaint,
-remove-object, replace-background, expand, bleed, text2video, image2video, text2speech,
-text2sound, genai-balance) or a poll (poll-text2image, poll-text2sticker, poll-logo,
-poll-painting, poll-video, poll-audio, poll-ultra, poll-design2replay).
+{_TARGETS}
 For instance: "job-fail:next=1,path=text2image,word=failed;job-late:ms=800,path=genai".
 
 \b

@@ -24,7 +24,17 @@ from PIL import (
     ImageStat,
 )
 
-from .imaging import MAX_CANVAS_SIDE, RemoveBackgroundParams, remove_background
+from .imaging import (
+    MAX_CANVAS_SIDE,
+    as_image,
+    check_range,
+    color_dodge,
+    eight_bit,
+    has_alpha,
+    is_background,
+    subject_mask,
+    tiled,
+)
 
 BLEND_MODES = (
     "normal", "darken", "multiply", "lighten", "screen", "color_dodge", "overlay", "soft_light",
@@ -41,9 +51,6 @@ EDIT_MODES = ("resize", "crop")
 FLIPS = ("horizontal", "vertical")
 ZOOM_ANCHORS = (*ANCHORS, "ai")
 WATERMARK_ANCHORS = (*ANCHORS, "pattern")
-BACKGROUND_WORDS = frozenset(
-    {"background", "backdrop", "bg", "back", "sky", "scenery", "surroundings", "wall", "behind"}
-)
 DEFAULT_MARK_TEXT = "Picsart"
 MAX_ZOOM = 75
 MAX_PERSPECTIVE = 45
@@ -53,34 +60,15 @@ TRACE_COLOURS = 12
 Box = tuple[int, int, int, int]
 Mix = Callable[[Image.Image, Image.Image], Image.Image]
 
-_SIXTEEN_BIT_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
-_ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "RGBa", "La"})
 _TRANSPARENT = (0, 0, 0, 0)
 _FLAT_COLOURS = 1024  # fewer distinct colours than this: graphics, traced without smoothing
 
 
-def _has_alpha(image: Image.Image) -> bool:
-    return image.mode in _ALPHA_MODES or "transparency" in image.info
-
-
 def _workable(image: Image.Image) -> Image.Image:
     """The image as "RGB", or "RGBA" when it has transparency."""
-    if image.mode in _SIXTEEN_BIT_MODES:
-        image = image.point(lambda value: value / 256).convert("L")
-    elif image.mode == "F":
-        image = image.convert("L")
-    wanted = "RGBA" if _has_alpha(image) else "RGB"
+    image = eight_bit(image)
+    wanted = "RGBA" if has_alpha(image) else "RGB"
     return image if image.mode == wanted else image.convert(wanted)
-
-
-def _image(result: object) -> Image.Image:
-    assert isinstance(result, Image.Image)
-    return result
-
-
-def _check_range(name: str, value: float | None, lowest: float, highest: float) -> None:
-    if value is not None and not lowest <= value <= highest:
-        raise ValueError(f"{name} must be from {lowest} to {highest}, not {value}")
 
 
 def _check_choice(name: str, value: str | None, allowed: Sequence[str]) -> None:
@@ -88,17 +76,9 @@ def _check_choice(name: str, value: str | None, allowed: Sequence[str]) -> None:
         raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
 
 
-def _subject_mask(picture: Image.Image) -> Image.Image:
-    return remove_background(picture, RemoveBackgroundParams(output_type="mask"))
-
-
 def _subject_box(picture: Image.Image) -> Box | None:
     """The subject's bounding box (as removebg finds it), None when there is none."""
-    return _subject_mask(picture).point([0] * 128 + [255] * 128).getbbox()
-
-
-def _is_background(segment: str) -> bool:
-    return any(word in BACKGROUND_WORDS for word in segment.lower().replace("_", " ").split())
+    return subject_mask(picture).point([0] * 128 + [255] * 128).getbbox()
 
 
 # Edit
@@ -132,13 +112,11 @@ def edit(
     _check_choice("mode", mode, EDIT_MODES)
     _check_choice("crop_anchor", crop_anchor, CROP_ANCHORS)
     _check_choice("flip", flip, FLIPS)
-    _check_range("rotate", rotate, -180, 180)
-    _check_range(
-        "perspective_horizontal", perspective_horizontal, -MAX_PERSPECTIVE, MAX_PERSPECTIVE
-    )
-    _check_range("perspective_vertical", perspective_vertical, -MAX_PERSPECTIVE, MAX_PERSPECTIVE)
+    check_range("rotate", rotate, -180, 180)
+    check_range("perspective_horizontal", perspective_horizontal, -MAX_PERSPECTIVE, MAX_PERSPECTIVE)
+    check_range("perspective_vertical", perspective_vertical, -MAX_PERSPECTIVE, MAX_PERSPECTIVE)
     for name, value in (("size", size), ("width", width), ("height", height)):
-        _check_range(name, value, 1, MAX_CANVAS_SIDE)
+        check_range(name, value, 1, MAX_CANVAS_SIDE)
     picture = _workable(image)
     if mode is None and (size or width or height):
         mode = "resize"
@@ -306,12 +284,12 @@ def smart_crop(
     it; then it is the largest box of that shape the frame holds, centred on the subject. When
     width and height are given the crop is resized to them (one of them: the ratio is kept).
     """
-    _check_range("margin", margin, 0, 100)
+    check_range("margin", margin, 0, 100)
     for name, value in (("width", width), ("height", height)):
-        _check_range(name, value, 1, MAX_CANVAS_SIDE)
+        check_range(name, value, 1, MAX_CANVAS_SIDE)
     picture = _workable(image)
     frame: Box = (0, 0, *picture.size)
-    box = frame if _is_background(segment) else (_subject_box(picture) or frame)
+    box = frame if is_background(segment) else (_subject_box(picture) or frame)
     left, top, right, bottom = (float(value) for value in box)
     grow_x, grow_y = (right - left) * margin / 100, (bottom - top) * margin / 100
     left, top, right, bottom = left - grow_x, top - grow_y, right + grow_x, bottom + grow_y
@@ -371,20 +349,10 @@ def _per_band(mix: Mix) -> Mix:
     return mixed
 
 
-def _color_dodge(base: Image.Image, top: Image.Image) -> Image.Image:
-    return _image(
-        ImageMath.lambda_eval(
-            lambda e: e["min"](e["float"](e["b"]) * 255.0 / e["max"](255.0 - e["t"], 1.0), 255.0),
-            b=base,
-            t=top,
-        )
-    ).convert("L")
-
-
 def _soft_light(base: Image.Image, top: Image.Image) -> Image.Image:
     light_top = top.point([0] * 128 + [255] * 128)
     reach = Image.composite(base.point(_SOFT_LIGHT), base.point(_SOFT_DARK), light_top)
-    return _image(
+    return as_image(
         ImageMath.lambda_eval(
             lambda e: (
                 e["float"](e["b"]) + (e["float"](e["t"]) * 2.0 - 255.0) * e["g"] / 1020.0 + 0.5
@@ -429,7 +397,7 @@ _MIXES: dict[str, Mix] = {
     "multiply": ImageChops.multiply,
     "lighten": ImageChops.lighter,
     "screen": ImageChops.screen,
-    "color_dodge": _per_band(_color_dodge),
+    "color_dodge": _per_band(color_dodge),
     "overlay": ImageChops.overlay,
     "soft_light": _per_band(_soft_light),
     "hard_light": ImageChops.hard_light,
@@ -453,7 +421,7 @@ def blend(
     much of the blend shows; where the image is transparent the overlay shows as it is.
     """
     _check_choice("mode", mode, BLEND_MODES)
-    _check_range("opacity", opacity, 0, 100)
+    check_range("opacity", opacity, 0, 100)
     base = _workable(image).convert("RGBA")
     top = ImageOps.fit(_workable(overlay).convert("RGBA"), base.size, Image.Resampling.LANCZOS)
     base_rgb, top_rgb = base.convert("RGB"), top.convert("RGB")
@@ -461,7 +429,7 @@ def blend(
     mixed = Image.composite(_MIXES[mode](base_rgb, top_rgb), top_rgb, base_alpha)
     strength = top.getchannel("A").point([round(value * opacity / 100) for value in range(256)])
     result = Image.composite(mixed, base_rgb, strength)
-    if not _has_alpha(image):
+    if not has_alpha(image):
         return result
     result.putalpha(ImageChops.screen(base_alpha, strength))
     return result
@@ -475,7 +443,7 @@ def zoom(
 ) -> Image.Image:
     """The image magnified ``scale_factor`` (1-75) times around the anchor (``ai``: around the
     subject), the same size as the input."""
-    _check_range("scale_factor", scale_factor, 1, MAX_ZOOM)
+    check_range("scale_factor", scale_factor, 1, MAX_ZOOM)
     _check_choice("anchor_point", anchor_point, ZOOM_ANCHORS)
     picture = _workable(image)
     width, height = picture.size
@@ -525,7 +493,7 @@ def _text_mark(size: tuple[int, int]) -> Image.Image:
 
 def watermark(
     image: Image.Image,
-    mark: Image.Image | None,
+    mark: Image.Image | None = None,
     *,
     anchor_point: str = "center-middle",
     width: int | None = None,
@@ -543,10 +511,10 @@ def watermark(
     between marks.
     """
     _check_choice("anchor_point", anchor_point, WATERMARK_ANCHORS)
-    _check_range("opacity", opacity, 0, 100)
-    _check_range("angle", angle, -360, 360)
+    check_range("opacity", opacity, 0, 100)
+    check_range("angle", angle, -360, 360)
     for name, value in (("width", width), ("height", height)):
-        _check_range(name, value, 1, MAX_CANVAS_SIDE)
+        check_range(name, value, 1, MAX_CANVAS_SIDE)
     base = _workable(image).convert("RGBA")
     stamp = _text_mark(base.size) if mark is None else _workable(mark).convert("RGBA")
     if width is not None or height is not None:
@@ -569,14 +537,15 @@ def watermark(
                 _stamp(layer, stamp, (x, y))
     else:
         padding = (padding_x, padding_y)
-        _stamp(layer, stamp, _anchored(stamp.size, base.size, anchor_point, padding))
+        _stamp(layer, stamp, anchored(stamp.size, base.size, anchor_point, padding))
     result = Image.alpha_composite(base, layer)
-    return result if _has_alpha(image) else result.convert("RGB")
+    return result if has_alpha(image) else result.convert("RGB")
 
 
-def _anchored(
+def anchored(
     item: tuple[int, int], canvas: tuple[int, int], anchor: str, padding: tuple[int, int]
 ) -> tuple[int, int]:
+    """Where ``item`` goes on ``canvas`` at an anchor such as ``left-top``, inside the padding."""
     across, down = anchor.split("-")
     spare_x, spare_y = canvas[0] - item[0], canvas[1] - item[1]
     x = {"left": padding[0], "center": spare_x // 2, "right": spare_x - padding[0]}[across]
@@ -676,23 +645,6 @@ def _shade(design: Image.Image, surface: Image.Image, inside: Image.Image) -> Im
 # Pattern
 
 
-def _repeat(cell: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """``cell`` repeated to cover ``size``, by doubling (a handful of pastes at any size)."""
-    strip = cell
-    while strip.width < size[0]:
-        wider = Image.new(cell.mode, (strip.width * 2, strip.height))
-        wider.paste(strip, (0, 0))
-        wider.paste(strip, (strip.width, 0))
-        strip = wider
-    block = strip.crop((0, 0, size[0], strip.height))
-    while block.height < size[1]:
-        taller = Image.new(cell.mode, (block.width, block.height * 2))
-        taller.paste(block, (0, 0))
-        taller.paste(block, (0, block.height))
-        block = taller
-    return block.crop((0, 0, *size))
-
-
 def _lattice(
     size: tuple[int, int], piece: Image.Image, corners: Sequence[tuple[int, int]]
 ) -> Image.Image:
@@ -772,21 +724,21 @@ def pattern(
     diamonds are filled with the image's mean colour (transparent for a transparent image).
     """
     _check_choice("pattern", pattern, PATTERNS)
-    _check_range("width", width, 1, MAX_CANVAS_SIDE)
-    _check_range("height", height, 1, MAX_CANVAS_SIDE)
-    _check_range("scale", scale, 0.01, 100)
-    _check_range("rotate", rotate, -360, 360)
+    check_range("width", width, 1, MAX_CANVAS_SIDE)
+    check_range("height", height, 1, MAX_CANVAS_SIDE)
+    check_range("scale", scale, 0.01, 100)
+    check_range("rotate", rotate, -360, 360)
     picture = _workable(image)
     side = min(MAX_CANVAS_SIDE, max(4, round(min(width, height) / 4 * scale)))
     tile = ImageOps.contain(picture.convert("RGBA"), (side, side), Image.Resampling.LANCZOS)
     cell = _CELLS[pattern](tile)
-    if not _has_alpha(picture):
+    if not has_alpha(picture):
         mean = tuple(round(value) for value in ImageStat.Stat(picture).mean[:3])
         cell = Image.alpha_composite(Image.new("RGBA", cell.size, (*mean, 255)), cell)
     turn = math.radians(rotate % 360)
     reach = math.ceil(math.hypot(width, height)) + 2 if turn else 0
     span = (max(width, reach), max(height, reach))
-    plane = _repeat(cell, (span[0] + cell.width, span[1] + cell.height))
+    plane = tiled(cell, (span[0] + cell.width, span[1] + cell.height))
     left, top = -offset_x % cell.width, -offset_y % cell.height
     plane = plane.crop((left, top, left + span[0], top + span[1]))
     if turn:
@@ -802,7 +754,7 @@ def pattern(
         )
     else:
         plane = plane.crop((0, 0, width, height))
-    return plane if _has_alpha(picture) else plane.convert("RGB")
+    return plane if has_alpha(picture) else plane.convert("RGB")
 
 
 # Vectorize
@@ -827,8 +779,8 @@ def vectorize(
     """
     if downscale_to < 1:
         raise ValueError(f"downscale_to must be at least 1, not {downscale_to}")
-    _check_range("colors", colors, 2, 64)
-    _check_range("trace_side", trace_side, 8, MAX_CANVAS_SIDE)
+    check_range("colors", colors, 2, 64)
+    check_range("trace_side", trace_side, 8, MAX_CANVAS_SIDE)
     picture = _workable(image).convert("RGBA")
     shrink = min(1.0, downscale_to / max(picture.size))
     out_width = max(1, round(picture.width * shrink))

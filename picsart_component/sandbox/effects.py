@@ -15,7 +15,6 @@ parts, distinct per name, and no more than a simulation.
 from __future__ import annotations
 
 import colorsys
-import hashlib
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -28,50 +27,39 @@ from PIL import (
     ImageDraw,
     ImageEnhance,
     ImageFilter,
-    ImageMath,
     ImageOps,
     ImageStat,
 )
 
-from .imaging import MAX_ULTRA_OUTPUT_PIXELS, RemoveBackgroundParams, remove_background
+from picsart_component.catalogue.choices import (
+    AI_EFFECT_NAMES,
+    EFFECT_NAMES,
+    MASK_BLENDS,
+    MASK_FLIPS,
+    MASK_NAMES,
+    STYLE_LEVELS,
+)
 
-EFFECT_NAMES = (
-    "1972", "apr1", "apr2", "apr3", "blur", "gblur", "lensblur", "motionblur", "smartblur",
-    "pixelize", "brl1", "brnz1", "brnz2", "brnz3", "brnz4", "cyber1", "cyber2", "dodger",
-    "fattal2", "food1", "food2", "icy1", "icy2", "icy3", "light1", "light2", "light3", "light4",
-    "light5", "light6", "light7", "light8", "light9", "light10", "light11", "light12", "light13",
-    "light14", "light15", "light16", "light17", "light18", "light19", "light20", "mnch1", "mnch2",
-    "mnch3", "nature1", "nature2", "noise", "ntrl1", "ntrl2", "popart", "saturation", "sft1",
-    "sft2", "sft3", "sft4", "shadow1", "shadow2", "sketch1", "sketch2", "sketch3", "sketcher1",
-    "sketcher2", "spc1", "tl1", "tl2", "urban1", "urban2", "water1", "water2",
-)  # fmt: skip
-AI_EFFECT_NAMES = (
-    "winterblues", "wispy", "geode", "744", "sketchy", "dystopia", "libtest2", "pastel",
-    "moonlight", "rainbow", "money", "popsketch", "hintofyellow", "badlands", "letitsnow",
-    "flora", "staygold", "holidayparty", "galaxy", "crushedmarble", "pow", "shades_of_gray",
-    "haze", "shamrock", "815", "flare", "prettyinpink", "rosegold", "wonderland", "whiteice",
-    "nightcore", "pleinair34_120", "soul", "rosequartz", "animation", "feast", "undead",
-    "highlight", "neopop", "midnight", "colorbright", "cartoon1", "cartoon2",
-)  # fmt: skip
-MASK_NAMES = (
-    "lace1", "lace2", "lace3", "lace4", "shdw2", "shdw17", "rpl3", "rpl5", "prsm3", "prsm9",
-    "prsm10",
-)  # fmt: skip
-MASK_BLENDS = ("normal", "screen", "overlay", "multiply", "darken", "lighten", "add")
-MASK_FLIPS = ("left", "right", "mirror horizontal", "mirror vertical", "turnaround")
-STYLE_LEVELS = ("l1", "l2", "l3", "l4", "l5")
+from .imaging import (
+    MAX_ULTRA_OUTPUT_PIXELS,
+    as_image,
+    check_range,
+    color_dodge,
+    grow,
+    is_background,
+    seeded_random,
+    split_alpha,
+    subject_mask,
+    tiled,
+)
+
 ENHANCE_FACTORS = tuple(range(2, 17))
 MAX_ENHANCE_OUTPUT_PIXELS = MAX_ULTRA_OUTPUT_PIXELS  # "64 Mpx"
-BACKGROUND_WORDS = frozenset(
-    {"background", "backdrop", "bg", "back", "sky", "scenery", "surroundings", "wall", "behind"}
-)
 
 Colour = tuple[int, int, int]
 Triple = tuple[float, float, float]
 Look = Callable[[Image.Image], Image.Image]
 
-_SIXTEEN_BIT_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
-_ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "RGBa", "La"})
 _BLACK: Colour = (0, 0, 0)
 _WHITE: Colour = (255, 255, 255)
 _PAPER: Colour = (246, 241, 228)
@@ -83,37 +71,11 @@ _UNITY: Triple = (1.0, 1.0, 1.0)
 # Shared parts
 
 
-def _digest(*parts: object) -> bytes:
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8", "replace")).digest()
-
-
-def _rng(*parts: object) -> random.Random:
-    return random.Random(int.from_bytes(_digest(*parts)[:8], "big"))  # noqa: S311 - not secrets
-
-
-def _split(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:
-    """The image as "RGB" and its alpha, or None when nothing is see-through."""
-    if image.mode in _SIXTEEN_BIT_MODES:
-        image = image.point(lambda value: value / 256).convert("L")
-    elif image.mode == "F":
-        image = image.convert("L")
-    if image.mode not in _ALPHA_MODES and "transparency" not in image.info:
-        return image.convert("RGB"), None
-    rgba = image.convert("RGBA")
-    alpha = rgba.getchannel("A")
-    return rgba.convert("RGB"), None if alpha.getextrema() == (255, 255) else alpha
-
-
 def _join(rgb: Image.Image, alpha: Image.Image | None) -> Image.Image:
     if alpha is None:
         return rgb
     result = rgb.convert("RGBA")
     result.putalpha(alpha if alpha.size == rgb.size else alpha.resize(rgb.size))
-    return result
-
-
-def _image(result: object) -> Image.Image:
-    assert isinstance(result, Image.Image)
     return result
 
 
@@ -142,12 +104,6 @@ def _threshold(mask: Image.Image, limit: int) -> Image.Image:
     return mask.point([255 if value >= limit else 0 for value in range(256)])
 
 
-def _grow(mask: Image.Image, radius: float) -> Image.Image:
-    """A 0/255 mask grown by about ``radius`` px (box blur and threshold: cost independent of
-    the radius)."""
-    return mask.filter(ImageFilter.BoxBlur(radius)).point([0] + [255] * 255)
-
-
 @cache
 def _radial() -> Image.Image:
     return Image.radial_gradient("L")
@@ -166,24 +122,13 @@ def _corner_glow(size: tuple[int, int], corner: int, reach: float) -> Image.Imag
     return mask
 
 
-def _dodge(base: Image.Image, top: Image.Image) -> Image.Image:
-    """Colour dodge of two "L" images: base / (1 - top), clipped."""
-    return _image(
-        ImageMath.lambda_eval(
-            lambda e: e["min"](e["float"](e["b"]) * 255.0 / e["max"](255.0 - e["t"], 1.0), 255.0),
-            b=base,
-            t=top,
-        )
-    ).convert("L")
-
-
 def _grey_rgb(grey: Image.Image) -> Image.Image:
     return Image.merge("RGB", (grey, grey, grey))
 
 
 def _noise(size: tuple[int, int], amount: int, *label: object) -> Image.Image:
     """Seeded "L" noise spread over 0..2*amount (to add with offset -amount)."""
-    rng = _rng("noise", size, *label)
+    rng = seeded_random("noise", size, *label)
     noise = Image.frombytes("L", size, rng.randbytes(size[0] * size[1]))
     return noise.point([value * (2 * amount + 1) // 256 for value in range(256)])
 
@@ -421,7 +366,7 @@ def _smart_blur(share: float) -> Look:
 
     def look(picture: Image.Image) -> Image.Image:
         blurred = picture.filter(ImageFilter.GaussianBlur(max(1.0, _unit(picture) * share)))
-        keep = _grow(_edge_mask(picture, 12), 1)
+        keep = grow(_edge_mask(picture, 12), 1)
         return Image.composite(picture, blurred, keep.filter(ImageFilter.BoxBlur(1)))
 
     return look
@@ -487,7 +432,7 @@ def _pencil_lines(picture: Image.Image, radius_share: float) -> Image.Image:
     negative = ImageOps.invert(grey).filter(
         ImageFilter.GaussianBlur(max(1.0, _unit(picture) * radius_share))
     )
-    return _dodge(grey, negative)
+    return color_dodge(grey, negative)
 
 
 def _pencil(radius_share: float, colour: float = 0.0, darker: bool = False) -> Look:
@@ -576,7 +521,7 @@ def _halftone(cell_share: float, ink: Colour, paper: Colour, saturation: float =
     def look(picture: Image.Image) -> Image.Image:
         cell = max(3, round(_unit(picture) * cell_share))
         dot = ImageOps.invert(_radial().resize((cell, cell), Image.Resampling.BILINEAR))
-        screen = _tile(dot, picture.size)
+        screen = tiled(dot, picture.size)
         grey = picture.convert("L")
         dots = _threshold(ImageChops.subtract(ImageOps.invert(grey), ImageOps.invert(screen)), 1)
         flat = ImageOps.posterize(ImageEnhance.Color(picture).enhance(saturation), 2)
@@ -584,23 +529,6 @@ def _halftone(cell_share: float, ink: Colour, paper: Colour, saturation: float =
         return Image.composite(_solid(picture.size, ink), flat, dots)
 
     return look
-
-
-def _tile(tile: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """``tile`` repeated to cover ``size``, by doubling (a handful of pastes at any size)."""
-    strip = tile
-    while strip.width < size[0]:
-        wider = Image.new(tile.mode, (strip.width * 2, strip.height))
-        wider.paste(strip, (0, 0))
-        wider.paste(strip, (strip.width, 0))
-        strip = wider
-    block = strip.crop((0, 0, size[0], strip.height))
-    while block.height < size[1]:
-        taller = Image.new(tile.mode, (block.width, block.height * 2))
-        taller.paste(block, (0, 0))
-        taller.paste(block, (0, block.height))
-        block = taller
-    return block.crop((0, 0, *size))
 
 
 def _engraving(ink: Colour, paper: Colour) -> Look:
@@ -654,7 +582,7 @@ def _snow(density: float, label: str) -> Look:
 
     def look(picture: Image.Image) -> Image.Image:
         width, height = picture.size
-        rng = _rng("snow", label, picture.size)
+        rng = seeded_random("snow", label, picture.size)
         flakes = Image.new("L", picture.size, 0)
         draw = ImageDraw.Draw(flakes)
         largest = max(1.0, _unit(picture) / 90)
@@ -687,7 +615,7 @@ def _galaxy(label: str) -> Look:
 
     def look(picture: Image.Image) -> Image.Image:
         width, height = picture.size
-        rng = _rng("galaxy", label, picture.size)
+        rng = seeded_random("galaxy", label, picture.size)
         nebula = ImageOps.colorize(
             _clouds(picture.size, rng, 4), (6, 4, 24), (236, 120, 255), (60, 40, 160)
         )
@@ -757,7 +685,7 @@ def _bokeh(colours: Sequence[Colour], label: str) -> Look:
 
     def look(picture: Image.Image) -> Image.Image:
         width, height = picture.size
-        rng = _rng("bokeh", label, picture.size)
+        rng = seeded_random("bokeh", label, picture.size)
         lights = Image.new("RGB", picture.size, _BLACK)
         draw = ImageDraw.Draw(lights)
         for _ in range(36):
@@ -786,7 +714,7 @@ def _marble(label: str) -> Look:
     veins = [_clip(255 * abs(math.sin(value / 255 * math.pi * 7)) ** 0.2) for value in range(256)]
 
     def look(picture: Image.Image) -> Image.Image:
-        rng = _rng("marble", label, picture.size)
+        rng = seeded_random("marble", label, picture.size)
         stone = _clouds(picture.size, rng, 5).point(veins)
         pale = Image.blend(picture, _solid(picture.size, (236, 232, 226)), 0.35)
         return Image.blend(pale, ImageChops.multiply(pale, _grey_rgb(stone)), 0.55)
@@ -836,9 +764,8 @@ def _dodger(picture: Image.Image) -> Image.Image:
     """Each channel colour-dodged by its own blur at half strength: a glowing, bright look."""
     blurred = picture.filter(ImageFilter.GaussianBlur(max(1.0, _unit(picture) / 80)))
     half = blurred.point([value * 45 // 100 for value in range(256)] * 3)
-    return Image.merge(
-        "RGB", [_dodge(base, top) for base, top in zip(picture.split(), half.split(), strict=True)]
-    )
+    bands = zip(picture.split(), half.split(), strict=True)
+    return Image.merge("RGB", [color_dodge(base, top) for base, top in bands])
 
 
 def _popart(picture: Image.Image) -> Image.Image:
@@ -959,8 +886,8 @@ def apply_effect(image: Image.Image, name: str, *, fade: int = 0) -> Image.Image
         raise ValueError(
             f"effect_name {name!r} is not supported; use one of {', '.join(EFFECT_NAMES)}"
         )
-    _check_range("fade", fade, 0, 100)
-    picture, alpha = _split(image)
+    check_range("fade", fade, 0, 100)
+    picture, alpha = split_alpha(image)
     result = look(picture)
     if fade:
         result = Image.blend(result, picture, fade / 100)
@@ -1068,16 +995,11 @@ def apply_ai_effect(image: Image.Image, name: str) -> Image.Image:
         raise ValueError(
             f"effect_name {name!r} is not supported; use one of {', '.join(AI_EFFECT_NAMES)}"
         )
-    picture, alpha = _split(image)
+    picture, alpha = split_alpha(image)
     return _join(look(picture), alpha)
 
 
 # Adjustments
-
-
-def _check_range(name: str, value: float, lowest: float, highest: float) -> None:
-    if not lowest <= value <= highest:
-        raise ValueError(f"{name} must be from {lowest} to {highest}, not {value}")
 
 
 def _tone_table(brightness: int, shadows: int, highlights: int) -> list[int]:
@@ -1126,12 +1048,12 @@ def adjust(
     }  # fmt: skip
     unsigned = {"sharpen": sharpen, "noise": noise, "vignette": vignette}
     for name, value in signed.items():
-        _check_range(name, value, -100, 100)
+        check_range(name, value, -100, 100)
     for name, value in unsigned.items():
-        _check_range(name, value, 0, 100)
+        check_range(name, value, 0, 100)
     if not any(signed.values()) and not any(unsigned.values()):
         return image.copy()
-    picture, alpha = _split(image)
+    picture, alpha = split_alpha(image)
     if brightness or shadows or highlights:
         picture = picture.point(_tone_table(brightness, shadows, highlights) * 3)
     if contrast:
@@ -1170,7 +1092,7 @@ def laser_engrave(
     and then crossed as they darken. The result is "RGBA" holding exactly the two colours;
     see-through parts of the photo are left unengraved.
     """
-    picture, alpha = _split(image)
+    picture, alpha = split_alpha(image)
     if alpha is not None:
         picture = Image.composite(picture, _solid(picture.size, _WHITE), alpha)
     unit = _unit(picture)
@@ -1189,15 +1111,6 @@ def laser_engrave(
     )
 
 
-def _subject_mask(picture: Image.Image) -> Image.Image:
-    """The subject as removebg finds it ("L", 255 inside)."""
-    return remove_background(picture, RemoveBackgroundParams(output_type="mask"))
-
-
-def _is_background(segment: str) -> bool:
-    return any(word in BACKGROUND_WORDS for word in segment.lower().replace("_", " ").split())
-
-
 def selective_blur(image: Image.Image, segment: str, *, blur: int = 50) -> Image.Image:
     """Blur the segment a word names: background (or sky, backdrop...) blurs what is not the
     subject, foreground (person, product, face, object, or any other word) blurs the subject
@@ -1206,10 +1119,10 @@ def selective_blur(image: Image.Image, segment: str, *, blur: int = 50) -> Image
     The blur is taken of the segment alone (premultiplied), so the other segment's colours do
     not bleed into it as a halo.
     """
-    _check_range("blur", blur, 1, 100)
-    picture, alpha = _split(image)
-    subject = _subject_mask(picture)
-    target = ImageOps.invert(subject) if _is_background(segment) else subject
+    check_range("blur", blur, 1, 100)
+    picture, alpha = split_alpha(image)
+    subject = subject_mask(picture)
+    target = ImageOps.invert(subject) if is_background(segment) else subject
     radius = max(1.0, blur / 100 * _unit(picture) / 12)
     alone = picture.convert("RGBA")
     alone.putalpha(target)
@@ -1228,16 +1141,16 @@ def _lab_transforms() -> tuple[ImageCms.ImageCmsTransform, ImageCms.ImageCmsTran
 
 
 def _to_lab(picture: Image.Image) -> Image.Image:
-    return _image(ImageCms.applyTransform(picture, _lab_transforms()[0]))
+    return as_image(ImageCms.applyTransform(picture, _lab_transforms()[0]))
 
 
 def _from_lab(lab: Image.Image) -> Image.Image:
-    return _image(ImageCms.applyTransform(lab, _lab_transforms()[1]))
+    return as_image(ImageCms.applyTransform(lab, _lab_transforms()[1]))
 
 
 def _statistics(image: Image.Image) -> tuple[Image.Image, list[float], list[float]]:
     """An image's LAB pixels, and the mean and spread of each LAB channel over its opaque part."""
-    picture, alpha = _split(image)
+    picture, alpha = split_alpha(image)
     lab = _to_lab(picture)
     sample = lab if max(lab.size) <= 256 else lab.resize(_fit_within(lab.size, 256))
     mask = None if alpha is None else alpha.resize(sample.size).point([0] * 128 + [255] * 128)
@@ -1259,7 +1172,7 @@ def color_transfer(image: Image.Image, reference: Image.Image) -> Image.Image:
     The classic Reinhard transfer in CIELAB (through LittleCMS): each channel shifted and
     scaled, by a lookup table, so its mean and standard deviation become the reference's.
     """
-    picture, alpha = _split(image)
+    picture, alpha = split_alpha(image)
     lab, means, spreads = _statistics(picture)
     _, target_means, target_spreads = _statistics(reference)
     tables = []
@@ -1283,9 +1196,9 @@ def style_transfer(image: Image.Image, reference: Image.Image, *, level: str = "
     if level not in STYLE_LEVELS:
         raise ValueError(f"level must be one of {', '.join(STYLE_LEVELS)}, not {level!r}")
     strength = STYLE_LEVELS.index(level) + 1
-    picture, alpha = _split(image)
-    recoloured = _split(color_transfer(picture, reference))[0]
-    style, _ = _split(reference)
+    picture, alpha = split_alpha(image)
+    recoloured = split_alpha(color_transfer(picture, reference))[0]
+    style, _ = split_alpha(reference)
     swatch = style.resize(_fit_within(style.size, 128), Image.Resampling.BOX)
     palette = swatch.quantize(40 - 6 * strength, Image.Quantize.MEDIANCUT)
     painted = _painterly(0.001 * (1 + strength), 8)(recoloured)
@@ -1332,7 +1245,7 @@ def _lace_cell(motif: int, cell: int) -> Image.Image:
 def _lace(motif: int) -> Callable[[tuple[int, int]], Image.Image]:
     def texture(size: tuple[int, int]) -> Image.Image:
         cell = max(6, min(size) // (4 + 2 * motif))
-        pattern = _tile(_lace_cell(motif, cell), size)
+        pattern = tiled(_lace_cell(motif, cell), size)
         if motif == 4:
             edges = Image.linear_gradient("L").resize((1, 256))
             frame = ImageChops.lighter(edges, ImageOps.flip(edges)).point(
@@ -1354,7 +1267,7 @@ def _blinds(size: tuple[int, int]) -> Image.Image:
 
 def _dapples(size: tuple[int, int]) -> Image.Image:
     """Sunlight through leaves: soft bright blobs, placed by a seeded generator."""
-    rng = _rng("shdw17", size)
+    rng = seeded_random("shdw17", size)
     width, height = size
     light = Image.new("L", size, 0)
     draw = ImageDraw.Draw(light)
@@ -1487,9 +1400,9 @@ def apply_mask(
         raise ValueError(f"blend must be one of {', '.join(MASK_BLENDS)}, not {blend!r}")
     if flip is not None and flip not in _FLIP_TRANSPOSES:
         raise ValueError(f"flip must be one of {', '.join(MASK_FLIPS)}, not {flip!r}")
-    _check_range("opacity", opacity, 0, 100)
-    _check_range("hue", hue, -180, 180)
-    picture, alpha = _split(image)
+    check_range("opacity", opacity, 0, 100)
+    check_range("hue", hue, -180, 180)
+    picture, alpha = split_alpha(image)
     turned = flip in ("left", "right")
     size = (picture.height, picture.width) if turned else picture.size
     texture = texture_of(size)
@@ -1516,7 +1429,7 @@ def enhance_upscale(image: Image.Image, factor: int) -> Image.Image:
             f"enhancing {width}x{height} by {factor} would give {size[0]}x{size[1]}, over the "
             f"{MAX_ENHANCE_OUTPUT_PIXELS} pixels (64 Mpx) allowed; use a smaller factor"
         )
-    picture, alpha = _split(image)
+    picture, alpha = split_alpha(image)
     bigger = picture.resize(size, Image.Resampling.LANCZOS)
     crisp = bigger.filter(ImageFilter.UnsharpMask(1 + factor / 4, 80, 2))
     fine = crisp.filter(ImageFilter.UnsharpMask(1, 30, 3))
@@ -1539,11 +1452,11 @@ def enhance_face(image: Image.Image) -> Image.Image:
     Skin-coloured areas are smoothed (blurred where there are no edges), everything else is
     sharpened, and the colours are balanced halfway by the grey-world rule and stretched.
     """
-    picture, alpha = _split(image)
+    picture, alpha = split_alpha(image)
     unit = _unit(picture)
     skin = _skin(picture).filter(ImageFilter.BoxBlur(max(1.0, unit / 200)))
     smooth = picture.filter(ImageFilter.GaussianBlur(max(1.0, unit / 250)))
-    calm = ImageChops.subtract(skin, _grow(_edge_mask(picture, 24), 1))
+    calm = ImageChops.subtract(skin, grow(_edge_mask(picture, 24), 1))
     denoised = Image.composite(smooth, picture, _scaled(calm, 0.75))
     sharp = denoised.filter(ImageFilter.UnsharpMask(max(1.0, unit / 400), 70, 3))
     balanced = _chain(_grey_world(0.5), _autocontrast(0.3))(sharp)

@@ -25,28 +25,19 @@ milliseconds after it was accepted). A job meets at most one fault of each kind 
 when ``Prefer: wait=N`` would allow it; a synchronous call (no ``Prefer``) meets none.
 
 Parameters every kind takes: ``next=N`` (only the next N matching requests or jobs), ``p=F`` (each
-with probability F), ``path=TARGET`` (default ``api``). A target is an image API operation
-(``removebg``, ``upscale``, ``upload``, ``balance``, ``ultra``, ``upscale-enhance``,
-``enhance-face``, ``effects-list``, ``effects``, ``effects-previews``,
-``effects-laserengraving``, ``effects-ai-list``, ``effects-ai``, ``adjust``, ``selective-blur``,
-``color-transfer``, ``styletransfer``, ``masks``, ``masks-previews``, ``background-texture``,
-``background-pattern``, ``vectorizer``, ``design2replay``, ``surfacemap``, ``watermark``,
-``image``, ``basic-edit``, ``smart-crop``, ``blend``, ``zoom``, ``multi-matting``, ``tags``,
-``describe``, ``cars-classify``, ``extract-colors``: ``operations`` says which path each
-names), a GenAI operation (``chat``, ``text2image``, ``text2sticker``, ``laserengraving``,
-``logo``, ``edit``, ``inpaint``, ``outpaint``, ``remove-object``, ``replace-background``,
-``expand``, ``bleed``, ``text2video``, ``image2video``, ``text2speech``, ``text2sound``,
-``genai-balance``), a poll (``poll-text2image``, ``poll-text2sticker``, ``poll-logo``,
-``poll-painting``, ``poll-video``, ``poll-audio``, ``poll-ultra``, ``poll-design2replay``),
-``results`` (result downloads) or a group: ``api`` (every API call, polls included),
-``tools`` (the image API), ``genai`` (the GenAI API), ``polls``. For a job kind, a poll target
-means the jobs polled there. Without ``next`` a fault stays until it is cleared. A status code
-or ``html`` takes ``headers=false`` to leave out every ``X-Picsart-*`` header; ``html`` takes
-``status=NNN`` (default 502) and leaves the headers out unless ``headers=true``. ``429`` takes
-``reset=epoch-ms|epoch-s|seconds|none`` (``none`` leaves out ``Reset-Time``),
-``reset_in=SECONDS`` (default 1) and ``body=fault|code`` (default ``fault``). ``slow`` and
-``job-late`` need ``ms=N``. ``available0`` takes ``reset_in`` and ``reset`` like ``429``.
-``job-word`` needs ``word=WORD`` and takes ``phase=pending|done``; ``job-fail`` takes ``word``.
+with probability F), ``path=TARGET`` (default ``api``). A target is an operation or a poll by its
+sandbox name (the catalogue's ``target``: ``removebg``, ``text2image``, ``poll-painting``;
+``picsart-flow sandbox --help`` lists them all), ``results`` (result downloads) or a group: ``api``
+(every API call, polls included), ``tools`` (the image API), ``genai`` (the GenAI API), ``video``
+(the video API), ``polls``.
+For a job kind, a poll target means the jobs polled there. Without ``next`` a fault stays until it
+is cleared. A status code or ``html`` takes ``headers=false`` to leave out every ``X-Picsart-*``
+header; ``html`` takes ``status=NNN`` (default 502) and leaves the headers out unless
+``headers=true``. ``429`` takes ``reset=epoch-ms|epoch-s|seconds|none`` (``none`` leaves out
+``Reset-Time``), ``reset_in=SECONDS`` (default 1) and ``body=fault|code`` (default ``fault``).
+``slow`` and ``job-late`` need ``ms=N``. ``available0`` takes ``reset_in`` and ``reset`` like
+``429``. ``job-word`` needs ``word=WORD`` and takes ``phase=pending|done``; ``job-fail`` takes
+``word``.
 
 When several faults match a request, every matching ``slow`` adds its delay, and the first other
 fault in the list decides the answer; ``available0`` only counts a request it changed.

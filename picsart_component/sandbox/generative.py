@@ -15,7 +15,6 @@ resized, which keeps a 1024-pixel picture to about a tenth of a second.
 from __future__ import annotations
 
 import colorsys
-import hashlib
 import itertools
 import math
 import random
@@ -35,7 +34,15 @@ from PIL import (
     ImageStat,
 )
 
-from .imaging import MAX_CANVAS_SIDE, RemoveBackgroundParams, remove_background
+from .imaging import (
+    MAX_CANVAS_SIDE,
+    RemoveBackgroundParams,
+    digest,
+    grow,
+    normal_words,
+    remove_background,
+    seeded_random,
+)
 
 EXPAND_DIRECTIONS = ("center", "top-left", "top-right", "bottom-left", "bottom-right")
 COLOR_TONES = (
@@ -117,18 +124,6 @@ _CHARACTER_WORDS = _word_set(
 # Reading a prompt
 
 
-def _normal(prompt: str) -> str:
-    return " ".join(prompt.lower().split())
-
-
-def _digest(*parts: object) -> bytes:
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8", "replace")).digest()
-
-
-def _rng(*parts: object) -> random.Random:
-    return random.Random(int.from_bytes(_digest(*parts)[:8], "big"))  # noqa: S311 - not secrets
-
-
 def _words(prompt: str) -> list[str]:
     """The prompt's words, plurals folded onto the words the tables know."""
     return [
@@ -155,18 +150,18 @@ class _Look:
 
 def _look(prompt: str, seed: int) -> _Look:
     words = _words(prompt)
-    digest = _digest("look", _normal(prompt))
+    hashed = digest("look", normal_words(prompt))
     hues = [_HUES[word] for word in words if word in _HUES]
-    hue = _circular_mean(hues) if hues else digest[0] / 256
-    hue += _rng("hue", _normal(prompt), seed).uniform(-0.02, 0.02)
-    saturation = 0.5 + digest[1] / 256 * 0.4
-    value = 0.72 + digest[2] / 256 * 0.22
+    hue = _circular_mean(hues) if hues else hashed[0] / 256
+    hue += seeded_random("hue", normal_words(prompt), seed).uniform(-0.02, 0.02)
+    saturation = 0.5 + hashed[1] / 256 * 0.4
+    value = 0.72 + hashed[2] / 256 * 0.22
     for word in words:
         if word in _MOODS:
             saturation *= _MOODS[word][0]
             value *= _MOODS[word][1]
     value = min(value, 1.0)
-    light, base, second, dark = _SCHEMES[digest[3] % len(_SCHEMES)]
+    light, base, second, dark = _SCHEMES[hashed[3] % len(_SCHEMES)]
     counts = {scene: sum(word in known for word in words) for scene, known in _SCENE_WORDS.items()}
     best = max(counts.values())
     scenes = sorted(scene for scene, count in counts.items() if count == best)
@@ -176,7 +171,7 @@ def _look(prompt: str, seed: int) -> _Look:
         accent=_hsv(hue, saturation * 1.15, value),
         second=_hsv(hue + second, saturation, value * 0.8),
         dark=_hsv(hue + dark, saturation * 0.9, value * 0.3),
-        scene=scenes[digest[4] % len(scenes)],
+        scene=scenes[hashed[4] % len(scenes)],
         water=any(word in _WATER_WORDS for word in words),
         city=any(word in _CITY_WORDS for word in words),
     )
@@ -626,7 +621,7 @@ def generate_image(prompt: str, *, width: int, height: int, seed: int) -> Image.
 def _picture(prompt: str, width: int, height: int, seed: int, *, grain: bool) -> Image.Image:
     _check_size(width, height)
     look = _look(prompt, seed)
-    rng = _rng("image", _normal(prompt), seed)
+    rng = seeded_random("image", normal_words(prompt), seed)
     picture = _vignette(_PAINTERS[look.scene](_work_size(width, height), look, rng), 0.5)
     if grain:
         picture = _grain(picture, rng, 4)
@@ -643,7 +638,7 @@ def generate_sticker(prompt: str, *, width: int, height: int, seed: int) -> Imag
     """
     _check_size(width, height)
     look = _look(prompt, seed)
-    rng = _rng("sticker", _normal(prompt), seed)
+    rng = seeded_random("sticker", normal_words(prompt), seed)
     side = min(width, height)
     work = max(64, min(side, _WORK_SIDE))
     size = (work, work)
@@ -905,7 +900,7 @@ def generate_logo(
     dark_background = bool(set(_words(description)) & _DARK_WORDS)
     background = _mix(primary, _BLACK, 0.85) if dark_background else _mix(primary, _WHITE, 0.92)
     text_colour = _mix(primary, _WHITE, 0.8) if dark_background else _mix(primary, _BLACK, 0.55)
-    rng = _rng("logo", brand_name, _normal(description), seed)
+    rng = seeded_random("logo", brand_name, normal_words(description), seed)
     supersample = 2 if size <= 1024 else 1
     side = size * supersample
     logo = Image.new("RGB", (side, side), background)
@@ -1033,7 +1028,7 @@ def edit_with_prompt(image: Image.Image, prompt: str, *, seed: int) -> Image.Ima
     if {"black", "white"} <= words:
         words.add("monochrome")
     look = _look(prompt, seed)
-    rng = _rng("edit", _normal(prompt), seed)
+    rng = seeded_random("edit", normal_words(prompt), seed)
     for names, effect in _EDITS:
         if words & names:
             picture = effect(picture, look)
@@ -1186,11 +1181,6 @@ def _depth(hole: Image.Image) -> Image.Image:
     return ImageChops.darker(hole, inner)
 
 
-def _grow(mask: Image.Image, radius: int) -> Image.Image:
-    """A 0/255 mask grown by ``radius`` pixels (a square reach)."""
-    return mask.filter(ImageFilter.BoxBlur(radius)).point([0] + [255] * 255)
-
-
 def _around(hole: Image.Image) -> tuple[int, int, int, int]:
     """The hole's bounding box with a margin of known pixels to fill it from."""
     box = hole.getbbox()
@@ -1236,7 +1226,7 @@ def inpaint(
     if hole.getextrema() == (255, 255):
         return generate_image(prompt, width=picture.width, height=picture.height, seed=seed)
     look = _look(prompt, seed)
-    rng = _rng("inpaint", _normal(prompt), seed)
+    rng = seeded_random("inpaint", normal_words(prompt), seed)
 
     def fill(part: Image.Image, part_hole: Image.Image) -> Image.Image:
         filled = _fill_from_surroundings(part, part_hole)
@@ -1264,12 +1254,12 @@ def remove_object(image: Image.Image, mask: Image.Image) -> Image.Image:
         return picture.copy()
 
     def fill(part: Image.Image, part_hole: Image.Image) -> Image.Image:
-        ring = _grow(part_hole, 2)
+        ring = grow(part_hole, 2)
         filled = _fill_from_surroundings(part, ring) or _fill_from_surroundings(part, part_hole)
         assert filled is not None  # the box's margin holds known pixels
-        grain = _grain_level(part, ImageChops.subtract(_grow(ring, 6), ring))
+        grain = _grain_level(part, ImageChops.subtract(grow(ring, 6), ring))
         if grain:
-            filled = _grain(filled, _rng("remove", grain, part.size), grain)
+            filled = _grain(filled, seeded_random("remove", grain, part.size), grain)
         return filled
 
     return _patch(picture, hole, fill)
@@ -1356,7 +1346,7 @@ def _extend(
     """
     if canvas == picture.size:
         return picture.copy()
-    rng = _rng("extend", _normal(prompt or ""), seed)
+    rng = seeded_random("extend", normal_words(prompt or ""), seed)
     distance = _distance_from(picture.size, canvas, position)
     result = _mirror_tiles(picture, canvas, position)
     farthest = distance.getextrema()[1]

@@ -10,8 +10,10 @@ not meant to rival the real service on busy scenes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
+import random
 import re
 import string
 from dataclasses import dataclass
@@ -25,9 +27,12 @@ from PIL import (
     ImageColor,
     ImageDraw,
     ImageFilter,
+    ImageMath,
     ImageOps,
     UnidentifiedImageError,
 )
+
+from picsart_component.catalogue import choices
 
 
 class ImagingError(Exception):
@@ -46,14 +51,14 @@ class OutputTooLargeError(ImagingError):
     """Result would exceed the limit (-> 422)."""
 
 
-REMOVEBG_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO"})
-UPSCALE_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
-UPLOAD_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO", "BMP"})
-MAX_UPSCALE_OUTPUT_SIDE = 4800  # the API limits outputs to 4800x4800 (16 Mpx)
-MAX_UPSCALE_OUTPUT_PIXELS = 4800 * 4800
+REMOVEBG_INPUT_FORMATS = choices.REMOVEBG_INPUT_FORMATS
+UPSCALE_INPUT_FORMATS = choices.UPSCALE_INPUT_FORMATS
+UPLOAD_INPUT_FORMATS = choices.TOOL_INPUT_FORMATS
+MAX_UPSCALE_OUTPUT_SIDE = choices.MAX_UPSCALE_OUTPUT_SIDE
+MAX_UPSCALE_OUTPUT_PIXELS = MAX_UPSCALE_OUTPUT_SIDE * MAX_UPSCALE_OUTPUT_SIDE
 MAX_CANVAS_SIDE = 8000
-UPSCALE_FACTORS = (2, 4, 6, 8)
-ULTRA_FACTORS = tuple(range(2, 17))
+UPSCALE_FACTORS = choices.UPSCALE_FACTORS
+ULTRA_FACTORS = choices.ULTRA_FACTORS
 MAX_ULTRA_INPUT_PIXELS = 2048 * 2048  # "4 Mpx": 2048x2048 worth of pixels
 MAX_ULTRA_OUTPUT_PIXELS = 16 * MAX_ULTRA_INPUT_PIXELS  # "64 Mpx"
 
@@ -75,6 +80,11 @@ OUTPUT_FORMATS: dict[str, tuple[str, str]] = {
     "PNG": ("PNG", "image/png"),
     "WEBP": ("WEBP", "image/webp"),
 }
+
+BACKGROUND_WORDS = frozenset(
+    {"background", "backdrop", "bg", "back", "sky", "scenery", "surroundings", "wall", "behind"}
+)
+"""Words that name the background in a ``segment`` (selective blur, smart crop)."""
 
 _SIXTEEN_BIT_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
 _ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "RGBa", "La"})
@@ -157,11 +167,11 @@ class RemoveBackgroundParams:
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}")
         for name in ("bg_blur", "stroke_size", "stroke_opacity", "shadow_opacity", "shadow_blur"):
-            _check_range(name, getattr(self, name), 0, 100)
+            check_range(name, getattr(self, name), 0, 100)
         for name in ("shadow_offset_x", "shadow_offset_y"):
-            _check_range(name, getattr(self, name), -100, 100)
+            check_range(name, getattr(self, name), -100, 100)
         for name in ("bg_width", "bg_height"):
-            _check_range(name, getattr(self, name), 1, MAX_CANVAS_SIDE)
+            check_range(name, getattr(self, name), 1, MAX_CANVAS_SIDE)
         if self.shadow == "custom" and (
             self.shadow_offset_x is None or self.shadow_offset_y is None
         ):
@@ -169,11 +179,6 @@ class RemoveBackgroundParams:
         if self.bg_color is not None:
             parse_color(self.bg_color)
         parse_color(self.stroke_color)
-
-
-def _check_range(name: str, value: int | None, lowest: int, highest: int) -> None:
-    if value is not None and not lowest <= value <= highest:
-        raise ValueError(f"{name} must be from {lowest} to {highest}, not {value}")
 
 
 def parse_color(value: str) -> tuple[int, int, int, int]:
@@ -224,7 +229,7 @@ def upscale(image: Image.Image, factor: int) -> Image.Image:
             f"limit; the largest input allowed for factor {factor} is {largest}x{largest}"
         )
     if image.mode in ("P", "PA", "1"):
-        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+        image = image.convert("RGBA" if has_alpha(image) else "RGB")
     return image.resize((width * factor, height * factor), Image.Resampling.LANCZOS)
 
 
@@ -238,7 +243,7 @@ def upscale_ultra(image: Image.Image, factor: int) -> Image.Image:
     width, height = image.size
     check_ultra_size(width, height, factor)
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+        image = image.convert("RGBA" if has_alpha(image) else "RGB")
     bigger = image.resize((width * factor, height * factor), Image.Resampling.LANCZOS)
     return bigger.filter(ImageFilter.UnsharpMask(radius=1 + factor // 4, percent=60, threshold=2))
 
@@ -271,25 +276,21 @@ def encode(image: Image.Image, fmt: str, quality: int = 90) -> tuple[bytes, str]
     if image.mode in _SIXTEEN_BIT_MODES:
         image = image.convert("I;16") if pillow_format == "PNG" else _eight_bit_grey(image)
     if pillow_format == "JPEG":
-        if _has_alpha(image):
+        if has_alpha(image):
             image = _flatten(image.convert("RGBA"))
         elif image.mode not in ("L", "RGB", "CMYK"):
             image = image.convert("RGB")
         image.save(buffer, pillow_format, quality=quality)
     elif pillow_format == "WEBP":
         if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+            image = image.convert("RGBA" if has_alpha(image) else "RGB")
         image.save(buffer, pillow_format, quality=quality)
     else:
         if image.mode not in ("1", "L", "LA", "I;16", "P", "RGB", "RGBA"):
-            image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+            image = image.convert("RGBA" if has_alpha(image) else "RGB")
         # Lossless at any level; the fastest one keeps the sandbox's CPU for answering.
         image.save(buffer, pillow_format, compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue(), content_type
-
-
-def _has_alpha(image: Image.Image) -> bool:
-    return image.mode in _ALPHA_MODES or "transparency" in image.info
 
 
 def _as_rgba(image: Image.Image) -> Image.Image:
@@ -327,8 +328,8 @@ def _subject_alpha(rgb: Image.Image) -> Image.Image:
     soft, core = distance.point(soft_table), distance.point(core_table)
     backdrop, subject, cell = _regions(core)
     reach = cell + 1
-    alpha = ImageChops.lighter(soft, ImageChops.invert(_grow(backdrop, reach)))
-    return ImageChops.darker(alpha, _grow(subject, reach))
+    alpha = ImageChops.lighter(soft, ImageChops.invert(grow(backdrop, reach)))
+    return ImageChops.darker(alpha, grow(subject, reach))
 
 
 @cache
@@ -523,11 +524,6 @@ def _mask_image(mask: NDArray[np.bool_]) -> Image.Image:
     return Image.fromarray(mask.astype(np.uint8) * 255, mode="L")
 
 
-def _grow(mask: Image.Image, radius: int) -> Image.Image:
-    """A 0/255 region mask grown by ``radius`` px (a square reach, which is all callers need)."""
-    return mask.filter(ImageFilter.BoxBlur(radius)).point([0] + [255] * 255)
-
-
 def _decontaminate(rgb: Image.Image, alpha: Image.Image) -> Image.Image:
     """Edge pixels recoloured from the subject just inside them.
 
@@ -537,7 +533,7 @@ def _decontaminate(rgb: Image.Image, alpha: Image.Image) -> Image.Image:
     the colour of every pixel that is not well inside the opaque part.
     """
     solid = alpha.point([0] * 255 + [255])
-    interior = ImageChops.invert(_grow(ImageChops.invert(solid), _EDGE_BAND))
+    interior = ImageChops.invert(grow(ImageChops.invert(solid), _EDGE_BAND))
     spread = rgb.convert("RGBA")
     spread.putalpha(interior)
     spread = spread.convert("RGBa").filter(ImageFilter.BoxBlur(_EDGE_BAND + 1)).convert("RGBA")
@@ -660,3 +656,96 @@ def _shadow(silhouette: Image.Image, params: RemoveBackgroundParams) -> Image.Im
     layer = Image.new("RGBA", silhouette.size, (0, 0, 0, 0))
     layer.putalpha(shifted.point([round(value * strength) for value in range(256)]))
     return layer
+
+
+# Helpers the other work modules share
+
+
+def check_range(name: str, value: float | None, lowest: float, highest: float) -> None:
+    if value is not None and not lowest <= value <= highest:
+        raise ValueError(f"{name} must be from {lowest} to {highest}, not {value}")
+
+
+def has_alpha(image: Image.Image) -> bool:
+    return image.mode in _ALPHA_MODES or "transparency" in image.info
+
+
+def eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit and floating-point grey as "L"; any other image as it is."""
+    if image.mode in _SIXTEEN_BIT_MODES:
+        return _eight_bit_grey(image)
+    return image.convert("L") if image.mode == "F" else image
+
+
+def split_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:
+    """The image as "RGB" and its alpha, or None when nothing is see-through."""
+    image = eight_bit(image)
+    if not has_alpha(image):
+        return image.convert("RGB"), None
+    rgba = image.convert("RGBA")
+    alpha = rgba.getchannel("A")
+    return rgba.convert("RGB"), None if alpha.getextrema() == (255, 255) else alpha
+
+
+def tiled(cell: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``cell`` repeated to cover ``size``, by doubling (a handful of pastes at any size)."""
+    strip = cell
+    while strip.width < size[0]:
+        wider = Image.new(cell.mode, (strip.width * 2, strip.height))
+        wider.paste(strip, (0, 0))
+        wider.paste(strip, (strip.width, 0))
+        strip = wider
+    block = strip.crop((0, 0, size[0], strip.height))
+    while block.height < size[1]:
+        taller = Image.new(cell.mode, (block.width, block.height * 2))
+        taller.paste(block, (0, 0))
+        taller.paste(block, (0, block.height))
+        block = taller
+    return block.crop((0, 0, *size))
+
+
+def grow(mask: Image.Image, radius: float) -> Image.Image:
+    """A 0/255 mask grown by about ``radius`` pixels (a square reach: a box blur and a
+    threshold, whose cost does not depend on the radius)."""
+    return mask.filter(ImageFilter.BoxBlur(radius)).point([0] + [255] * 255)
+
+
+def color_dodge(base: Image.Image, top: Image.Image) -> Image.Image:
+    """Colour dodge of two "L" images: base / (1 - top), clipped."""
+    return as_image(
+        ImageMath.lambda_eval(
+            lambda e: e["min"](e["float"](e["b"]) * 255.0 / e["max"](255.0 - e["t"], 1.0), 255.0),
+            b=base,
+            t=top,
+        )
+    ).convert("L")
+
+
+def as_image(result: object) -> Image.Image:
+    """``result`` (of an ``ImageMath`` expression, say) as the image it is."""
+    assert isinstance(result, Image.Image)
+    return result
+
+
+def subject_mask(picture: Image.Image) -> Image.Image:
+    """The subject as removebg finds it ("L", 255 inside)."""
+    return remove_background(picture, RemoveBackgroundParams(output_type="mask"))
+
+
+def is_background(segment: str) -> bool:
+    """Whether a segment's words name the background (or sky, backdrop...), not the subject."""
+    return any(word in BACKGROUND_WORDS for word in segment.lower().replace("_", " ").split())
+
+
+def digest(*parts: object) -> bytes:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8", "replace")).digest()
+
+
+def seeded_random(*parts: object) -> random.Random:
+    """A generator seeded by ``parts``: the same parts, the same numbers."""
+    return random.Random(int.from_bytes(digest(*parts)[:8], "big"))  # noqa: S311 - not secrets
+
+
+def normal_words(text: str) -> str:
+    """``text`` in lower case, its words separated by single spaces."""
+    return " ".join(text.lower().split())

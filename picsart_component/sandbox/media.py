@@ -13,7 +13,6 @@ samples, computed once and cached) repeated by bytes multiplication.
 from __future__ import annotations
 
 import array
-import hashlib
 import io
 import math
 import random
@@ -24,10 +23,16 @@ import wave
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from av import AudioFrame, VideoFrame
+    from av.container import InputContainer
 
 from PIL import Image, ImageChops, ImageMath, ImageOps
 
 from .generative import edit_with_prompt, generate_image
+from .imaging import as_image, digest, normal_words, seeded_random
 
 VIDEO_EXTRA = "video"
 SPEECH_LANGUAGES = ("en", "fr")
@@ -60,24 +65,7 @@ def _require_video() -> None:
         )
 
 
-def _digest(*parts: object) -> bytes:
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8", "replace")).digest()
-
-
-def _rng(*parts: object) -> random.Random:
-    return random.Random(int.from_bytes(_digest(*parts)[:8], "big"))  # noqa: S311 - not secrets
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 # Signals: "F" images of (samples, 1)
-
-
-def _image(result: object) -> Image.Image:
-    assert isinstance(result, Image.Image)
-    return result
 
 
 def _silence(count: int) -> Image.Image:
@@ -85,15 +73,15 @@ def _silence(count: int) -> Image.Image:
 
 
 def _mul(first: Image.Image, second: Image.Image) -> Image.Image:
-    return _image(ImageMath.lambda_eval(lambda e: e["a"] * e["b"], a=first, b=second))
+    return as_image(ImageMath.lambda_eval(lambda e: e["a"] * e["b"], a=first, b=second))
 
 
 def _add(first: Image.Image, second: Image.Image) -> Image.Image:
-    return _image(ImageMath.lambda_eval(lambda e: e["a"] + e["b"], a=first, b=second))
+    return as_image(ImageMath.lambda_eval(lambda e: e["a"] + e["b"], a=first, b=second))
 
 
 def _gain(signal: Image.Image, factor: float) -> Image.Image:
-    return _image(ImageMath.lambda_eval(lambda e: e["a"] * factor, a=signal))
+    return as_image(ImageMath.lambda_eval(lambda e: e["a"] * factor, a=signal))
 
 
 def _peak(signal: Image.Image) -> float:
@@ -173,7 +161,7 @@ def _noise(count: int, rng: random.Random, darkness: int = 1) -> Image.Image:
     """White noise from -1 to 1; ``darkness`` > 1 low-passes it (averaging, then smoothing)."""
     count = max(1, count)
     grey = Image.frombytes("L", (count, 1), rng.randbytes(count)).convert("F")
-    noise = _image(ImageMath.lambda_eval(lambda e: (e["a"] - 127.5) / 127.5, a=grey))
+    noise = as_image(ImageMath.lambda_eval(lambda e: (e["a"] - 127.5) / 127.5, a=grey))
     if darkness > 1 and count > darkness:
         coarse = noise.resize((max(2, count // darkness), 1), Image.Resampling.BOX)
         noise = _normalised(coarse.resize((count, 1), Image.Resampling.BILINEAR), 1.0)
@@ -182,7 +170,7 @@ def _noise(count: int, rng: random.Random, darkness: int = 1) -> Image.Image:
 
 def _pcm16(signal: Image.Image) -> bytes:
     """Signed 16-bit little-endian samples, the signal's -1..1 clipped."""
-    scaled = _image(
+    scaled = as_image(
         ImageMath.lambda_eval(
             lambda e: e["int"](e["min"](e["max"](e["a"] * 32767.0, -32767.0), 32767.0)),
             a=signal,
@@ -237,14 +225,14 @@ def _voice(language: str, voice: str | None) -> _Voice:
     french = code == "fr"
     pitch, formants = (128.0, 1.0) if french else (118.0, 1.0)
     if voice:
-        digest = _digest("voice", _normal(voice))
+        hashed = digest("voice", normal_words(voice))
         words = set(re.findall(r"[a-z]+", voice.lower()))
         if words & _HIGH_VOICES:
-            pitch, formants = 190.0 + digest[0] % 50, 1.12
+            pitch, formants = 190.0 + hashed[0] % 50, 1.12
         elif words & _LOW_VOICES:
-            pitch, formants = 95.0 + digest[0] % 30, 0.95
+            pitch, formants = 95.0 + hashed[0] % 30, 0.95
         else:
-            pitch, formants = 95.0 + digest[0] % 140, 0.92 + digest[1] / 255 * 0.22
+            pitch, formants = 95.0 + hashed[0] % 140, 0.92 + hashed[1] / 255 * 0.22
     return _Voice(pitch, formants, 0.13 if french else 0.15, french)
 
 
@@ -321,7 +309,7 @@ def speech_wav(text: str, *, language: str, voice: str | None) -> bytes:
     """
     settings = _voice(language, voice)
     rate = SPEECH_RATE
-    rng = _rng("speech", text, language, voice)
+    rng = seeded_random("speech", text, language, voice)
     parts: list[Image.Image] = [_silence(round(0.12 * rate))]
     phrase: list[tuple[str, str, bool]] = []
     for piece in [*_TOKEN.findall(_plain(text)), "."]:
@@ -462,13 +450,13 @@ _PENTATONIC = (1.0, 9 / 8, 5 / 4, 3 / 2, 5 / 3, 2.0)
 
 def _timbre(prompt: str, seed: int) -> _Timbre:
     """The sound a prompt names, else one its hash makes up; the seed nudges the pitch."""
-    nudge = _rng("nudge", _normal(prompt), seed).uniform(0.97, 1.03)
+    nudge = seeded_random("nudge", normal_words(prompt), seed).uniform(0.97, 1.03)
     for word in re.findall(r"[a-z]+", prompt.lower()):
         for name in (word, word.removesuffix("s")):
             if name in _SOUNDS:
                 timbre = _SOUNDS[name]
                 return replace(timbre, pitch=timbre.pitch * nudge)
-    rng = _rng("timbre", _normal(prompt))
+    rng = seeded_random("timbre", normal_words(prompt))
     steady = rng.random() < 0.4
     return _Timbre(
         pitch=110.0 * 2 ** rng.uniform(0, 3) * nudge,
@@ -486,7 +474,7 @@ def _timbre(prompt: str, seed: int) -> _Timbre:
 def _sound(prompt: str, seconds: float, *, loop: bool, seed: int, rate: int) -> Image.Image:
     """The sound's samples, exactly ``round(seconds * rate)`` of them, peaking at 0.8."""
     timbre = _timbre(prompt, seed)
-    rng = _rng("sound", _normal(prompt), seed)
+    rng = seeded_random("sound", normal_words(prompt), seed)
     count = max(1, round(seconds * rate))
     overlap = min(count // 4, round(0.25 * rate)) if loop else 0
     total = count + overlap
@@ -562,7 +550,7 @@ def sound_wav(prompt: str, *, duration: float | None, loop: bool, seed: int) -> 
 
 def _sound_seconds(prompt: str, duration: float | None) -> float:
     if duration is None:
-        return 2.0 + _digest("length", _normal(prompt))[0] % 201 / 50
+        return 2.0 + digest("length", normal_words(prompt))[0] % 201 / 50
     if not 0 < duration <= MAX_SOUND_SECONDS:
         raise ValueError(
             f"the duration must be more than 0 and at most {MAX_SOUND_SECONDS:g} seconds, "
@@ -605,7 +593,7 @@ _DRIFTS = {
 
 
 def _motion(prompt: str, seed: int) -> _Motion:
-    rng = _rng("motion", _normal(prompt), seed)
+    rng = seeded_random("motion", normal_words(prompt), seed)
     words = set(re.findall(r"[a-z]+", prompt.lower()))
     named = [drift for word, drift in _DRIFTS.items() if word in words]
     if named:
@@ -674,7 +662,7 @@ def text_video(
     first = generate_image(prompt, width=source[0], height=source[1], seed=seed)
     second = generate_image(prompt, width=source[0], height=source[1], seed=seed + 1)
     whole = (0.0, 0.0, float(source[0]), float(source[1]))
-    rng = _rng("light", _normal(prompt), seed)
+    rng = seeded_random("light", normal_words(prompt), seed)
     start = (rng.uniform(0, size[0]), rng.uniform(0, size[1] / 2))
     end = (rng.uniform(0, size[0]), rng.uniform(0, size[1] / 2))
     spot = _spot(size, 0.25)
@@ -760,34 +748,252 @@ def _encode_mp4(
     frames: Iterator[Image.Image], size: tuple[int, int], sound: Image.Image | None
 ) -> bytes:
     """H.264 (yuv420p) at ``VIDEO_FPS``, and the sound as AAC when given, in an MP4."""
+    return encode_video(frames, size, sound, fps=VIDEO_FPS, video_format="MP4")
+
+
+@dataclass(frozen=True)
+class VideoFormat:
+    """A result format of the video API's ``export.format``: its container, codecs, file
+    extension and content type. GIF has no sound."""
+
+    container: str
+    video_codec: str
+    pixel_format: str
+    audio_codec: str | None
+    audio_rate: int
+    extension: str
+    content_type: str
+
+
+VIDEO_FORMATS: dict[str, VideoFormat] = {
+    "MOV": VideoFormat("mov", "libx264", "yuv420p", "aac", SOUND_RATE, "mov", "video/quicktime"),
+    "MP4": VideoFormat("mp4", "libx264", "yuv420p", "aac", SOUND_RATE, "mp4", "video/mp4"),
+    "WEBM": VideoFormat("webm", "libvpx", "yuv420p", "libopus", 48_000, "webm", "video/webm"),
+    "GIF": VideoFormat("gif", "gif", "rgb8", None, SOUND_RATE, "gif", "image/gif"),
+}
+"""In the video file's order. Opus takes 48 kHz, not 44.1, so WEBM's sound is resampled."""
+DEFAULT_VIDEO_FORMAT = "MP4"
+
+
+def encode_video(
+    frames: Iterator[Image.Image],
+    size: tuple[int, int],
+    sound: Image.Image | None,
+    *,
+    fps: int,
+    video_format: str,
+    bitrate_kbps: int | None = None,
+) -> bytes:
+    """``frames`` (of ``size``, even sides) at ``fps``, and ``sound`` (mono samples at
+    ``SOUND_RATE``, an "F" image one pixel high) where the format has sound, in the container
+    ``video_format`` names (``VIDEO_FORMATS``). Without ``bitrate_kbps`` H.264 keeps a constant
+    quality (CRF 23) and VP8 its encoder's default rate."""
     import av  # noqa: PLC0415 - optional; callers checked it is there
 
+    chosen = VIDEO_FORMATS[video_format]
+    options = {"preset": "veryfast", "crf": "23"} if chosen.video_codec == "libx264" else {}
+    if bitrate_kbps is not None:
+        options.pop("crf", None)
     buffer = io.BytesIO()
-    with av.open(buffer, mode="w", format="mp4") as container:
+    # Matroska (WEBM) writes a random segment id unless asked to be bit-exact.
+    flags = {"fflags": "+bitexact"} if chosen.container == "webm" else {}
+    with av.open(buffer, mode="w", format=chosen.container, options=flags) as container:
         try:
-            video = container.add_stream(
-                "libx264", rate=VIDEO_FPS, options={"preset": "veryfast", "crf": "23"}
-            )
+            video = container.add_stream(chosen.video_codec, rate=fps, options=options)
         except ValueError as error:
-            raise VideoUnavailable(f"this PyAV has no H.264 encoder (libx264): {error}") from error
+            raise VideoUnavailable(
+                f"this PyAV has no {chosen.video_codec} encoder: {error}"
+            ) from error
         video.width, video.height = size
-        video.pix_fmt = "yuv420p"
+        video.pix_fmt = chosen.pixel_format
+        if bitrate_kbps is not None:
+            video.bit_rate = bitrate_kbps * 1000
         audio = None
-        if sound is not None:
-            audio = container.add_stream("aac", rate=SOUND_RATE, layout="mono")
+        if sound is not None and chosen.audio_codec is not None:
+            audio = container.add_stream(chosen.audio_codec, rate=chosen.audio_rate, layout="mono")
         for index, image in enumerate(frames):
             frame = av.VideoFrame.from_image(image)  # type: ignore[no-untyped-call]
             frame.pts = index
             container.mux(video.encode(frame))
         container.mux(video.encode(None))
         if audio is not None and sound is not None:
+            if chosen.audio_rate != SOUND_RATE:
+                count = max(1, round(sound.width * chosen.audio_rate / SOUND_RATE))
+                sound = sound.resize((count, 1), Image.Resampling.BILINEAR)
             samples = array.array("f", sound.tobytes())
             track = av.AudioFrame(format="fltp", layout="mono", samples=len(samples))
             data = samples.tobytes()
             plane = track.planes[0]
             plane.update(data + bytes(plane.buffer_size - len(data)))
-            track.sample_rate = SOUND_RATE
+            track.sample_rate = chosen.audio_rate
             track.pts = 0
             container.mux(audio.encode(track))
             container.mux(audio.encode(None))
     return buffer.getvalue()
+
+
+# Editing videos (the video API)
+
+
+class UnreadableVideo(ValueError):
+    """Bytes that PyAV cannot read as a video with a picture track."""
+
+
+VIDEO_DEMUXERS = frozenset({"mov", "mp4", "matroska", "webm", "gif"})
+"""The containers read as videos (FFmpeg's names): those of ``VIDEO_FORMATS``. FFmpeg reads a
+still picture as a one-frame video too; that is refused, as no video."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video's container says of it: its picture's size, length and whether it has sound."""
+
+    width: int
+    height: int
+    duration_ms: float
+    audio: bool
+
+
+def _opened(data: bytes) -> InputContainer:
+    """The video ``data`` holds, opened by PyAV (``UnreadableVideo`` when it is none)."""
+    import av  # noqa: PLC0415 - optional; callers checked it is there
+
+    try:
+        container = av.open(io.BytesIO(data), mode="r")
+    except (av.error.FFmpegError, ValueError, OSError) as error:
+        raise UnreadableVideo(f"not a video the sandbox can read ({error})") from None
+    if not set(container.format.name.split(",")) & VIDEO_DEMUXERS:
+        container.close()
+        raise UnreadableVideo("not a video the sandbox can read")
+    if not container.streams.video:
+        container.close()
+        raise UnreadableVideo("the file has no picture track")
+    return container
+
+
+def _duration_ms(container: InputContainer) -> float:
+    stream = container.streams.video[0]
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base * 1000)
+    if container.duration is not None:
+        return float(container.duration) / 1000  # microseconds
+    return 0.0
+
+
+def video_info(data: bytes) -> VideoInfo:
+    """The size, length and sound of the video ``data`` holds; ``UnreadableVideo`` if none."""
+    _require_video()
+    with _opened(data) as container:
+        stream = container.streams.video[0]
+        return VideoInfo(
+            stream.codec_context.width,
+            stream.codec_context.height,
+            _duration_ms(container),
+            bool(container.streams.audio),
+        )
+
+
+def trim(
+    data: bytes,
+    *,
+    start_ms: int,
+    end_ms: int,
+    video_format: str = DEFAULT_VIDEO_FORMAT,
+    fps: int = 30,
+    bitrate_kbps: int | None = None,
+) -> bytes:
+    """The part of the video ``data`` holds from ``start_ms`` up to ``end_ms``, as a video of
+    ``video_format`` at ``fps`` frames a second, its sound (mono) kept where it has one.
+
+    Each frame of the result shows the source's frame at its moment (a frame is repeated or
+    left out where the rates differ), so the result lasts ``end_ms - start_ms`` to a frame. The
+    caller checks that the part lies inside the video (``video_info``); odd sides are rounded
+    down to even ones.
+    """
+    _require_video()
+    count = max(1, round((end_ms - start_ms) * fps / 1000))
+    moments = [start_ms + index * 1000 / fps for index in range(count)]
+    with _opened(data) as container:
+        stream = container.streams.video[0]
+        size = (_even(stream.codec_context.width), _even(stream.codec_context.height))
+        sound = _sound_between(container, start_ms, end_ms)
+
+    def frames() -> Iterator[Image.Image]:
+        with _opened(data) as source:
+            shown: Image.Image | None = None
+            index = 0
+            for frame in source.decode(source.streams.video[0]):
+                at = (frame.time or 0.0) * 1000
+                while index < count and moments[index] < at - 1e-6:
+                    yield shown or _picture(frame, size)
+                    index += 1
+                if index >= count:
+                    return
+                shown = _picture(frame, size)
+            while index < count and shown is not None:
+                yield shown
+                index += 1
+
+    return encode_video(
+        frames(), size, sound, fps=fps, video_format=video_format, bitrate_kbps=bitrate_kbps
+    )
+
+
+def _picture(frame: VideoFrame, size: tuple[int, int]) -> Image.Image:
+    picture: Image.Image = frame.to_image()  # type: ignore[no-untyped-call]
+    return picture if picture.size == size else picture.resize(size, Image.Resampling.BILINEAR)
+
+
+def _sound_between(container: InputContainer, start_ms: int, end_ms: int) -> Image.Image | None:
+    """The video's sound from ``start_ms`` to ``end_ms``, mono at ``SOUND_RATE``; None without
+    a sound track."""
+    if not container.streams.audio:
+        return None
+    import av  # noqa: PLC0415 - optional; callers checked it is there
+
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=SOUND_RATE)
+    pieces: list[bytes] = []
+    first: float | None = None
+    for frame in container.decode(container.streams.audio[0]):
+        if first is None:
+            first = (frame.time or 0.0) * 1000
+        pieces += [_samples(piece) for piece in resampler.resample(frame)]
+    pieces += [_samples(piece) for piece in resampler.resample(None)]
+    data = b"".join(pieces)
+    offset = first or 0.0
+    low = max(0, round((start_ms - offset) * SOUND_RATE / 1000))
+    high = max(low + 1, round((end_ms - offset) * SOUND_RATE / 1000))
+    kept = data[low * 4 : high * 4]
+    kept += bytes((high - low) * 4 - len(kept))
+    return Image.frombytes("F", (high - low, 1), kept)
+
+
+def _samples(frame: AudioFrame) -> bytes:
+    """A packed float32 mono frame's samples, without the plane's padding."""
+    return bytes(frame.planes[0])[: frame.samples * 4]
+
+
+def stand_in_clip(
+    picture: Image.Image, *, seconds: float, video_format: str, pitch: float
+) -> bytes:
+    """A short video of ``picture`` (its size, even sides) with a bar along its bottom that
+    grows from nothing to the full width as the clip plays, so that any frame shows its moment;
+    with a quiet tone of ``pitch`` Hz where the format has sound. ``VIDEO_FPS`` frames a second.
+    """
+    _require_video()
+    size = (_even(picture.width), _even(picture.height))
+    base = picture.convert("RGB").resize(size)
+    count = _frame_count(seconds)
+    bar = max(2, size[1] // 10)
+
+    def frames() -> Iterator[Image.Image]:
+        for index in range(count):
+            frame = base.copy()
+            filled = round(size[0] * (index + 1) / count)
+            frame.paste((255, 255, 255), (0, size[1] - bar, filled, size[1]))
+            frame.paste((20, 20, 20), (filled, size[1] - bar, size[0], size[1]))
+            yield frame
+
+    samples = round(count / VIDEO_FPS * SOUND_RATE)
+    tone = _fade(_gain(_tone(pitch, samples, SOUND_RATE, (1.0, 0.3)), 0.2), 441, 441)
+    return encode_video(frames(), size, tone, fps=VIDEO_FPS, video_format=video_format)

@@ -1,14 +1,11 @@
-"""What the sandbox serves: each operation and poll, its path, method, body and answer shapes.
+"""What the sandbox serves: the catalogue's operations and polls as it routes them, by path,
+method and the body each takes.
 
-The names here are what fault specs take as ``path=`` and what the request counts use. Both APIs
-are served: the image tools under ``/tools/1.0/`` and the GenAI API under ``/v1/``. This module
-is plain data, so that the CLI can check fault specs without loading werkzeug or Pillow.
-
-An image API operation is named after its path, ``/`` becoming ``-`` (``/effects/ai`` is
-``effects-ai``), with three exceptions: the first ones kept their short names (``ultra``), the
-lists that share a path with an operation end in ``-list`` (``GET /effects`` is
-``effects-list``), and ``/edit`` is ``basic-edit``, because ``edit`` is GenAI's
-``/painting/edit``. ``GET /image/{transaction_id}`` is ``image``.
+The names here are the catalogue's ``target`` names, which fault specs take as ``path=`` and the
+request counts use. Every API is served on the one port, each under its ``sandbox_prefix``: the
+image tools under ``/tools/1.0/``, the GenAI API under ``/v1/`` and the video API, whose own
+prefix is ``/v1/`` too, under ``/video/v1/``. This module is plain data, so that the CLI can check
+fault specs without loading werkzeug or Pillow.
 """
 
 from __future__ import annotations
@@ -16,14 +13,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-TOOLS_PREFIX = "/tools/1.0/"
-GENAI_PREFIX = "/v1/"
+from picsart_component.catalogue import operations as catalogue
+
+TOOLS_PREFIX = catalogue.APIS["image"].sandbox_prefix
+GENAI_PREFIX = catalogue.APIS["genai"].sandbox_prefix
+VIDEO_PREFIX = catalogue.APIS["video"].sandbox_prefix
 RESULTS_PREFIX = "/results/"
-TOOLS_HOST = "api.picsart.io"
-GENAI_HOST = "genai-api.picsart.io"
-EMULATED_HOSTS = {TOOLS_HOST: TOOLS_PREFIX, GENAI_HOST: GENAI_PREFIX}
-"""The Picsart hosts the sandbox stands in for under ``/hosts/<host>/``, and the one prefix each
-may reach there (``/hosts/api.picsart.io/v1/...`` is as unknown as it is at Picsart)."""
+TOOLS_HOST = catalogue.APIS["image"].host
+GENAI_HOST = catalogue.APIS["genai"].host
+VIDEO_HOST = catalogue.APIS["video"].host
+EMULATED_HOSTS = {api.host: api.sandbox_prefix for api in catalogue.APIS.values()}
+"""The Picsart hosts the sandbox stands in for under ``/hosts/<host>/``, and where each is served
+here (``sandbox_path`` turns the host's own paths into these)."""
+_HOST_PREFIXES = {api.host: api.prefix for api in catalogue.APIS.values()}
+
+
+def sandbox_path(host: str, path: str) -> str | None:
+    """Where the sandbox serves ``https://<host><path>``: the API's own prefix replaced by the
+    sandbox's (``video-api.picsart.io`` ``/v1/trim`` is ``/video/v1/trim``); None for a path
+    outside the API's prefix (``/hosts/api.picsart.io/v1/...`` is as unknown as it is at
+    Picsart)."""
+    prefix = _HOST_PREFIXES[host]
+    if not path.startswith(prefix):
+        return None
+    return EMULATED_HOSTS[host] + path[len(prefix) :]
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,9 @@ class Operation:
     the shape of a synchronous 200's ``data``: ``object`` (one result), ``list`` (results),
     ``previews`` (results, each named), ``text``, ``credits`` (no ``data``: the balance),
     ``names`` (``[{name}]``), ``analysis`` (an object of findings), ``colors`` (colour codes) or
-    ``lookup`` (one stored file, by the id that ends the path: ``id_in_path``)."""
+    ``lookup`` (one stored file, by the id that ends the path: ``id_in_path``). ``name`` is the
+    catalogue's ``target`` (what fault specs and the request counts say), ``key`` its name (what
+    the parsers and the work are found by)."""
 
     name: str
     prefix: str
@@ -58,113 +73,40 @@ class Operation:
     data: str = "object"
     video: bool = False
     id_in_path: bool = False
+    key: str = ""
 
 
-_TEXT2IMAGE = Poll(
-    "poll-text2image", GENAI_PREFIX, "text2image/inferences/", "inference_id", "list", True
-)
-_TEXT2STICKER = Poll(
-    "poll-text2sticker", GENAI_PREFIX, "text2sticker/inferences/", "inference_id", "list", True
-)
-_LOGO = Poll("poll-logo", GENAI_PREFIX, "logo/inferences/", "inference_id", "list", True)
-_PAINTING = Poll("poll-painting", GENAI_PREFIX, "painting/", "inference_id", "list")
-_VIDEO = Poll("poll-video", GENAI_PREFIX, "video/", "inference_id", "object")
-_AUDIO = Poll("poll-audio", GENAI_PREFIX, "audio/", "inference_id", "object")
-_ULTRA = Poll("poll-ultra", TOOLS_PREFIX, "upscale/ultra/", "transaction_id", "object")
-_DESIGN2REPLAY = Poll(
-    "poll-design2replay", TOOLS_PREFIX, "design2replay/", "transaction_id", "object"
-)
-POLLS = (_TEXT2IMAGE, _TEXT2STICKER, _LOGO, _PAINTING, _VIDEO, _AUDIO, _ULTRA, _DESIGN2REPLAY)
-
-
-def _job(name: str, path: str, body: str, poll: Poll, *, video: bool = False) -> Operation:
-    """A GenAI operation that only runs as a job: 202, then polls."""
-    return Operation(
-        name, GENAI_PREFIX, path, body=body, sync=False, asynchronous=True, poll=poll, video=video
+def _poll(poll: catalogue.Poll) -> Poll:
+    api = catalogue.APIS[poll.api]
+    return Poll(
+        poll.target, api.sandbox_prefix, poll.prefix, api.job_id_field, poll.data, poll.item_status
     )
 
 
-def _painting(name: str, data: str = "list") -> Operation:
-    """A painting operation: 200 with its results, or a job when ``Prefer`` asks for one."""
+def _served(operation: catalogue.Operation) -> Operation:
+    """The catalogue's row as the sandbox serves it: the image API takes any encoding of its
+    fields, the GenAI and video APIs only the one their files name (415 otherwise)."""
+    body = "any"
+    if operation.api != "image" and operation.body != "none":
+        body = "json" if operation.body == "json" else "form"
     return Operation(
-        name,
-        GENAI_PREFIX,
-        f"painting/{name}",
-        body="form",
-        asynchronous=True,
-        poll=_PAINTING,
-        data=data,
+        operation.target,
+        catalogue.APIS[operation.api].sandbox_prefix,
+        operation.path.removesuffix("{id}"),
+        method=operation.method,
+        body=body,
+        sync=operation.sync,
+        asynchronous=operation.asynchronous,
+        poll=_poll(operation.poll) if operation.poll and operation.asynchronous else None,
+        data=operation.result,
+        video=operation.video,
+        id_in_path=operation.id_in_path,
+        key=operation.name,
     )
 
 
-def _tool(
-    name: str, path: str | None = None, *, method: str = "POST", data: str = "object"
-) -> Operation:
-    """An image API operation answered at once (200); ``path`` defaults to ``name``."""
-    return Operation(name, TOOLS_PREFIX, path or name, method=method, data=data)
-
-
-OPERATIONS = (
-    _tool("removebg"),
-    _tool("upscale"),
-    _tool("upload"),
-    _tool("balance", method="GET", data="credits"),
-    Operation("ultra", TOOLS_PREFIX, "upscale/ultra", asynchronous=True, poll=_ULTRA),
-    _tool("upscale-enhance", "upscale/enhance"),
-    _tool("enhance-face", "enhance/face"),
-    _tool("effects-list", "effects", method="GET", data="names"),
-    _tool("effects"),
-    _tool("effects-previews", "effects/previews", data="previews"),
-    _tool("effects-laserengraving", "effects/laserengraving"),
-    _tool("effects-ai-list", "effects/ai", method="GET", data="names"),
-    _tool("effects-ai", "effects/ai"),
-    _tool("adjust"),
-    _tool("selective-blur"),
-    _tool("color-transfer"),
-    _tool("styletransfer"),
-    _tool("masks"),
-    _tool("masks-previews", "masks/previews", data="previews"),
-    _tool("background-texture", "background/texture"),
-    _tool("background-pattern", "background/pattern"),
-    _tool("vectorizer"),
-    Operation(
-        "design2replay",
-        TOOLS_PREFIX,
-        "design2replay",
-        sync=False,
-        asynchronous=True,
-        poll=_DESIGN2REPLAY,
-    ),
-    _tool("surfacemap"),
-    _tool("watermark"),
-    Operation("image", TOOLS_PREFIX, "image/", method="GET", data="lookup", id_in_path=True),
-    _tool("basic-edit", "edit"),
-    _tool("smart-crop"),
-    _tool("blend"),
-    _tool("zoom"),
-    _tool("multi-matting"),
-    _tool("tags", data="analysis"),
-    _tool("describe", data="analysis"),
-    _tool("cars-classify", "cars/classify", data="analysis"),
-    _tool("extract-colors", data="colors"),
-    Operation("chat", GENAI_PREFIX, "text2text/chat/completions", body="json", data="text"),
-    _job("text2image", "text2image", "json", _TEXT2IMAGE),
-    _job("text2sticker", "text2sticker", "json", _TEXT2STICKER),
-    _job("laserengraving", "text2sticker/laserengraving", "json", _TEXT2STICKER),
-    _job("logo", "logo", "form", _LOGO),
-    _painting("edit"),
-    _painting("inpaint"),
-    _painting("outpaint"),
-    _painting("remove-object", data="object"),
-    _painting("replace-background"),
-    _painting("expand"),
-    Operation("bleed", GENAI_PREFIX, "painting/bleed", body="form"),
-    _job("text2video", "text2video", "json", _VIDEO, video=True),
-    _job("image2video", "image2video", "form", _VIDEO, video=True),
-    _job("text2speech", "text2speech", "json", _AUDIO),
-    _job("text2sound", "text2sound", "json", _AUDIO),
-    Operation("genai-balance", GENAI_PREFIX, "balance", method="GET", data="credits"),
-)
+POLLS = tuple(_poll(poll) for poll in catalogue.POLLS)
+OPERATIONS = tuple(_served(operation) for operation in catalogue.OPERATIONS)
 BY_NAME = {operation.name: operation for operation in OPERATIONS}
 
 
@@ -189,12 +131,17 @@ GENAI_TARGETS = tuple(
     [op.name for op in OPERATIONS if op.prefix == GENAI_PREFIX]
     + [poll.name for poll in POLLS if poll.prefix == GENAI_PREFIX]
 )
+VIDEO_TARGETS = tuple(
+    [op.name for op in OPERATIONS if op.prefix == VIDEO_PREFIX]
+    + [poll.name for poll in POLLS if poll.prefix == VIDEO_PREFIX]
+)
 POLL_TARGETS = tuple(poll.name for poll in POLLS)
-API_TARGETS = frozenset((*TOOLS_TARGETS, *GENAI_TARGETS))
+API_TARGETS = frozenset((*TOOLS_TARGETS, *GENAI_TARGETS, *VIDEO_TARGETS))
 GROUPS: dict[str, frozenset[str]] = {
     "api": API_TARGETS,
     "tools": frozenset(TOOLS_TARGETS),
     "genai": frozenset(GENAI_TARGETS),
+    "video": frozenset(VIDEO_TARGETS),
     "polls": frozenset(POLL_TARGETS),
 }
 """Fault targets that stand for several: every API call, each API's calls, every poll."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from picsart_component.catalogue.operations import OPERATIONS
+
 from .faults import FaultSpecError, parse_fault_spec
 from .limits import RESET_TIME_FORMS
 
@@ -27,69 +29,9 @@ RATELIMIT_BODIES = ("auto", "fault", "code")
 spike arrest."""
 
 PRICES: Mapping[str, int] = MappingProxyType(
-    {
-        "removebg": 1,
-        "upscale": 1,
-        "upload": 0,
-        "balance": 0,
-        "ultra": 2,
-        "upscale-enhance": 2,
-        "enhance-face": 2,
-        "effects-list": 0,
-        "effects": 1,
-        "effects-previews": 1,
-        "effects-laserengraving": 1,
-        "effects-ai-list": 0,
-        "effects-ai": 2,
-        "adjust": 1,
-        "selective-blur": 1,
-        "color-transfer": 1,
-        "styletransfer": 2,
-        "masks": 1,
-        "masks-previews": 1,
-        "background-texture": 1,
-        "background-pattern": 1,
-        "vectorizer": 2,
-        "design2replay": 5,
-        "surfacemap": 2,
-        "watermark": 1,
-        "image": 0,
-        "basic-edit": 1,
-        "smart-crop": 1,
-        "blend": 1,
-        "zoom": 1,
-        "multi-matting": 1,
-        "tags": 1,
-        "describe": 1,
-        "cars-classify": 1,
-        "extract-colors": 1,
-        "chat": 1,
-        "text2image": 2,
-        "text2sticker": 2,
-        "laserengraving": 2,
-        "logo": 2,
-        "edit": 1,
-        "inpaint": 1,
-        "outpaint": 1,
-        "remove-object": 1,
-        "replace-background": 1,
-        "expand": 1,
-        "bleed": 1,
-        "text2video": 10,
-        "image2video": 10,
-        "text2speech": 1,
-        "text2sound": 1,
-        "genai-balance": 0,
-    }
+    {operation.target: operation.price for operation in OPERATIONS}
 )
-"""Credits per operation, made up (Picsart publishes no per-call price): per call, or per result
-where the call takes a ``count`` (2 for each generated image, sticker or logo; 1 for each
-painting result). Polls and balances are free; Ultra Upscale costs 2, a video 10.
-
-The image API's edits, effects, masks, patterns and analyses cost 1; what a generative model
-does at Picsart costs 2 (Ultra Enhance, face enhancement, AI effects, style transfer, the
-vectorizer, surface maps); a design import 5. Previews cost 1 a call, however many names they
-list. The lists of effects, upload and ``GET /image/{id}`` are free.
+"""Credits per operation, by its sandbox name: the catalogue's prices.
 
 A call is charged when it is answered 200 or its job is accepted (202); a job that later fails
 (a ``job-fail`` fault) stays charged, as a paid call at Picsart would. Refused and rate-limited

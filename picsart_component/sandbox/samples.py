@@ -204,18 +204,51 @@ _STAND_IN_FORMATS = {
 }
 
 
+_STAND_IN_VIDEO_FORMATS = {".mp4": "MP4", ".mov": "MOV", ".webm": "WEBM", ".gif": "GIF"}
+STAND_IN_CLIP_SIZE = (64, 64)
+STAND_IN_CLIP_SECONDS = 2.0
+
+
+def _url_digest(url: str) -> bytes:
+    return hashlib.sha256(url.encode("utf-8", "replace")).digest()
+
+
+def _suffix(url: str) -> str:
+    return Path(urlsplit(url).path).suffix.lower()
+
+
+def _stand_in_picture(url: str, size: tuple[int, int]) -> Image.Image:
+    """One of the samples, mirrored or not, as the URL decides."""
+    digest = _url_digest(url)
+    image = sample_image(SAMPLE_NAMES[digest[0] % len(SAMPLE_NAMES)], size)
+    return ImageOps.mirror(image) if digest[1] % 2 else image
+
+
 @functools.lru_cache(maxsize=STAND_IN_CACHE)
 def stand_in_image(url: str, size: tuple[int, int] = (480, 360)) -> tuple[bytes, str]:
     """A made-up photo for a URL the sandbox cannot fetch: the same URL always gives the same
     image (one of the samples, mirrored or not as the URL decides), in the format its name says
     (PNG otherwise). Returns the bytes and their content type."""
-    digest = hashlib.sha256(url.encode("utf-8", "replace")).digest()
-    name = SAMPLE_NAMES[digest[0] % len(SAMPLE_NAMES)]
-    image = sample_image(name, size)
-    if digest[1] % 2:
-        image = ImageOps.mirror(image)
-    suffix = Path(urlsplit(url).path).suffix.lower()
-    image_format, content_type = _STAND_IN_FORMATS.get(suffix, ("PNG", "image/png"))
+    image_format, content_type = _STAND_IN_FORMATS.get(_suffix(url), ("PNG", "image/png"))
     buffer = io.BytesIO()
-    image.save(buffer, image_format)
+    _stand_in_picture(url, size).save(buffer, image_format)
     return buffer.getvalue(), content_type
+
+
+@functools.lru_cache(maxsize=STAND_IN_CACHE)
+def stand_in_video(url: str) -> tuple[bytes, str]:
+    """A made-up clip for a video URL the sandbox cannot fetch: two seconds of a 64x64 sample
+    (chosen and mirrored as for ``stand_in_image``) with a bar along its bottom that fills as it
+    plays, and a quiet tone whose pitch the URL chooses, in the format its name says (MP4,
+    MOV, WEBM or GIF; MP4 otherwise). The same URL always gives the same bytes. Needs the video
+    extra (``media.VideoUnavailable`` without it). Returns the bytes and their content type."""
+    from . import media  # noqa: PLC0415 - PyAV and the sound code only when a clip is made
+
+    video_format = _STAND_IN_VIDEO_FORMATS.get(_suffix(url), media.DEFAULT_VIDEO_FORMAT)
+    clip = media.stand_in_clip(
+        _stand_in_picture(url, STAND_IN_CLIP_SIZE),
+        seconds=STAND_IN_CLIP_SECONDS,
+        video_format=video_format,
+        pitch=220.0 + _url_digest(url)[2],
+    )
+    return clip, media.VIDEO_FORMATS[video_format].content_type

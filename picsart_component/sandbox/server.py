@@ -23,6 +23,7 @@ from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHand
 
 from .app import SandboxApp
 from .errors import AbortConnection
+from .operations import VIDEO_PREFIX
 from .options import SandboxOptions, with_changes
 from .sources import LOOPBACK_HOSTS, RESULT_PATH
 from .state import SandboxState
@@ -210,6 +211,7 @@ class RunningSandbox:
         self.root_url = f"http://{url_host(self.host)}:{self.port}/"
         self.base_url = self.root_url + "tools/1.0/"
         self.genai_base_url = self.root_url + "v1/"
+        self.video_base_url = self.root_url + VIDEO_PREFIX.removeprefix("/")
         self.control_url = self.root_url + "__sandbox/"
         self._thread = threading.Thread(
             target=server.serve_forever,

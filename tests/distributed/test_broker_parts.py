@@ -210,13 +210,9 @@ def record(client: Any, key: str) -> dict[str, str]:
 def test_a_finished_step_is_given_back_without_a_second_call(ledger_pair: Any) -> None:
     first, second, client, _ = ledger_pair
     assert first.claim("photo-1", "cutout").state == "new"
-    first.finish("photo-1", "cutout", {"body": {"url": "secret-result"}}, 97)
+    first.finish("photo-1", "cutout", {"body": {"url": "secret-result"}})
     again = second.claim("photo-1", "cutout")
-    assert (again.state, again.outcome, again.credits) == (
-        "finished",
-        {"body": {"url": "secret-result"}},
-        97,
-    )
+    assert (again.state, again.outcome) == ("finished", {"body": {"url": "secret-result"}})
     stored = b"".join(
         key + b"".join(client.hgetall(key).values())
         for key in client.scan_iter(first.namespace + ":step:*")
@@ -242,7 +238,7 @@ def test_a_live_owner_is_waited_for(ledger_pair: Any) -> None:
         def nap(seconds: float) -> None:
             naps.append(seconds)
             if len(naps) == 2:
-                first.finish(3, "large", {"body": {}}, None)
+                first.finish(3, "large", {"body": {}})
 
         second._sleep = nap
         assert second.claim(3, "large").state == "finished"
@@ -299,7 +295,7 @@ def test_a_rebound_after_its_job_started_keeps_the_job_for_the_next_delivery(
     taken = second.claim(1, "picture")
     assert (taken.state, taken.job) == ("resumed", JOB)
     assert naps == []
-    second.finish(1, "picture", {"body": {"url": "done"}}, 90)
+    second.finish(1, "picture", {"body": {"url": "done"}})
     assert first.claim(1, "picture").state == "finished"
 
 
@@ -549,3 +545,66 @@ def test_counts_go_to_redis_at_most_twice_a_second_and_when_a_step_ends() -> Non
     assert ledger.added == [(1, 0), (2, 1), (1, 0)]
     counts.add(5, 5)  # a request outside any step counts for no run
     assert ledger.added == [(1, 0), (2, 1), (1, 0)]
+
+
+def test_the_ledger_as_a_step_store_gives_back_what_an_earlier_delivery_recorded(
+    redis_server: str,
+) -> None:
+    from picsart_component.distributed.contract import CREDITS_HEADER
+    from picsart_component.distributed.ledger import ledger_namespace
+    from picsart_component.distributed.worker import (
+        INTERRUPTED_MESSAGE,
+        Ledgers,
+        LedgerSteps,
+        RunCounts,
+    )
+    from picsart_component.flows.journal import INTERRUPTED
+    from picsart_component.flows.steps import StepClaim, StepOutcome
+    from picsart_component.runtime.messages import Message
+
+    exchange = "picsart-flow-test-" + uuid.uuid4().hex
+    client = redis.Redis.from_url(redis_server)
+    encryptor = Encryptor(CRYPTO_PASSWORD, CRYPTO_IV)
+    ledgers = Ledgers(client, exchange, encryptor, 5.0, sleep=never)
+
+    def decided(claim: StepClaim) -> StepOutcome:
+        assert claim.decided is not None
+        return claim.decided
+
+    try:
+        first = LedgerSteps(ledgers, "run-1", RunCounts())
+        with first.calling():
+            assert first.claim(1, "cutout") == StepClaim()
+            sent = first.finish(1, "cutout", Message(body={"url": "u"}), 97)
+        assert sent.headers[CREDITS_HEADER] == 97
+        first.claim(2, "cutout")
+        first.fail(2, "cutout", {"name": "ApiError", "message": "no"})
+        first.claim(3, "cutout")
+        first.record_job(3, "cutout", JOB)
+        first.rebound(3, "cutout", {"name": "RateLimitError", "message": "later"})
+        first.claim(4, "cutout")
+        first.rebound(4, "cutout", {"name": "RateLimitError", "message": "later"})
+        first.claim(5, "cutout")
+        first.crashed(5, "cutout", {"name": "RuntimeError", "message": "a bug"})
+        gone = Ledger(client, ledger_namespace(exchange, "run-1"), encryptor, owner="gone")
+        gone.claim(6, "cutout")
+
+        again = LedgerSteps(ledgers, "run-1", RunCounts())
+        replayed = decided(again.claim(1, "cutout")).output
+        assert replayed is not None
+        assert (replayed.body, replayed.headers) == ({"url": "u"}, {CREDITS_HEADER: 97})
+        assert decided(again.claim(2, "cutout")).failure == {"name": "ApiError", "message": "no"}
+        assert again.claim(3, "cutout") == StepClaim(job=JOB), "the parked job is polled"
+        assert again.claim(4, "cutout") == StepClaim(), "nothing was charged: it runs afresh"
+        assert decided(again.claim(5, "cutout")).failure == {
+            "name": "RuntimeError",
+            "message": "a bug",
+        }
+        assert decided(again.claim(6, "cutout")).failure == {
+            "name": INTERRUPTED,
+            "message": INTERRUPTED_MESSAGE,
+        }
+    finally:
+        ledgers.close()
+        for key in client.scan_iter(match=exchange + ":*", count=1000):
+            client.delete(key)

@@ -1,15 +1,13 @@
 """Sandbox fixtures: a clock tests move by hand, and clients that check every answer they get.
 
 Every answer from ``client`` (werkzeug's test client) and ``http`` (requests over real sockets)
-goes through ``AnswerValidator``: the spec-free checks always, the OpenAPI file when the team's
-spec folder sits beside the checkout.
+goes through ``AnswerValidator``: the spec-free checks, and Picsart's OpenAPI files (vendored in
+``openapi/``; the session's ``conformance`` checker comes from ``tests/e2e.py``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,7 @@ from picsart_component.sandbox import (
     create_app,
     start_sandbox,
 )
-from picsart_component.sandbox.conformance import AnswerValidator, ConformanceChecker
+from picsart_component.sandbox.conformance import AnswerValidator
 from tests.e2e import SandboxAnswers
 from tests.sandbox.support import HEADERS, FakeClock, png_bytes
 
@@ -41,21 +39,6 @@ class CheckedClient(Client):
         response = super().open(*args, **kwargs)
         self.validator.check_werkzeug(response)
         return response
-
-
-def _spec_dir() -> Path | None:
-    """As ``tests/conftest.py`` finds it: ``PICSART_SPEC_DIR``, else ``../shared/spec``."""
-    configured = os.environ.get("PICSART_SPEC_DIR")
-    root = Path(__file__).resolve().parents[2]
-    candidate = Path(configured) if configured else root.parent / "shared" / "spec"
-    return candidate if candidate.is_dir() else None
-
-
-@pytest.fixture(scope="session")
-def conformance() -> ConformanceChecker | None:
-    """The OpenAPI checker, loaded once; ``None`` (spec checks skipped) without the spec."""
-    found = _spec_dir()
-    return ConformanceChecker.from_spec_dir(found) if found else None
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -17,10 +18,11 @@ from PIL import Image
 from urllib3 import encode_multipart_formdata
 from werkzeug.test import Client, TestResponse
 
-from picsart_component.sandbox import PRICES, SandboxState, analysis, effects, faults
+from picsart_component.catalogue import choices
+from picsart_component.sandbox import PRICES, SandboxState, analysis, faults
 from picsart_component.sandbox.command import EPILOG
 from picsart_component.sandbox.faults import parse_fault_spec
-from picsart_component.sandbox.operations import TARGETS, TOOLS_TARGETS
+from picsart_component.sandbox.operations import GROUPS, TARGETS, TOOLS_TARGETS
 from tests.sandbox.conftest import MakeClient
 from tests.sandbox.support import (
     AI_DESIGN,
@@ -196,8 +198,8 @@ def test_the_analyses_answer_with_findings(client: Client, state: SandboxState) 
 @pytest.mark.parametrize(
     ("path", "names"),
     [
-        ("/tools/1.0/effects", effects.EFFECT_NAMES),
-        ("/tools/1.0/effects/ai", effects.AI_EFFECT_NAMES),
+        ("/tools/1.0/effects", choices.EFFECT_NAMES),
+        ("/tools/1.0/effects/ai", choices.AI_EFFECT_NAMES),
     ],
 )
 def test_the_effect_lists_are_free_and_name_every_effect(
@@ -365,7 +367,7 @@ INVALID: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
         "effects",
         {"effect_name": "sepia"},
         (),
-        f"effect_name 'sepia' is not one of the {len(effects.EFFECT_NAMES)} effects (GET /effects",
+        f"effect_name 'sepia' is not one of the {len(choices.EFFECT_NAMES)} effects (GET /effects",
     ),
     ("effects", {"fade": "101"}, (), "fade must be from 0 to 100"),
     ("effects", {"effect_name": ["apr1", "blur"]}, (), "given more than once: effect_name"),
@@ -378,7 +380,7 @@ INVALID: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
     ),
     (
         "effects-previews",
-        {"effect_names": ",".join(effects.EFFECT_NAMES[:11])},
+        {"effect_names": ",".join(choices.EFFECT_NAMES[:11])},
         (),
         "effect_names lists 11 names; at most 10",
     ),
@@ -394,7 +396,7 @@ INVALID: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
         "effects-ai",
         {"effect_name": "apr1"},
         (),
-        f"effect_name 'apr1' is not one of the {len(effects.AI_EFFECT_NAMES)} AI effects",
+        f"effect_name 'apr1' is not one of the {len(choices.AI_EFFECT_NAMES)} AI effects",
     ),
     ("adjust", {"brightness": "101"}, (), "brightness must be from -100 to 100"),
     ("adjust", {"sharpen": "-1"}, (), "sharpen must be from 0 to 100"),
@@ -594,9 +596,10 @@ def test_faults_hit_the_new_operations_and_cost_nothing(
     assert counts["effects-list"] == 2
 
 
-def test_the_help_and_the_fault_docs_name_every_target() -> None:
+def test_the_help_names_every_target_and_the_fault_docs_every_group() -> None:
     epilog = " ".join(EPILOG.split())
     doc = " ".join((faults.__doc__ or "").split())
     for target in TARGETS:
-        assert target in epilog, target
-        assert f"``{target}``" in doc, target
+        assert re.search(rf"[ (]{re.escape(target)}[ ,).]", epilog), target
+    for group in GROUPS:
+        assert f"``{group}``" in doc, group

@@ -10,12 +10,14 @@ from functools import cache
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
-from picsart_component.sandbox.effects import (
+from picsart_component.catalogue.choices import (
     AI_EFFECT_NAMES,
     EFFECT_NAMES,
     MASK_BLENDS,
     MASK_NAMES,
     STYLE_LEVELS,
+)
+from picsart_component.sandbox.effects import (
     adjust,
     apply_ai_effect,
     apply_effect,

@@ -1,9 +1,7 @@
-"""The AI models each GenAI operation (and the image API's car classification) accepts in
-``model``, identifiers as Picsart spells them.
-
-The sandbox runs none of them; a name outside its list is answered 422, as the OpenAPI file's
-enums say. ``tests/sandbox/test_openapi_conformance.py`` checks these lists against the file.
-"""
+"""The lists of names Picsart's APIs take: the AI models of each GenAI operation (with the one
+Picsart uses when none is chosen, which is why nothing is sent by default), the effects, AI
+effects and masks of the image API, and the models that classify cars. The component offers them
+as each field's choices; the sandbox accepts exactly them."""
 
 from __future__ import annotations
 
@@ -31,9 +29,9 @@ CHAT_MODELS = (
     "urn:air:google:model:google:gemini-2.5-flash@1",
     "urn:air:google:model:google:gemini-3-pro-preview@1",
 )
-"""For chat completions."""
+CHAT_DEFAULT = "urn:air:openai:model:openai:gpt-4o-mini@1"
 
-TEXT2IMAGE_MODELS = (
+TEXT_TO_IMAGE_MODELS = (
     "urn:air:sdxl:model:fluxai:flux_kontext_max@1",
     "urn:air:sdxl:model:fluxai:flux_kontext_pro@1",
     "urn:air:fluxai:model:fluxai:flux-2-flex@1",
@@ -64,15 +62,21 @@ TEXT2IMAGE_MODELS = (
     "urn:air:seedream:model:seedream:seedream@4.5",
     "urn:air:seedream:model:seedream:seedream@5.0-lite",
 )
-"""For text2image, text2sticker and logo."""
+TEXT_TO_IMAGE_DEFAULT = "urn:air:sdxl:model:fluxai:flux_kontext_max@1"
+
+TEXT_TO_STICKER_MODELS = TEXT_TO_IMAGE_MODELS
+TEXT_TO_STICKER_DEFAULT = "urn:air:sdxl:model:fluxai:flux_kontext_max@1"
 
 LASER_ENGRAVING_MODELS = (
     "urn:air:sdxl:model:fluxai:flux_kontext_max@1",
     "urn:air:sdxl:model:fluxai:flux_kontext_pro@1",
 )
-"""For laser engraving."""
+LASER_ENGRAVING_DEFAULT = "urn:air:sdxl:model:fluxai:flux_kontext_max@1"
 
-IMAGE2IMAGE_MODELS = (
+LOGO_MODELS = TEXT_TO_IMAGE_MODELS
+LOGO_DEFAULT = "urn:air:ideogram:model:ideogram:ideogram@2"
+
+IMAGE_TO_IMAGE_MODELS = (
     "urn:air:sdxl:model:fluxai:flux_kontext_max-image-to-image@1",
     "urn:air:sdxl:model:fluxai:flux_kontext_pro-image-to-image@1",
     "urn:air:fluxai:model:fluxai:flux-2-flex-image-to-image@1",
@@ -92,9 +96,9 @@ IMAGE2IMAGE_MODELS = (
     "urn:air:qwen:model:qwen:qwen-image-edit-plus-image-to-image@1",
     "urn:air:xai:model:xai:grok-imagine-image-edit-image-to-image@1",
 )
-"""For edit with a prompt."""
+IMAGE_TO_IMAGE_DEFAULT = "urn:air:sdxl:model:fluxai:flux_kontext_max-image-to-image@1"
 
-TEXT2VIDEO_MODELS = (
+TEXT_TO_VIDEO_MODELS = (
     "urn:air:seedance:model:seedance:seedance-1.0-pro-text-to-video@1",
     "urn:air:seedance:model:seedance:seedance-1.0-pro-fast-text-to-video@1",
     "urn:air:seedance:model:seedance:seedance-1.5-pro-text-to-video@1",
@@ -118,9 +122,9 @@ TEXT2VIDEO_MODELS = (
     "urn:air:google:model:google:veo-3.1-fast-preview-text-to-video@1",
     "urn:air:wan:model:wan:wan-2.7-text-to-video@1",
 )
-"""For text2video."""
+TEXT_TO_VIDEO_DEFAULT = "urn:air:wan:model:wan:wan-2.7-text-to-video@1"
 
-IMAGE2VIDEO_MODELS = (
+IMAGE_TO_VIDEO_MODELS = (
     "urn:air:seedance:model:seedance:seedance-1.0-pro-image-to-video@1",
     "urn:air:seedance:model:seedance:seedance-1.0-pro-fast-image-to-video@1",
     "urn:air:seedance:model:seedance:seedance-1.5-pro-image-to-video@1",
@@ -149,32 +153,46 @@ IMAGE2VIDEO_MODELS = (
     "urn:air:ovi:model:ovi:ovi-image-to-video@1",
     "urn:air:xai:model:xai:grok-imagine-video-image-to-video@1",
 )
-"""For image2video."""
+IMAGE_TO_VIDEO_DEFAULT = "urn:air:wan:model:wan:wan-2.7-image-to-video@1"
 
-SPEECH_MODELS = (
+TEXT_TO_SPEECH_MODELS = (
     "urn:air:openai:model:openai:tts-1@1",
     "urn:air:elevenlabs:model:elevenlabs:eleven-v3@1",
     "urn:air:async:model:async:async-flash-v1.0@1",
 )
-"""For text2speech."""
+TEXT_TO_SPEECH_DEFAULT = "urn:air:openai:model:openai:tts-1@1"
 
-SOUND_MODELS = (
+TEXT_TO_SOUND_MODELS = (
     "urn:air:elevenlabs:model:elevenlabs:elevenlabs-sound-effects-v2@1",
     "urn:air:kling:model:kling:kling-text-to-audio@1",
 )
-"""For text2sound."""
+TEXT_TO_SOUND_DEFAULT = "urn:air:elevenlabs:model:elevenlabs:elevenlabs-sound-effects-v2@1"
 
-CAR_CLASSIFICATION_MODELS = (
-    "urn:air:openai:model:openai:gpt-5@1",
-    "urn:air:openai:model:openai:gpt-5.1@1",
-    "urn:air:openai:model:openai:gpt-5.1-chat@1",
-    "urn:air:openai:model:openai:gpt-5.2@1",
-    "urn:air:openai:model:openai:gpt-5-mini@1",
-    "urn:air:openai:model:openai:gpt-4o@1",
-    "urn:air:openai:model:openai:gpt-4o-mini@1",
-    "urn:air:openai:model:openai:gpt-4-turbo@1",
-    "urn:air:openai:model:openai:gpt-4.1@1",
-    "urn:air:openai:model:openai:gpt-4.1-mini@1",
+EFFECT_NAMES = (
+    "1972", "apr1", "apr2", "apr3", "blur", "gblur", "lensblur", "motionblur", "smartblur",
+    "pixelize", "brl1", "brnz1", "brnz2", "brnz3", "brnz4", "cyber1", "cyber2", "dodger",
+    "fattal2", "food1", "food2", "icy1", "icy2", "icy3", "light1", "light2", "light3", "light4",
+    "light5", "light6", "light7", "light8", "light9", "light10", "light11", "light12",
+    "light13", "light14", "light15", "light16", "light17", "light18", "light19", "light20",
+    "mnch1", "mnch2", "mnch3", "nature1", "nature2", "noise", "ntrl1", "ntrl2", "popart",
+    "saturation", "sft1", "sft2", "sft3", "sft4", "shadow1", "shadow2", "sketch1", "sketch2",
+    "sketch3", "sketcher1", "sketcher2", "spc1", "tl1", "tl2", "urban1", "urban2", "water1",
+    "water2",
+)  # fmt: skip
+AI_EFFECT_NAMES = (
+    "winterblues", "wispy", "geode", "744", "sketchy", "dystopia", "libtest2", "pastel",
+    "moonlight", "rainbow", "money", "popsketch", "hintofyellow", "badlands", "letitsnow",
+    "flora", "staygold", "holidayparty", "galaxy", "crushedmarble", "pow", "shades_of_gray",
+    "haze", "shamrock", "815", "flare", "prettyinpink", "rosegold", "wonderland", "whiteice",
+    "nightcore", "pleinair34_120", "soul", "rosequartz", "animation", "feast", "undead",
+    "highlight", "neopop", "midnight", "colorbright", "cartoon1", "cartoon2",
+)  # fmt: skip
+CAR_MODELS = (
+    "urn:air:openai:model:openai:gpt-5@1", "urn:air:openai:model:openai:gpt-5.1@1",
+    "urn:air:openai:model:openai:gpt-5.1-chat@1", "urn:air:openai:model:openai:gpt-5.2@1",
+    "urn:air:openai:model:openai:gpt-5-mini@1", "urn:air:openai:model:openai:gpt-4o@1",
+    "urn:air:openai:model:openai:gpt-4o-mini@1", "urn:air:openai:model:openai:gpt-4-turbo@1",
+    "urn:air:openai:model:openai:gpt-4.1@1", "urn:air:openai:model:openai:gpt-4.1-mini@1",
     "urn:air:openai:model:openai:gpt-o3@1",
     "urn:air:anthropic:model:anthropic:claude-sonnet-4-0@1",
     "urn:air:anthropic:model:anthropic:claude-opus-4-0@1",
@@ -190,5 +208,41 @@ CAR_CLASSIFICATION_MODELS = (
     "urn:air:google:model:google:gemini-2.5-pro@1",
     "urn:air:google:model:google:gemini-2.5-flash@1",
     "urn:air:google:model:google:gemini-3-pro-preview@1",
+)  # fmt: skip
+CAR_MODELS_DEFAULT = "urn:air:openai:model:openai:gpt-5.1-chat@1"
+MASK_NAMES = (
+    "lace1", "lace2", "lace3", "lace4", "shdw2", "shdw17", "rpl3", "rpl5", "prsm3", "prsm9",
+    "prsm10",
+)  # fmt: skip
+MASK_BLENDS = ("normal", "screen", "overlay", "multiply", "darken", "lighten", "add")
+MASK_FLIPS = ("left", "right", "mirror horizontal", "mirror vertical", "turnaround")
+STYLE_LEVELS = ("l1", "l2", "l3", "l4", "l5")
+
+OUTPUT_FORMATS = ("JPG", "PNG", "WEBP")
+"""The formats an image result may be asked in."""
+ENGRAVING_FORMATS = (*OUTPUT_FORMATS, "SVG")
+TOOL_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO", "BMP"})
+"""The input images the image API's catalogue operations take, by the name Pillow reads from
+their bytes (Picsart also takes HEIC and MJPEG, which cannot be recognised that way)."""
+REMOVEBG_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO"})
+UPSCALE_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
+ANCHOR_POINTS = (
+    "left-top", "left-middle", "left-bottom", "center-top", "center-middle", "center-bottom",
+    "right-top", "right-middle", "right-bottom",
+)  # fmt: skip
+"""Where a watermark or sticker is placed."""
+REMOVEBG_MODELS = (
+    "urn:air:picsart:model:picsart:sod@8.2",
+    "urn:air:picsart:model:picsart:sod@10",
+    "urn:air:picsart:model:picsart:sod@10.1",
+    "urn:air:picsart:model:picsart:sod@11",
 )
-"""For the image API's car classification (``/cars/classify``)."""
+"""Remove background's models (the component does not offer the field: its product spec has
+none, see ``differences.py``)."""
+UPSCALE_FACTORS = (2, 4, 6, 8)
+ULTRA_FACTORS = tuple(range(2, 17))
+"""Ultra Upscale's and Ultra Enhance's factors."""
+MAX_UPSCALE_OUTPUT_SIDE = 4800
+"""Upscale's results are at most 4800x4800 pixels (16 Mpx)."""
+PREVIEW_SIZES = (50, 240)
+"""The smallest and largest side of an effect or mask preview, in pixels."""

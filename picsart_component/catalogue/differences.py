@@ -1,0 +1,199 @@
+"""Where the component or the sandbox knowingly differs from Picsart's OpenAPI files, and why.
+
+The files are vendored in ``openapi/`` (its README says where each comes from). ``tests/catalogue``
+compares every catalogue row, every action's in-schema and the name lists with them: a mismatch
+fails unless an entry here names it, and an entry that no longer names a real mismatch fails too,
+so that this list stays true. The sandbox's answer checker (``sandbox/conformance.py``) reads the
+answer-level entries: which bodies and content types it accepts outside the files, and the
+reason it notes for a status or status word the files do not list.
+
+``NOT_YET_OFFERED`` lists the operations of the files that no catalogue row or poll offers yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .operations import Api
+
+FileApi = Literal["image", "genai", "video", "variable data"]
+"""The API each vendored file describes; the catalogue's ``APIS`` names the first three."""
+
+UNOFFERED_FILES: dict[FileApi, str] = {
+    "variable data": "picsart-vd-openapi.yml",
+}
+"""The vendored files of APIs the catalogue has no row for yet (``APIS`` names the others)."""
+
+Kind = Literal[
+    # An action's fields against its operation's request schema:
+    "field not offered",  # a field of the file the action does not offer
+    "field added",  # a field the action offers that the file does not have
+    "type",  # a type the file's does not convert to
+    "enum",  # other values
+    "enum order",  # the same values in another order
+    "bound",  # another minimum, maximum, length or item count
+    "default",  # another default, or none shown
+    "deprecated",  # deprecated on one side only
+    "required",  # required in the file, not in the action
+    # Answers, as the sandbox gives them and the component accepts them:
+    "status",  # a status the file does not list for the operation
+    "status word",  # a job status word the file does not use
+    "error body",  # an error body the file's Error schema does not describe
+    "content type",  # an answer's content type the file does not offer
+]
+FIELD_KINDS: frozenset[Kind] = frozenset(
+    (
+        "field not offered", "field added", "type", "enum", "enum order", "bound", "default",
+        "deprecated", "required",
+    )
+)  # fmt: skip
+Reason = Literal["product spec", "spec decision", "client alias", "production", "sandbox only"]
+"""Why we differ: the component's product spec (its public description) says otherwise; the
+team decided where sources disagree; Picsart's own clients accept it; production answers so;
+only the sandbox answers so."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One knowing difference. ``api`` ``any`` means every API the catalogue has; ``method``
+    and ``path`` (the file's path, such as ``/painting/{inference_id}``) ``*`` mean every one;
+    ``subject`` is the field, the status code, the word, the body or the content type (``*``:
+    any)."""
+
+    api: Api | Literal["any"]
+    method: Literal["GET", "POST", "*"]
+    path: str
+    kind: Kind
+    subject: str
+    reason: Reason
+    why: str
+
+    def covers(self, api: Api, method: str, path: str, kind: Kind, subject: str) -> bool:
+        return (
+            self.kind == kind
+            and self.api in (api, "any")
+            and self.method in (method, "*")
+            and self.path in (path, "*")
+            and self.subject in (subject, "*")
+        )
+
+
+@dataclass(frozen=True)
+class NotOffered:
+    """An operation of a vendored file that no catalogue row or poll offers yet."""
+
+    api: FileApi
+    method: Literal["GET", "POST"]
+    path: str
+    why: str
+
+
+_PREFER = (
+    "Deprecated in the file; the Prefer: respond-async header replaces it, and the action's "
+    "Execution field sets that header."
+)
+_REQUIRED = (
+    "Required in the file as well, so its default never applies; the form shows none, as the "
+    "product spec shows none for Upscale factor."
+)
+_NO_VIDEO = (
+    "The sandbox answers 501 for the operations that make or edit videos when its video extra "
+    "(PyAV) is not installed."
+)
+
+Diff = Difference
+DIFFERENCES: tuple[Difference, ...] = (
+    # Fields of the component's actions
+    Diff("genai", "POST", "/painting/edit", "field not offered", "mode", "spec decision", _PREFER),
+    Diff("genai", "POST", "/painting/inpaint", "field not offered", "mode", "spec decision",
+         _PREFER),
+    Diff("genai", "POST", "/painting/outpaint", "field not offered", "mode", "spec decision",
+         _PREFER),
+    Diff("genai", "POST", "/painting/replace-background", "field not offered", "mode",
+         "spec decision", _PREFER),
+    Diff("genai", "POST", "/painting/expand", "field not offered", "mode", "spec decision",
+         _PREFER),
+    Diff("genai", "POST", "/painting/remove-object", "field not offered", "mode",
+         "spec decision", _PREFER),
+    Diff("image", "POST", "/upscale/ultra", "field not offered", "mode", "spec decision",
+         _PREFER),
+    Diff("image", "POST", "/removebg", "field not offered", "model", "product spec",
+         "The product spec lists Remove background's fields, and the segmentation model is not "
+         "one of them: Picsart chooses it."),
+    Diff("image", "POST", "/removebg", "enum order", "output_type", "product spec",
+         "The product spec names cutout, the default, first; the file lists mask first."),
+    Diff("image", "POST", "/removebg", "default", "stroke_color", "product spec",
+         "The file gives FFFFFF; the product spec gives Stroke color no default, so none is "
+         "shown and none is sent."),
+    Diff("any", "POST", "*", "default", "model", "spec decision",
+         "A model's default is named in the field's description only and never sent: the "
+         "request leaves the choice to Picsart, so that a newer default reaches users without "
+         "a release."),
+    Diff("image", "POST", "/upscale", "default", "upscale_factor", "product spec", _REQUIRED),
+    Diff("image", "POST", "/zoom", "default", "scale_factor", "spec decision", _REQUIRED),
+    Diff("genai", "POST", "/painting/bleed", "default", "bleed_size", "spec decision", _REQUIRED),
+    Diff("video", "POST", "/trim", "default", "start", "spec decision", _REQUIRED),
+    Diff("video", "POST", "/trim", "default", "end", "spec decision", _REQUIRED),
+    # Answers
+    Diff("any", "*", "*", "error body", "fault", "production",
+         "Older gateways answer a 429 with {fault: {faultstring, detail: {errorcode}}}, which "
+         "lacks the detail text the file's Error requires."),
+    Diff("any", "*", "*", "content type", "text/html", "production",
+         "A proxy in front of Picsart can answer an error with an HTML page; the files offer "
+         "JSON only."),
+    Diff("any", "*", "*", "status word", "ACCEPTED", "client alias",
+         "Picsart's Python SDK reports a job it accepted as ACCEPTED."),
+    Diff("any", "*", "*", "status word", "FINISHED", "client alias",
+         "Picsart's Python SDK reports a finished job as FINISHED."),
+    Diff("any", "*", "*", "status word", "completed", "client alias",
+         "Picsart's n8n node takes completed (as success) for a finished job."),
+    Diff("any", "*", "*", "status word", "failed", "client alias",
+         "Picsart's n8n node takes failed (as error) for a failed job."),
+    Diff("any", "*", "*", "status", "406", "production",
+         "Picsart's troubleshooting guide: 406 when a request's Accept header does not take "
+         "application/json. The files list no 406."),
+    Diff("any", "*", "*", "status", "502", "production",
+         "Picsart's gateway answers 502 when the service behind it fails."),
+    Diff("any", "*", "*", "status", "504", "production",
+         "Picsart's gateway answers 504 when the service behind it is too slow."),
+    Diff("genai", "*", "*", "status", "422", "production",
+         "The GenAI file defines a 422 answer but lists it for no path; Picsart answers broken "
+         "parameters with it, as the image API does."),
+    Diff("image", "POST", "/watermark", "status", "422", "production",
+         "The image file lists 422 for every operation but Add watermark; Picsart answers its "
+         "broken parameters with 422 as it does the others'."),
+    Diff("genai", "POST", "/text2video", "status", "501", "sandbox only", _NO_VIDEO),
+    Diff("genai", "POST", "/image2video", "status", "501", "sandbox only", _NO_VIDEO),
+    Diff("video", "POST", "*", "status", "501", "sandbox only", _NO_VIDEO),
+)  # fmt: skip
+del Diff
+
+_VIDEO = "Video API: issue 28 adds its actions."
+_VD = "Variable Data API: no action offers it yet."
+NOT_YET_OFFERED: tuple[NotOffered, ...] = tuple(
+    [NotOffered("video", "POST", path, _VIDEO) for path in (
+        "/upscale/fps", "/remove-background", "/adjust", "/effects", "/edit", "/crop",
+        "/concat", "/concat/highlights", "/fit", "/metadata", "/metadata/thumbnail/extract",
+        "/metadata/thumbnail", "/encode/ctv", "/audio/adjust", "/export/audio",
+        "/audio/transcribe", "/watermark", "/upload",
+    )]
+    + [NotOffered("video", "GET", path, _VIDEO) for path in (
+        "/upscale/fps/{transaction_id}", "/metadata/thumbnail/{transaction_id}",
+        "/audio/transcribe/{transaction_id}", "/audio/{transaction_id}", "/balance",
+    )]
+    + [NotOffered("variable data", "POST", path, _VD) for path in (
+        "/export/replay", "/variable-data-content/describe", "/export/variable-data-content",
+    )]
+    + [NotOffered("variable data", "GET", path, _VD) for path in (
+        "/export/replay/{transaction_id}", "/export/variable-data-content/{transaction_id}",
+        "/balance",
+    )]
+)  # fmt: skip
+
+
+def matching(api: Api, method: str, path: str, kind: Kind, subject: str) -> Difference | None:
+    """The entry that names this difference, if one does."""
+    return next(
+        (entry for entry in DIFFERENCES if entry.covers(api, method, path, kind, subject)), None
+    )

@@ -1,0 +1,43 @@
+"""The variables the ``picsart-flow`` commands read beyond the component's: read in this one place.
+
+The component's own (``PICSART_API_KEY``, the limits, ``PICSART_REDIS_URL``, ...) are
+``lib/settings.py``'s; the platform's ``ELASTICIO_*`` are read by the sailor's rules
+(``sailor/settings.py``). What is left is the front ends' own: the broker of a ``flow run
+--broker`` and its workers, the platform variables those hand to the sailors they run (the
+message cipher, the tunables), and, for an elasticio-cli fixture's ``{{VAR}}``, any variable at
+all. ``FrontEndSettings.from_environ`` takes any mapping, as ``ComponentSettings.from_environ``
+does, so tests hand it an environment of their own. (The sandbox's ``PICSART_SANDBOX_API_KEY`` is
+its own option's: the sandbox imports nothing of the component.)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+BROKER_URL_VARIABLE = "PICSART_BROKER_URL"
+PLATFORM_PREFIX = "ELASTICIO_"
+
+
+@dataclass(frozen=True)
+class FrontEndSettings:
+    """``PICSART_BROKER_URL`` and every ``ELASTICIO_*`` variable, as the front ends read them."""
+
+    broker_url: str | None = field(default=None, repr=False)
+    """``PICSART_BROKER_URL``; None when unset or empty."""
+    platform: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """Every ``ELASTICIO_*`` variable set, by its full name: the broker mode reads the message
+    cipher and the sailors' tunables from it by the sailor's own names and rules."""
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> FrontEndSettings:
+        env = os.environ if environ is None else environ
+        platform = {name: value for name, value in env.items() if name.startswith(PLATFORM_PREFIX)}
+        return cls(broker_url=env.get(BROKER_URL_VARIABLE) or None, platform=platform)
+
+
+def environment_variables(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What an elasticio-cli fixture's ``{{VAR}}`` may name: every variable of the environment
+    (a copy, read now)."""
+    return dict(os.environ if environ is None else environ)

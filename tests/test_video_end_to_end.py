@@ -1,0 +1,146 @@
+"""The video API's actions against the sandbox over real sockets, every answer checked against
+the video OpenAPI file: each action's EXAMPLE with Download result, the stored file opened by
+PyAV and measured; and a video job whose step was cut off, collected without paying again."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import av
+import pytest
+
+from picsart_component.lib.jobs import OPERATIONS
+from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_module
+from picsart_component.runtime.messages import Message
+from picsart_component.sandbox import media
+from tests.e2e import SandboxHarness
+
+MANIFEST = load_manifest(COMPONENT_ROOT)
+VIDEO_ACTIONS = [
+    name
+    for name, operation in OPERATIONS.items()
+    if operation.api == "video" and name in MANIFEST.actions
+]
+
+
+EXPECTED_SECONDS: dict[str, Callable[[dict[str, Any]], float]] = {
+    "trimVideo": lambda body: (body["end"] - body["start"]) / 1000,
+}
+"""How long each action's result lasts, from its EXAMPLE."""
+
+
+def example(action: str) -> dict[str, Any]:
+    module = load_module(COMPONENT_ROOT, MANIFEST.action(action).main)
+    body: dict[str, Any] = dict(module.EXAMPLE)
+    return body
+
+
+def video_cfg(harness: SandboxHarness, **cfg: Any) -> dict[str, Any]:
+    return {"videoApiBaseUrl": harness.sandbox.video_base_url, **cfg}
+
+
+def submissions(harness: SandboxHarness, action: str) -> list[dict[str, Any]]:
+    path = harness.sandbox.video_base_url.removeprefix(harness.sandbox.root_url)
+    return [
+        entry
+        for entry in harness.sandbox.request_log()
+        if entry["method"] == "POST" and entry["path"] == "/" + path + OPERATIONS[action].path
+    ]
+
+
+def stored(harness: SandboxHarness, url: str) -> bytes:
+    with harness.store.read(url) as chunks:
+        return b"".join(chunks)
+
+
+def measured(data: bytes) -> tuple[float, float, bool]:
+    """The stored video's length in seconds (its picture track's, or the container's where the
+    track states none, as in WEBM), its frame rate, and whether it has sound."""
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.video[0]
+        assert stream.average_rate is not None
+        if stream.duration is not None and stream.time_base is not None:
+            seconds = float(stream.duration * stream.time_base)
+        else:
+            assert container.duration is not None
+            seconds = container.duration / av.time_base
+        return seconds, float(stream.average_rate), bool(container.streams.audio)
+
+
+def test_every_video_action_says_what_its_result_lasts() -> None:
+    assert set(EXPECTED_SECONDS) == set(VIDEO_ACTIONS), "add the action's row to EXPECTED_SECONDS"
+
+
+@pytest.mark.parametrize("action", VIDEO_ACTIONS)
+def test_each_example_runs_with_download_result(harness: SandboxHarness, action: str) -> None:
+    body = example(action)
+    result = harness.run(action, body, **video_cfg(harness, downloadResult=True))
+    assert result.of_kind("error") == []
+    (message,) = result.of_kind("data")
+    assert message.body["operation"] == action
+    (snapshot,) = result.of_kind("snapshot")
+    assert snapshot["job"]["id"] == message.body["jobId"]
+    (attachment,) = message.attachments.values()
+    assert attachment.url == message.body["attachmentUrl"]
+    assert attachment.content_type == "video/mp4"
+    seconds, rate, sound = measured(stored(harness, attachment.url))
+    expected = EXPECTED_SECONDS[action](body)
+    assert abs(seconds - expected) <= 1 / rate
+    assert rate == 30  # Picsart's default frame rate
+    assert sound  # the stand-in clip has a quiet tone, and trimming keeps it
+    assert len(submissions(harness, action)) == 1
+
+
+@pytest.mark.parametrize(
+    ("export", "content_type", "sound"),
+    [
+        ({"format": "WEBM", "frame_rate": 12}, "video/webm", True),
+        ({"format": "GIF", "frame_rate": 10}, "image/gif", False),
+    ],
+)
+def test_the_export_settings_choose_the_container_and_the_rate(
+    harness: SandboxHarness, export: dict[str, Any], content_type: str, sound: bool
+) -> None:
+    body = {"video_url": "https://example.com/clip.mov", "start": 0, "end": 1500, "export": export}
+    result = harness.run("trimVideo", body, **video_cfg(harness, downloadResult=True))
+    (message,) = result.of_kind("data")
+    (attachment,) = message.attachments.values()
+    assert attachment.content_type == content_type
+    seconds, rate, has_sound = measured(stored(harness, attachment.url))
+    assert rate == export["frame_rate"]
+    assert abs(seconds - 1.5) <= 1 / rate
+    assert has_sound == sound
+
+
+def test_a_video_job_cut_off_mid_poll_is_collected_from_its_snapshot_without_paying_again(
+    harness: SandboxHarness,
+) -> None:
+    harness.services.environ = {"PICSART_JOB_TIMEOUT": "30"}
+    harness.services.__dict__.pop("environment", None)
+    harness.sandbox.reset(job_seconds=60, spike_limit=10_000, quota=100_000)
+    credits = harness.sandbox.state()["credits"]
+    message = Message(body=example("trimVideo"))
+    cfg = {**harness.cfg, **video_cfg(harness, downloadResult=True)}
+    first = harness.executor.run("trimVideo", message, cfg)
+    (error,) = first.of_kind("error")
+    assert error["name"] == "JobTimeoutError"
+    (snapshot,) = first.of_kind("snapshot")
+    assert snapshot["job"]["id"] == error["jobId"]
+    harness.time.sleep(31)
+    again = harness.executor.run("trimVideo", message, cfg, snapshot=snapshot)
+    (done,) = again.of_kind("data")
+    assert done.body["jobId"] == error["jobId"]
+    assert done.body["attachmentUrl"]
+    assert len(submissions(harness, "trimVideo")) == 1
+    assert harness.sandbox.state()["credits"] == credits - OPERATIONS["trimVideo"].price
+
+
+def test_without_the_video_extra_the_sandbox_names_it(
+    harness: SandboxHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(media, "video_available", lambda: False)
+    (error,) = harness.run("trimVideo", example("trimVideo"), **video_cfg(harness)).of_kind("error")
+    assert error["status"] == 501
+    assert "picsart-component[video]" in error["message"]
