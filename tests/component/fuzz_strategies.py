@@ -521,7 +521,7 @@ def rules_for(action: str, model: type[BaseModel]) -> Rules:
             raise LookupError(
                 f"{action}: {cls.__qualname__}.cross_field_problems has rules of its own, which "
                 "the schema cannot say: write them as a row of KNOWLEDGE in "
-                "tests/fuzz_strategies.py"
+                "tests/component/fuzz_strategies.py"
             )
     return rules + KNOWLEDGE[action] if action in KNOWLEDGE else rules
 

@@ -17,7 +17,7 @@ from picsart_component.frontend_settings import (
 )
 from picsart_component.sailor.settings import CRYPTO_SETTINGS, PREFIX, REQUIRED_FOR_MESSAGES
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = REPO_ROOT / "picsart_component"
 
 READERS = {

@@ -39,7 +39,7 @@ from tests.helpers import API_KEY, BASE_URL, FakeTime, make_executor
 from tests.hostile import HostileServer, Request, hostile_server, send
 from tests.sailor.fake_platform import FakePlatform
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRET = png((20, 10), "purple")
 TEXT = b"# Picsart component\n\nA README, not a picture.\n"
 

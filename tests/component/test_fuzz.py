@@ -1,6 +1,7 @@
 """Property-based fuzzing of every action's input, with strategies derived from its in-schema.
 
-What must hold, for every action (see ``tests/fuzz_strategies.py`` for how bodies are made):
+What must hold, for every action (see ``tests/component/fuzz_strategies.py`` for how bodies
+are made):
 
 - A valid body has no input problems, and the action's model reads it back unchanged.
 - A valid image body sends exactly the fields the user set, encoded as Picsart expects
@@ -42,7 +43,7 @@ from picsart_component.lib.store import LocalStore
 from picsart_component.runtime.executor import Executor, RunResult
 from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_module
 from picsart_component.runtime.messages import Event, Message
-from tests.fuzz_strategies import (
+from tests.component.fuzz_strategies import (
     KNOWLEDGE,
     MODEL_RULES,
     ODD_TEXT,

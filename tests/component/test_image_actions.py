@@ -676,7 +676,7 @@ def test_temporary_files_are_removed_when_the_api_fails(
     assert list(temp_dir.iterdir()) == []
 
 
-# Regressions found by tests/test_fuzz.py.
+# Regressions found by tests/component/test_fuzz.py.
 
 
 @pytest.mark.parametrize(

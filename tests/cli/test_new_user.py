@@ -27,12 +27,12 @@ from picsart_component.runtime.executor import Executor
 from picsart_component.runtime.generate import write_generated
 from picsart_component.runtime.manifest import load_module
 from picsart_component.runtime.messages import Message
+from tests.component.fuzz_strategies import KNOWLEDGE
+from tests.component.test_fuzz import check_invalid_bodies, check_valid_bodies
 from tests.e2e import png
-from tests.fuzz_strategies import KNOWLEDGE
 from tests.helpers import API_KEY, BASE_URL, FakeTime, make_executor
-from tests.test_fuzz import check_invalid_bodies, check_valid_bodies
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ACTIONS = ("makeRawRequest", "removeBackground", "upscale")
 
 
@@ -338,7 +338,7 @@ def test_an_action_copied_by_the_recipe_is_whole_valid_and_fuzzed_without_other_
     ).read_text()
     assert check_component(magnify) == []
     assert validate_problems(magnify) == []
-    # What tests/test_fuzz.py checks of every action, with no row of its knowledge layer.
+    # What tests/component/test_fuzz.py checks of every action, with no row of its knowledge layer.
     executor = Executor(magnify)
     model = executor.action_module("magnify").Input
     schema = json.loads((magnify / "schemas" / "magnify.in.json").read_text())

@@ -163,7 +163,7 @@ def test_a_bad_config_value_is_an_error_naming_the_field(executor: Executor) -> 
     assert len(responses.calls) == 0
 
 
-# Regressions found by tests/test_fuzz.py.
+# Regressions found by tests/component/test_fuzz.py.
 
 
 def _run_raw(executor: Executor, body: Any) -> list[dict[str, str]]:

@@ -43,7 +43,7 @@ from tests.e2e import SandboxAnswers, png
 from tests.helpers import API_KEY, RealTimeFakeSleep, make_services, offline_resolver
 from tests.hostile import HostileServer, Request, hostile_server, json_answer, send
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 BALANCE_FLOW = """- id: raw
   action: makeRawRequest
   body: '{"url": "balance", "method": "GET"}'
