@@ -278,16 +278,45 @@ def _needs_the_installed_command() -> None:
         pytest.skip("needs the picsart-flow command: install the project (pip install -e .)")
 
 
+def readme_sections() -> dict[str, list[Example]]:
+    """The examples by the README's section (its ``##`` or ``###`` heading), in order; each
+    section runs in a shell session of its own, so that the sections run side by side."""
+    text = README.read_text(encoding="utf-8")
+    starts = [(m.start(), m.group(1)) for m in re.finditer(r"^###? (.+)$", text, re.M)]
+    sections: dict[str, list[Example]] = {}
+    for example in readme_examples():
+        offset = _offset_of_line(text, int(example.where.rpartition(":")[2]))
+        title = next((name for start, name in reversed(starts) if start <= offset), "top")
+        sections.setdefault(title, []).append(example)
+    return sections
+
+
+def _offset_of_line(text: str, line_number: int) -> int:
+    return sum(len(line) + 1 for line in text.splitlines()[: line_number - 1])
+
+
+SECTIONS = readme_sections()
+AFTER_THE_DEMO = ("picsart-demo", "picsart-flow store list")
+"""What shows that a section's examples use what ``picsart-flow demo`` leaves: its pictures, and
+the results it stores."""
+
+
+def test_the_readme_has_examples_in_its_sections() -> None:
+    assert sum(len(examples) for examples in SECTIONS.values()) >= 20
+    assert {"`picsart-flow run ACTION`", "Sandbox", "Running a batch"} <= set(SECTIONS)
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
 def test_every_readme_example_runs_as_written_and_behaves_as_shown(
-    tmp_path: Path, keyed_sandbox: str
+    tmp_path: Path, keyed_sandbox: str, section: str
 ) -> None:
     _needs_the_installed_command()
-    examples = readme_examples()
-    assert len(examples) >= 20
     session = Session(tmp_path, keyed_sandbox)
     broker = _rabbitmq_answers()
     try:
-        for example in examples:
+        if any(mark in ex.command for ex in SECTIONS[section] for mark in AFTER_THE_DEMO):
+            session.run(Example("picsart-flow demo"))
+        for example in SECTIONS[section]:
             missing = broker
             if "broker_demo" in example.command:
                 missing = broker or _redis_answers()
@@ -300,14 +329,25 @@ def test_every_readme_example_runs_as_written_and_behaves_as_shown(
         session.close()
 
 
-def test_every_help_example_runs_as_written(tmp_path: Path, keyed_sandbox: str) -> None:
+HELP_SECTIONS: dict[str, list[Example]] = {}
+for _example in help_examples():
+    HELP_SECTIONS.setdefault(_example.where, []).append(_example)
+
+
+def test_the_commands_have_help_examples() -> None:
+    assert sum(len(examples) for examples in HELP_SECTIONS.values()) >= 20
+
+
+@pytest.mark.parametrize("command", list(HELP_SECTIONS))
+def test_every_help_example_runs_as_written(
+    tmp_path: Path, keyed_sandbox: str, command: str
+) -> None:
     _needs_the_installed_command()
-    examples = help_examples()
-    assert len(examples) >= 20
     session = Session(tmp_path, keyed_sandbox)
     try:
-        session.run(Example("picsart-flow demo"))
-        for example in examples:
+        if any(mark in ex.command for ex in HELP_SECTIONS[command] for mark in AFTER_THE_DEMO):
+            session.run(Example("picsart-flow demo"))
+        for example in HELP_SECTIONS[command]:
             check_behaves_as_shown(example, session.run(example))
     finally:
         session.close()
