@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import OutputFormat
+
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
 from ..lib.fields import DownloadResultConfig as Config
@@ -94,7 +96,7 @@ class Input(ImageSourceInput):
         ge=0,
         json_schema_extra={"default": 0},
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
     @classmethod
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:

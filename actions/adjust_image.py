@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
+
+from picsart_component.catalogue.choices import OutputFormat
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -52,7 +54,7 @@ class Input(ImageSourceInput):
     sharpen: int | None = knob("Sharpen", "How much edges are sharpened", low=0)
     noise: int | None = knob("Noise", "How much grain is added", low=0)
     vignette: int | None = knob("Vignette", "How much the corners are darkened", low=0)
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process(

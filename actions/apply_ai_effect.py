@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
-from picsart_component.catalogue.choices import AI_EFFECT_NAMES
+from picsart_component.catalogue.choices import AI_EFFECT_NAMES, OutputFormat
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -34,7 +32,7 @@ class Input(ImageSourceInput):
         description="The AI effect's name, as Picsart lists it (List effects with kind ai).",
         json_schema_extra={"enum": list(AI_EFFECT_NAMES)},
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
+from picsart_component.catalogue.choices import MaskBlend, MaskFlip, MaskName, OutputFormat
 from picsart_component.runtime.models import InputModel
 
 from ..lib.context import PicsartContext as Context
@@ -16,10 +15,6 @@ from ..lib.genai_fields import format_field
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS
 
-MaskName = Literal[
-    "lace1", "lace2", "lace3", "lace4", "shdw2", "shdw17", "rpl3", "rpl5", "prsm3", "prsm9",
-    "prsm10",
-]  # fmt: skip
 TITLE = "Mask"
 DESCRIPTION = "Lay a decorative mask (lace, shadows, ripples, prism light) over an image."
 HELP = (
@@ -36,13 +31,11 @@ __all__ = ["Config", "Context", "Input", "MaskName", "MaskSettings", "Output", "
 class MaskSettings(InputModel):
     """How a mask is laid over the image; shared with Mask previews."""
 
-    blend: Literal["normal", "screen", "overlay", "multiply", "darken", "lighten", "add"] | None = (
-        Field(
-            None,
-            title="Blend",
-            description="How the mask's colours mix with the image's (screen when empty).",
-            json_schema_extra={"default": "screen"},
-        )
+    blend: MaskBlend | None = Field(
+        None,
+        title="Blend",
+        description="How the mask's colours mix with the image's (screen when empty).",
+        json_schema_extra={"default": "screen"},
     )
     opacity: int | None = Field(
         None,
@@ -60,14 +53,12 @@ class MaskSettings(InputModel):
         le=180,
         json_schema_extra={"default": 0},
     )
-    mask_flip: (
-        Literal["left", "right", "mirror horizontal", "mirror vertical", "turnaround"] | None
-    ) = Field(
+    mask_flip: MaskFlip | None = Field(
         None,
         title="Mask Flip",
         description="Turn or mirror the mask before it is laid over the image.",
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field(default="PNG")
+    format: OutputFormat | None = format_field(default="PNG")
 
 
 class Input(MaskSettings, ImageSourceInput):

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import OutputFormat
 from picsart_component.runtime.models import InputModel
 
 from ..lib.context import PicsartContext as Context
@@ -88,7 +89,7 @@ class PatternFields(InputModel):
         le=10,
         json_schema_extra={"default": 1.0},
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 class Input(PatternFields, ImageSourceInput):

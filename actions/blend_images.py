@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import OutputFormat
+
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
 from ..lib.fields import ImageResultOutput as Output
@@ -54,7 +56,7 @@ class Input(OverlaySourceInput, ImageSourceInput):
         description="How the overlay's colours mix with the image's (normal when empty).",
         json_schema_extra={"default": "normal"},
     )  # fmt: skip
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process(

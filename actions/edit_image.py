@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from picsart_component.catalogue import choices
+from picsart_component.catalogue.choices import OutputFormat
 from picsart_component.runtime.messages import Message
 from picsart_component.runtime.models import InputModel
 
@@ -39,7 +38,7 @@ class EditFields(InputModel):
         "The change to make, in words (make it winter, turn it into a sketch)."
     )
     count: int | None = count_field("edited images")
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
     model: str | None = model_field(choices.IMAGE_TO_IMAGE_MODELS, choices.IMAGE_TO_IMAGE_DEFAULT)
 
 

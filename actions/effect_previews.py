@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
-from picsart_component.catalogue.choices import EFFECT_NAMES
+from picsart_component.catalogue.choices import EFFECT_NAMES, OutputFormat
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -47,7 +45,7 @@ class Input(ImageSourceInput):
     )
     preview_size: int | None = preview_size_field(bounded=True)
     fade: int | None = fade_field()
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 class EffectPreview(PreviewItem):

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import OutputFormat
 from picsart_component.runtime.messages import Message
 
 from ..lib.context import PicsartContext as Context
@@ -84,7 +85,7 @@ class Input(ImageSourceInput):
         )
     )
     count: int | None = count_field("results", high=2)
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 def check_target(body: Input, sizes: Sizes) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
+
+from picsart_component.catalogue.choices import OutputFormat
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -40,7 +40,7 @@ class Input(ImageSourceInput):
         required=False,
     )
     negative_prompt: str | None = negative_prompt_field()
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process("generateBleed", file_fields={"image": "image"})

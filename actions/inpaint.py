@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from picsart_component.catalogue.choices import OutputFormat
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import ImageSourceInput
@@ -43,7 +43,7 @@ class Input(MaskSourceInput, ImageSourceInput):
     )
     negative_prompt: str | None = negative_prompt_field()
     count: int | None = count_field("results")
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process("inpaint", file_fields={"image": "image", "mask_image": "mask_image"})

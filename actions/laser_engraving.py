@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from picsart_component.catalogue import choices
+from picsart_component.catalogue.choices import EngravingFormat
 
 from ..lib.colors import color_problems
 from ..lib.context import PicsartContext as Context
@@ -37,9 +38,7 @@ __all__ = ["Config", "Context", "Input", "Output", "process"]
 class Input(StickerInput):
     engrave_color: str | None = engrave_color_field()
     background_color: str | None = engraving_background_field()
-    format: Literal["JPG", "PNG", "WEBP", "SVG"] | None = format_field(
-        ("JPG", "PNG", "WEBP", "SVG")
-    )
+    format: EngravingFormat | None = format_field(("JPG", "PNG", "WEBP", "SVG"))
     model: str | None = model_field(choices.LASER_ENGRAVING_MODELS, choices.LASER_ENGRAVING_DEFAULT)
 
     @classmethod

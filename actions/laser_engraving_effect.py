@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
+
+from picsart_component.catalogue.choices import EngravingFormat
 
 from ..lib.colors import color_problems
 from ..lib.context import PicsartContext as Context
@@ -35,9 +37,7 @@ __all__ = ["Config", "Context", "Input", "Output", "process"]
 class Input(ImageSourceInput):
     engrave_color: str | None = engrave_color_field()
     background_color: str | None = engraving_background_field()
-    format: Literal["JPG", "PNG", "WEBP", "SVG"] | None = format_field(
-        ("JPG", "PNG", "WEBP", "SVG")
-    )
+    format: EngravingFormat | None = format_field(("JPG", "PNG", "WEBP", "SVG"))
 
     @classmethod
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:

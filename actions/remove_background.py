@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from picsart_component.catalogue.choices import REMOVEBG_INPUT_FORMATS
+from picsart_component.catalogue.choices import REMOVEBG_INPUT_FORMATS, OutputFormat
 from picsart_component.runtime.messages import Message
 
 from ..lib.colors import color_problems
@@ -205,7 +205,7 @@ class Input(ImageSourceInput):
         ge=-100,
         le=100,
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = Field(
+    format: OutputFormat | None = Field(
         None,
         title="Format",
         description="The result's image format: JPG, PNG or WEBP.",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
+
+from picsart_component.catalogue.choices import OutputFormat
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -39,7 +39,7 @@ class Input(ImageSourceInput):
         le=100,
         json_schema_extra={"default": 50},
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process(

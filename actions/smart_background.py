@@ -6,7 +6,7 @@ this generates the backdrop from words.
 
 from __future__ import annotations
 
-from typing import Literal
+from picsart_component.catalogue.choices import OutputFormat
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import ImageSourceInput
@@ -37,7 +37,7 @@ class Input(ImageSourceInput):
     prompt: str = prompt_field("The new background, in words (a beach at dusk, a white studio).")
     negative_prompt: str | None = negative_prompt_field()
     count: int | None = count_field("results")
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process("smartBackground", file_fields={"image": "image"})

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import OutputFormat
+
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
 from ..lib.fields import ImageResultOutput as Output
@@ -48,7 +50,7 @@ class Input(ImageSourceInput):
         le=100,
         json_schema_extra={"default": 0},
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
+
+from picsart_component.catalogue.choices import OutputFormat, StyleLevel
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -32,13 +32,13 @@ __all__ = ["Config", "Context", "Input", "Output", "process"]
 
 
 class Input(ReferenceSourceInput, ImageSourceInput):
-    level: Literal["l1", "l2", "l3", "l4", "l5"] | None = Field(
+    level: StyleLevel | None = Field(
         None,
         title="Level",
         description="How strongly the style is applied, from l1 (lightly) to l5 (l1 when empty).",
         json_schema_extra={"default": "l1"},
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from picsart_component.catalogue.choices import OutputFormat
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -32,7 +32,7 @@ __all__ = ["Config", "Context", "Input", "Output", "process"]
 
 
 class Input(SurfaceSourcesInput, ImageSourceInput):
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 process = operation_process(

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import OutputFormat
 from picsart_component.runtime.messages import Message
 
 from ..lib.context import PicsartContext as Context
@@ -105,7 +106,7 @@ class Input(ImageSourceInput):
         le=100,
         json_schema_extra={"default": 90},
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
     @classmethod
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from picsart_component.catalogue.choices import UPSCALE_INPUT_FORMATS
+from picsart_component.catalogue.choices import UPSCALE_INPUT_FORMATS, OutputFormat
 from picsart_component.runtime.messages import Message
 
 from ..lib.context import PicsartContext as Context
@@ -62,7 +62,7 @@ class Input(ImageSourceInput):
         description="The older name of Image Type, which Picsart has deprecated; use Image Type.",
         json_schema_extra={"deprecated": True},
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 def check_sizes(factor: int, sizes: Sizes, logger: logging.Logger) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
-from picsart_component.catalogue.choices import MAX_UPSCALE_OUTPUT_SIDE, UPSCALE_INPUT_FORMATS
+from picsart_component.catalogue.choices import (
+    MAX_UPSCALE_OUTPUT_SIDE,
+    UPSCALE_INPUT_FORMATS,
+    OutputFormat,
+    UpscaleFactor,
+)
 
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import InputError, Problem
@@ -32,7 +35,7 @@ class Config(DownloadResultConfig):
 
 
 class Input(ImageSourceInput):
-    upscale_factor: Literal[2, 4, 6, 8] = Field(
+    upscale_factor: UpscaleFactor = Field(
         title="Upscale Factor",
         description=(
             "How many times larger the result is: 2, 4, 6 or 8. The result may be at most "
@@ -40,7 +43,7 @@ class Input(ImageSourceInput):
             "for 4, 800x800 for 6 and 600x600 for 8."
         ),
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = Field(
+    format: OutputFormat | None = Field(
         None,
         title="Format",
         description="The result's image format: JPG, PNG or WEBP.",

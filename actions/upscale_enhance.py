@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from picsart_component.catalogue.choices import OutputFormat
 from picsart_component.runtime.messages import Message
 
 from ..lib.context import PicsartContext as Context
@@ -40,7 +41,7 @@ class Input(ImageSourceInput):
         "may be at most 64 Mpx.",
         json_schema_extra={"default": 2},
     )
-    format: Literal["JPG", "PNG", "WEBP"] | None = format_field()
+    format: OutputFormat | None = format_field()
 
 
 def check_output(factor: int, sizes: Sizes) -> None:

@@ -1,9 +1,13 @@
 """The lists of names Picsart's APIs take: the AI models of each GenAI operation (with the one
 Picsart uses when none is chosen, which is why nothing is sent by default), the effects, AI
 effects and masks of the image API, and the models that classify cars. The component offers them
-as each field's choices; the sandbox accepts exactly them."""
+as each field's choices; the sandbox accepts exactly them. Where a field's type is the list
+itself, the list is a ``Literal`` (the type the action's model declares) and its tuple is read
+off it."""
 
 from __future__ import annotations
+
+from typing import Literal, get_args
 
 CHAT_MODELS = (
     "urn:air:openai:model:openai:gpt-5@1",
@@ -210,17 +214,23 @@ CAR_MODELS = (
     "urn:air:google:model:google:gemini-3-pro-preview@1",
 )  # fmt: skip
 CAR_MODELS_DEFAULT = "urn:air:openai:model:openai:gpt-5.1-chat@1"
-MASK_NAMES = (
+MaskName = Literal[
     "lace1", "lace2", "lace3", "lace4", "shdw2", "shdw17", "rpl3", "rpl5", "prsm3", "prsm9",
     "prsm10",
-)  # fmt: skip
-MASK_BLENDS = ("normal", "screen", "overlay", "multiply", "darken", "lighten", "add")
-MASK_FLIPS = ("left", "right", "mirror horizontal", "mirror vertical", "turnaround")
-STYLE_LEVELS = ("l1", "l2", "l3", "l4", "l5")
+]  # fmt: skip
+MaskBlend = Literal["normal", "screen", "overlay", "multiply", "darken", "lighten", "add"]
+MaskFlip = Literal["left", "right", "mirror horizontal", "mirror vertical", "turnaround"]
+StyleLevel = Literal["l1", "l2", "l3", "l4", "l5"]
+MASK_NAMES: tuple[MaskName, ...] = get_args(MaskName)
+MASK_BLENDS: tuple[MaskBlend, ...] = get_args(MaskBlend)
+MASK_FLIPS: tuple[MaskFlip, ...] = get_args(MaskFlip)
+STYLE_LEVELS: tuple[StyleLevel, ...] = get_args(StyleLevel)
 
-OUTPUT_FORMATS = ("JPG", "PNG", "WEBP")
+OutputFormat = Literal["JPG", "PNG", "WEBP"]
 """The formats an image result may be asked in."""
-ENGRAVING_FORMATS = (*OUTPUT_FORMATS, "SVG")
+EngravingFormat = Literal["JPG", "PNG", "WEBP", "SVG"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
+ENGRAVING_FORMATS: tuple[EngravingFormat, ...] = get_args(EngravingFormat)
 TOOL_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO", "BMP"})
 """The input images the image API's catalogue operations take, by the name Pillow reads from
 their bytes (Picsart also takes HEIC and MJPEG, which cannot be recognised that way)."""
@@ -239,7 +249,8 @@ REMOVEBG_MODELS = (
 )
 """Remove background's models (the component does not offer the field: its product spec has
 none, see ``differences.py``)."""
-UPSCALE_FACTORS = (2, 4, 6, 8)
+UpscaleFactor = Literal[2, 4, 6, 8]
+UPSCALE_FACTORS: tuple[UpscaleFactor, ...] = get_args(UpscaleFactor)
 ULTRA_FACTORS = tuple(range(2, 17))
 """Ultra Upscale's and Ultra Enhance's factors."""
 MAX_UPSCALE_OUTPUT_SIDE = 4800

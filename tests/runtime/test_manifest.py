@@ -342,9 +342,9 @@ def test_the_components_own_checks_find_an_action_missing_its_texts_or_sending_d
     replace_in(module, 'HELP_LINK = "https://docs.picsart.io/reference/image-upscale"\n', "")
     replace_in(
         module,
-        """    format: Literal["JPG", "PNG", "WEBP"] | None = Field(
+        """    format: OutputFormat | None = Field(
         None,""",
-        """    format: Literal["JPG", "PNG", "WEBP"] | None = Field(
+        """    format: OutputFormat | None = Field(
         "JPG",""",
     )
     assert validate_problems(component_copy) == [
