@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
-from picsart_component.catalogue.choices import OutputFormat
+from picsart_component.catalogue.choices import OutputFormat, WatermarkAnchor
 
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
@@ -47,10 +47,7 @@ class Input(ImageSourceInput):
         "The http(s) URL of the watermark image, which Picsart fetches itself. " + ONLY_ONE,
     )
     anchor_point: (
-        Literal[
-            "left-top", "left-middle", "left-bottom", "center-top", "center-middle",
-            "center-bottom", "right-top", "right-middle", "right-bottom", "pattern",
-        ]
+        WatermarkAnchor
         | None
     ) = Field(
         None,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
-from picsart_component.catalogue.choices import OutputFormat
+from picsart_component.catalogue.choices import BlendMode, OutputFormat
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -45,10 +43,7 @@ class Input(OverlaySourceInput, ImageSourceInput):
         json_schema_extra={"default": 100},
     )
     blend_mode: (
-        Literal[
-            "normal", "darken", "multiply", "lighten", "screen", "color_dodge", "overlay",
-            "soft_light", "hard_light", "hue", "saturation", "color", "luminosity",
-        ]
+        BlendMode
         | None
     ) = Field(
         None,

@@ -9,11 +9,9 @@ evenly around the centre or away from one corner.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
-from picsart_component.catalogue.choices import OutputFormat
+from picsart_component.catalogue.choices import CropAnchor, OutputFormat
 from picsart_component.runtime.messages import Message
 
 from ..lib.context import PicsartContext as Context
@@ -72,17 +70,15 @@ class Input(ImageSourceInput):
         le=MAX_SIDE,
         json_schema_extra={"default": DEFAULT_SIDE},
     )
-    direction: Literal["center", "top-left", "top-right", "bottom-left", "bottom-right"] | None = (
-        Field(
-            None,
-            title="Direction",
-            description=(
-                "Where the canvas grows: center adds on every side; top-left adds above and to "
-                "the left, so the original ends in the bottom-right corner (and so on for the "
-                "other corners). center when empty."
-            ),
-            json_schema_extra={"default": "center"},
-        )
+    direction: CropAnchor | None = Field(
+        None,
+        title="Direction",
+        description=(
+            "Where the canvas grows: center adds on every side; top-left adds above and to "
+            "the left, so the original ends in the bottom-right corner (and so on for the "
+            "other corners). center when empty."
+        ),
+        json_schema_extra={"default": "center"},
     )
     count: int | None = count_field("results", high=2)
     format: OutputFormat | None = format_field()

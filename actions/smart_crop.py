@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
-from picsart_component.catalogue.choices import OutputFormat
+from picsart_component.catalogue.choices import OutputFormat, Ratio
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -33,7 +31,7 @@ class Input(ImageSourceInput):
         "What to crop around, in a few words (foreground, the shoes, the logo); at most 90 "
         "characters."
     )
-    ratio: Literal["1:1", "4:3", "3:2", "16:9", "21:9", "4:5", "9:16", "2:3", "5:4"] | None = Field(
+    ratio: Ratio | None = Field(
         None, title="Ratio", description="The crop's width to height ratio."
     )
     width: int | None = Field(

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from picsart_component.catalogue.choices import OutputFormat
+from picsart_component.catalogue.choices import CropAnchor, OutputFormat
 from picsart_component.runtime.messages import Message
 
 from ..lib.context import PicsartContext as Context
@@ -63,9 +63,7 @@ class Input(ImageSourceInput):
     crop_y: int | None = Field(
         None, title="Crop Y", description="For crop: the window's top edge in pixels.", ge=0
     )
-    crop_anchor: (
-        Literal["center", "top-left", "top-right", "bottom-left", "bottom-right"] | None
-    ) = Field(
+    crop_anchor: CropAnchor | None = Field(
         None,
         title="Crop Anchor",
         description="For crop without Crop X and Y: where the window sits (center when empty).",

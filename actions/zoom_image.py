@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
-from picsart_component.catalogue.choices import OutputFormat
+from picsart_component.catalogue.choices import OutputFormat, ZoomAnchor
 
 from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
@@ -36,10 +34,7 @@ class Input(ImageSourceInput):
         le=75,
     )
     anchor_point: (
-        Literal[
-            "left-top", "left-middle", "left-bottom", "center-top", "center-middle",
-            "center-bottom", "right-top", "right-middle", "right-bottom", "ai",
-        ]
+        ZoomAnchor
         | None
     ) = Field(
         None,

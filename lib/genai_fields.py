@@ -8,11 +8,11 @@ spanning them (exactly one mask source, the watermark's settings).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
-from picsart_component.catalogue.choices import OUTPUT_FORMATS
+from picsart_component.catalogue.choices import OUTPUT_FORMATS, WatermarkAnchor
 from picsart_component.runtime.models import InputModel, OutputModel
 
 from .errors import Problem
@@ -186,21 +186,7 @@ class WatermarkInput(InputModel):
         max_length=IMAGE_URL_MAX_LENGTH,
         json_schema_extra={"format": "uri"},
     )
-    watermark_anchor_point: (
-        Literal[
-            "left-top",
-            "left-middle",
-            "left-bottom",
-            "center-top",
-            "center-middle",
-            "center-bottom",
-            "right-top",
-            "right-middle",
-            "right-bottom",
-            "pattern",
-        ]
-        | None
-    ) = Field(
+    watermark_anchor_point: WatermarkAnchor | None = Field(
         None,
         title="Watermark Position",
         description=(

@@ -1,10 +1,10 @@
 """Long-running operations: ask for a job, poll it until it ends, and never pay for it twice.
 
-Picsart's generative services (and Ultra Upscale) may answer a POST with ``202 Accepted`` and a
-job id, ``inference_id`` on the GenAI API and ``transaction_id`` on the image API, whose result
-is fetched later from the operation's own result path. Whether a job is asked for is said with
-the standard ``Prefer: respond-async`` header (RFC 7240), which replaces the deprecated ``mode``
-body field; ``Preference-Applied`` says what Picsart did.
+Picsart's generative services, Ultra Upscale and the video API may answer a POST with ``202
+Accepted`` and a job id, ``inference_id`` on the GenAI API and ``transaction_id`` on the image and
+video APIs, whose result is fetched later from the operation's own result path. Whether a job is
+asked for is said with the standard ``Prefer: respond-async`` header (RFC 7240), which replaces the
+deprecated ``mode`` body field; ``Preference-Applied`` says what Picsart did.
 
 The status words of Picsart's documents and clients differ (``success``/``error``/``processing``,
 ``ACCEPTED``/``FINISHED``, ``completed``/``failed``): all of them are understood, and an unknown
@@ -35,7 +35,6 @@ from .errors import APIError, NotFoundError, PicsartError, build_status_error
 log = logging.getLogger("picsart.jobs")
 
 Execution = Literal["sync", "async", "auto"]
-EXECUTIONS: tuple[Execution, ...] = ("auto", "sync", "async")
 
 AUTO_WAIT_SECONDS = 50
 """How long ``auto`` lets Picsart work before it falls back to a job: below the 55 s after which

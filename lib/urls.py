@@ -150,13 +150,6 @@ def join_url(base_url: str, path_or_url: str) -> str:
     return joined + separator + rest
 
 
-def host_of(url: str) -> str:
-    try:
-        return split_url(url).host
-    except URLError:
-        return ""
-
-
 def is_picsart_host(host: str) -> bool:
     host = host.lower().rstrip(".")
     return host == PICSART_DOMAIN or host.endswith("." + PICSART_DOMAIN)

@@ -202,14 +202,14 @@ class ApiTarget:
     sandbox: RunningSandbox | None = None
 
     def report_sandbox_use(self, events: Iterable[Any] = ()) -> None:
-        """Tells on stderr which URLs got made-up stand-in images, and where the sandbox keeps
+        """Tells on stderr which URLs got made-up stand-ins, and where the sandbox keeps
         the results that ``events`` name (their URLs die with the command)."""
         if self.sandbox is None:
             return
         for url in self.sandbox.state().get("stand_ins", []):
             click.echo(
                 f"picsart-flow: sandbox mode: {url} cannot be fetched offline, so a generated "
-                "stand-in image was used in its place",
+                "stand-in was used in its place (a picture, or a short clip for a video)",
                 err=True,
             )
         for url in _result_urls(events):
@@ -280,7 +280,8 @@ def cfg_option(function: Callable[..., Any]) -> Callable[..., Any]:
         metavar="JSON|@FILE",
         help=(
             'Credentials and config fields, e.g. \'{"apiKey": "...", "downloadResult": true}\'. '
-            f"Without apiKey/imageApiBaseUrl/genaiApiBaseUrl, {ENV_API_KEY}, {ENV_BASE_URL} "
-            f"and {ENV_GENAI_BASE_URL} are used."
+            "Without apiKey/imageApiBaseUrl/genaiApiBaseUrl/videoApiBaseUrl, "
+            f"{ENV_API_KEY}, {ENV_BASE_URL}, {ENV_GENAI_BASE_URL} and {ENV_VIDEO_BASE_URL} are "
+            "used."
         ),
     )(function)

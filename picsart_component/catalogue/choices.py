@@ -236,11 +236,25 @@ TOOL_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO", "BMP"})
 their bytes (Picsart also takes HEIC and MJPEG, which cannot be recognised that way)."""
 REMOVEBG_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP", "MPO"})
 UPSCALE_INPUT_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
-ANCHOR_POINTS = (
+AnchorPoint = Literal[
     "left-top", "left-middle", "left-bottom", "center-top", "center-middle", "center-bottom",
     "right-top", "right-middle", "right-bottom",
-)  # fmt: skip
-"""Where a watermark or sticker is placed."""
+]  # fmt: skip
+"""Where a watermark, a sticker or a zoom is placed."""
+WatermarkAnchor = Literal[AnchorPoint, "pattern"]
+ZoomAnchor = Literal[AnchorPoint, "ai"]
+CropAnchor = Literal["center", "top-left", "top-right", "bottom-left", "bottom-right"]
+Ratio = Literal["1:1", "4:3", "3:2", "16:9", "21:9", "4:5", "9:16", "2:3", "5:4"]
+BlendMode = Literal[
+    "normal", "darken", "multiply", "lighten", "screen", "color_dodge", "overlay", "soft_light",
+    "hard_light", "hue", "saturation", "color", "luminosity",
+]  # fmt: skip
+ANCHOR_POINTS: tuple[AnchorPoint, ...] = get_args(AnchorPoint)
+WATERMARK_ANCHORS: tuple[WatermarkAnchor, ...] = get_args(WatermarkAnchor)
+ZOOM_ANCHORS: tuple[ZoomAnchor, ...] = get_args(ZoomAnchor)
+CROP_ANCHORS: tuple[CropAnchor, ...] = get_args(CropAnchor)
+RATIOS: tuple[Ratio, ...] = get_args(Ratio)
+BLEND_MODES: tuple[BlendMode, ...] = get_args(BlendMode)
 REMOVEBG_MODELS = (
     "urn:air:picsart:model:picsart:sod@8.2",
     "urn:air:picsart:model:picsart:sod@10",

@@ -137,8 +137,8 @@ DIFFERENCES: tuple[Difference, ...] = (
     Diff("video", "POST", "/trim", "default", "end", "spec decision", _REQUIRED),
     # Answers
     Diff("any", "*", "*", "error body", "fault", "production",
-         "Older gateways answer a 429 with {fault: {faultstring, detail: {errorcode}}}, which "
-         "lacks the detail text the file's Error requires."),
+         "A 429 from an older gateway carries a fault object instead of code, message and "
+         "detail, so it lacks the text the file's Error schema requires."),
     Diff("any", "*", "*", "content type", "text/html", "production",
          "A proxy in front of Picsart can answer an error with an HTML page; the files offer "
          "JSON only."),

@@ -111,9 +111,9 @@ class Poll:
 class Operation:
     """One call of Picsart's API. ``runs`` says which answers its OpenAPI file offers: a 200
     with the result (``at once``), a 202 with a job id (``as a job``), or both (``either``: the
-    action's Execution field chooses). ``poll`` is where its jobs are polled (Generate bleed
-    keeps the painting poll, should Picsart ever answer it with a job); ``video`` marks what the
-    sandbox renders with its video extra."""
+    action's Execution field chooses). ``poll`` is where its jobs are polled (none for an
+    operation that answers at once); ``video`` marks what the sandbox renders with its video
+    extra."""
 
     name: str
     title: str

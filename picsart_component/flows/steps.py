@@ -139,10 +139,10 @@ class StepEngine:
                     {"job": claim.job} if claim.job is not None else None,
                     on_event=record_job,
                 )
+                return _recorded(result, item, step.id, store)
             except Exception as error:
                 store.crashed(item, step.id, error_payload(error))
                 raise
-            return _recorded(result, item, step.id, store)
 
 
 def _recorded(result: RunResult, item: Any, step: str, store: StepStore) -> StepOutcome:

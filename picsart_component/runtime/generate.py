@@ -122,7 +122,10 @@ def action_entry(
 ) -> dict[str, Any]:
     """The entry of the action ``name`` as its module gives it, its schemas added to ``files``."""
     module = load_module(root, entry["main"])
-    entry = {**entry, **declared_texts(module, entry["main"])}
+    texts = declared_texts(module, entry["main"])
+    if isinstance(entry.get("help"), dict) and "help" in texts:
+        texts["help"] = {**entry["help"], **texts["help"]}
+    entry = {**entry, **texts}
     if "metadata" not in entry and default_metadata(name, module):
         entry["metadata"] = default_metadata(name, module)
     config = getattr(module, "Config", None)

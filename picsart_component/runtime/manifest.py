@@ -166,13 +166,17 @@ def load_schema(root: Path, relative: str) -> dict[str, Any]:
     return _read_json_object(path, f"schema {relative!r} does not exist")
 
 
+def has_hooks_package(root: Path) -> bool:
+    """Whether the component at ``root`` has a hooks package (``HOOKS_PACKAGE``)."""
+    return importlib.util.find_spec(f"{mount_component(root)}.{HOOKS_PACKAGE}") is not None
+
+
 def component_hook(root: Path, name: str) -> Callable[..., Any] | None:
     """The function ``name`` that the component at ``root`` declares in its hooks package
     (``HOOKS_PACKAGE``), or None when it has no such package or declares no such name."""
-    package = f"{mount_component(root)}.{HOOKS_PACKAGE}"
-    if importlib.util.find_spec(package) is None:
+    if not has_hooks_package(root):
         return None
-    hook = getattr(importlib.import_module(package), name, None)
+    hook = getattr(importlib.import_module(f"{mount_component(root)}.{HOOKS_PACKAGE}"), name, None)
     if hook is not None and not callable(hook):
         raise ManifestError(f"{HOOKS_PACKAGE}.{name} must be a function, not {hook!r}")
     found: Callable[..., Any] | None = hook

@@ -8,8 +8,6 @@ consume until SIGTERM or SIGINT, then finish the messages in processing and exit
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import logging
 import signal
 import sys
@@ -19,7 +17,14 @@ from typing import Any
 
 from ..lib.store import MaesterStore
 from ..runtime.documents import loads_json
-from ..runtime.manifest import COMPONENT_ROOT, MANIFEST_NAME, ManifestError, mount_component
+from ..runtime.manifest import (
+    COMPONENT_ROOT,
+    HOOKS_PACKAGE,
+    MANIFEST_NAME,
+    ManifestError,
+    component_hook,
+    has_hooks_package,
+)
 from .core import ObjectStorage, Sailor
 from .crypto import Encryptor
 from .platform import PlatformApiError, StepData
@@ -77,33 +82,53 @@ def component_root(environ: Mapping[str, str], cwd: Path | None = None) -> Path:
     raise SailorStartError(f"Failed to load component.json from {path}")
 
 
-SERVICES_PACKAGE = "lib"
 SERVICES_HOOK = "sailor_services"
-"""The hook a component declares for the sailor: a function named so in its ``lib`` package
-(``lib/__init__.py``), imported under the name the component is loaded with and called once with
-the object storage's URI and token (None without). It returns the services that every
-message's actions share (handed to the executor), and the component's own object-storage client
-or None (the sailor then uses its own). A component without a ``lib`` package shares no services;
-a ``lib`` without the hook is a ``SailorStartError`` that names it."""
+"""The hook a component declares for the sailor: a function named so in its hooks package
+(``lib/__init__.py``, found by the runtime's ``component_hook``), called once with the object
+storage's URI and token (None without). It returns the services that every message's actions
+share (handed to the executor), and the component's own object-storage client or None (the
+sailor then uses its own). A component without a ``lib`` package shares no services; a ``lib``
+without the hook, or a hook that fails, is a ``SailorStartError`` that names it."""
 
 ServicesHook = Callable[[str | None, str | None], tuple[Any, Any]]
 
 
 def services_hook(root: Path) -> ServicesHook | None:
     """The component's ``lib.sailor_services``, None when it has no ``lib`` package."""
-    package = f"{mount_component(root)}.{SERVICES_PACKAGE}"
-    if importlib.util.find_spec(package) is None:
-        return None
-    hook = getattr(importlib.import_module(package), SERVICES_HOOK, None)
-    if not callable(hook):
+    try:
+        hook = component_hook(root, SERVICES_HOOK)
+        has_package = hook is not None or has_hooks_package(root)
+    except ManifestError:  # a sailor_services that is no function
+        hook, has_package = None, True
+    except Exception as error:  # a lib that does not import: say so in one line
         raise SailorStartError(
-            f"the component at {root} has a {SERVICES_PACKAGE} package without the sailor's "
+            f"the component at {root} has a {HOOKS_PACKAGE} package that does not load: "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    if hook is None and has_package:
+        raise SailorStartError(
+            f"the component at {root} has a {HOOKS_PACKAGE} package without the sailor's "
             f"hook: define {SERVICES_HOOK}(object_storage_uri, object_storage_token) in "
-            f"{SERVICES_PACKAGE}/__init__.py, returning (services, object storage client or "
+            f"{HOOKS_PACKAGE}/__init__.py, returning (services, object storage client or "
             "None); it builds what the actions of a step share across messages"
         )
-    found: ServicesHook = hook
-    return found
+    return hook
+
+
+def shared_services(hook: ServicesHook, uri: str | None, token: str | None) -> tuple[Any, Any]:
+    """What the hook returns, or a ``SailorStartError`` saying how it failed."""
+    try:
+        returned = hook(uri, token)
+    except Exception as error:
+        raise SailorStartError(
+            f"{HOOKS_PACKAGE}.{SERVICES_HOOK} failed: {type(error).__name__}: {error}"
+        ) from None
+    if not (isinstance(returned, tuple) and len(returned) == 2):
+        raise SailorStartError(
+            f"{HOOKS_PACKAGE}.{SERVICES_HOOK} must return (services, object storage client or "
+            f"None), not {type(returned).__name__}"
+        )
+    return returned
 
 
 def component_services(settings: SailorSettings, root: Path) -> tuple[Any, ObjectStorage | None]:
@@ -117,7 +142,7 @@ def component_services(settings: SailorSettings, root: Path) -> tuple[Any, Objec
     uri, token = settings.get("OBJECT_STORAGE_URI"), settings.get("OBJECT_STORAGE_TOKEN")
     uri, token = (str(uri), str(token)) if uri and token else (None, None)
     hook = services_hook(root)
-    services, store = hook(uri, token) if hook is not None else (None, None)
+    services, store = shared_services(hook, uri, token) if hook is not None else (None, None)
     if uri is None or token is None:
         return services, None
     key = "OBJECT_STORAGE_BODY_SIZE_LIMIT"

@@ -181,15 +181,16 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
     "--strict",
     "strict",
     is_flag=True,
-    help="Answer an image URL off this machine with 422 instead of a generated stand-in image.",
+    help="Answer a URL off this machine with 422 instead of a generated stand-in.",
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
 def sandbox(strict: bool, **settings: Any) -> None:
-    """Serve a local stand-in for the Picsart image and GenAI APIs, with real results.
+    """Serve a local stand-in for the Picsart image, GenAI and video APIs, with real results.
 
-    It answers every operation of the image API under /tools/1.0/ and of the GenAI API under
-    /v1/ like Picsart does (shapes, headers, errors, rate limits, credits, asynchronous jobs)
-    without going online, and serves results at /results/. It runs until Ctrl-C.
+    It answers every operation of the image API under /tools/1.0/ and of the GenAI API under /v1/,
+    and the video API's under /video/v1/, like Picsart does (shapes, headers, errors, rate limits,
+    credits, asynchronous jobs) without going online, and serves results at /results/. It runs until
+    Ctrl-C.
     """
     from .options import SandboxOptions
     from .server import serve_forever
@@ -214,6 +215,7 @@ def _announce(running: RunningSandbox, api_key: str | None) -> None:
         err=True,
     )
     click.echo(f"GenAI API: {running.genai_base_url}", err=True)
+    click.echo(f"Video API: {running.video_base_url}", err=True)
     click.echo(f"Control API: {running.control_url}state   (Ctrl-C stops)", err=True)
 
 

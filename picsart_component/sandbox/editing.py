@@ -24,6 +24,8 @@ from PIL import (
     ImageStat,
 )
 
+from picsart_component.catalogue import choices
+
 from .imaging import (
     MAX_CANVAS_SIDE,
     as_image,
@@ -36,21 +38,15 @@ from .imaging import (
     tiled,
 )
 
-BLEND_MODES = (
-    "normal", "darken", "multiply", "lighten", "screen", "color_dodge", "overlay", "soft_light",
-    "hard_light", "hue", "saturation", "color", "luminosity",
-)  # fmt: skip
-ANCHORS = (
-    "left-top", "left-middle", "left-bottom", "center-top", "center-middle", "center-bottom",
-    "right-top", "right-middle", "right-bottom",
-)  # fmt: skip
-CROP_ANCHORS = ("center", "top-left", "top-right", "bottom-left", "bottom-right")
-RATIOS = ("1:1", "4:3", "3:2", "16:9", "21:9", "4:5", "9:16", "2:3", "5:4")
+BLEND_MODES = choices.BLEND_MODES
+ANCHORS = choices.ANCHOR_POINTS
+CROP_ANCHORS = choices.CROP_ANCHORS
+RATIOS = choices.RATIOS
 PATTERNS = ("hex", "mirror", "diamond", "hex2", "tile")
 EDIT_MODES = ("resize", "crop")
 FLIPS = ("horizontal", "vertical")
-ZOOM_ANCHORS = (*ANCHORS, "ai")
-WATERMARK_ANCHORS = (*ANCHORS, "pattern")
+ZOOM_ANCHORS = choices.ZOOM_ANCHORS
+WATERMARK_ANCHORS = choices.WATERMARK_ANCHORS
 DEFAULT_MARK_TEXT = "Picsart"
 MAX_ZOOM = 75
 MAX_PERSPECTIVE = 45

@@ -1,4 +1,5 @@
-"""Audio and video results for the GenAI emulation: playable WAV files and short MP4 videos.
+"""Audio and video work: the GenAI API's playable WAV files and short MP4 videos, and the video
+API's trims of a clip.
 
 WAV is written by the standard library (``wave``). Video needs the optional extra
 ``picsart-component[video]`` (PyAV, which ships its own FFmpeg); without it ``video_available()``

@@ -19,8 +19,6 @@ TOOLS_PREFIX = catalogue.APIS["image"].sandbox_prefix
 GENAI_PREFIX = catalogue.APIS["genai"].sandbox_prefix
 VIDEO_PREFIX = catalogue.APIS["video"].sandbox_prefix
 RESULTS_PREFIX = "/results/"
-TOOLS_HOST = catalogue.APIS["image"].host
-GENAI_HOST = catalogue.APIS["genai"].host
 VIDEO_HOST = catalogue.APIS["video"].host
 EMULATED_HOSTS = {api.host: api.sandbox_prefix for api in catalogue.APIS.values()}
 """The Picsart hosts the sandbox stands in for under ``/hosts/<host>/``, and where each is served
@@ -107,7 +105,6 @@ def _served(operation: catalogue.Operation) -> Operation:
 
 POLLS = tuple(_poll(poll) for poll in catalogue.POLLS)
 OPERATIONS = tuple(_served(operation) for operation in catalogue.OPERATIONS)
-BY_NAME = {operation.name: operation for operation in OPERATIONS}
 
 
 def _routes() -> dict[str, tuple[Operation, ...]]:

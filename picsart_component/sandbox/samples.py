@@ -236,8 +236,8 @@ def stand_in_image(url: str, size: tuple[int, int] = (480, 360)) -> tuple[bytes,
 
 
 @functools.lru_cache(maxsize=STAND_IN_CACHE)
-def stand_in_video(url: str) -> tuple[bytes, str]:
-    """A made-up clip for a video URL the sandbox cannot fetch: two seconds of a 64x64 sample
+def stand_in_video(url: str, seconds: float = STAND_IN_CLIP_SECONDS) -> tuple[bytes, str]:
+    """A made-up clip for a video URL the sandbox cannot fetch: ``seconds`` of a 64x64 sample
     (chosen and mirrored as for ``stand_in_image``) with a bar along its bottom that fills as it
     plays, and a quiet tone whose pitch the URL chooses, in the format its name says (MP4,
     MOV, WEBM or GIF; MP4 otherwise). The same URL always gives the same bytes. Needs the video
@@ -247,7 +247,7 @@ def stand_in_video(url: str) -> tuple[bytes, str]:
     video_format = _STAND_IN_VIDEO_FORMATS.get(_suffix(url), media.DEFAULT_VIDEO_FORMAT)
     clip = media.stand_in_clip(
         _stand_in_picture(url, STAND_IN_CLIP_SIZE),
-        seconds=STAND_IN_CLIP_SECONDS,
+        seconds=seconds,
         video_format=video_format,
         pitch=220.0 + _url_digest(url)[2],
     )

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import io
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,7 +19,17 @@ from PIL import Image, ImageDraw
 
 from picsart_component.catalogue.operations import BY_NAME, BY_TARGET
 
-from . import analysis, designs, editing, effects, generative, imagework, imaging, media
+from . import (
+    analysis,
+    designs,
+    editing,
+    effects,
+    generative,
+    imagework,
+    imaging,
+    media,
+    samples,
+)
 from .errors import ApiError
 from .forms import Inputs
 from .imagework import ImageWork
@@ -505,6 +516,10 @@ class Worker:
         data = self.reader.read(job.video)
         try:
             info = media.video_info(data)
+            if job.end > info.duration_ms and self.reader.stands_in(job.video):
+                # A made-up clip is as long as the trim needs: it has no length of its own.
+                data, _ = samples.stand_in_video(job.video.text, seconds=math.ceil(job.end / 1000))
+                info = media.video_info(data)
         except media.VideoUnavailable:
             raise video_unavailable() from None
         except media.UnreadableVideo as error:

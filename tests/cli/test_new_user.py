@@ -108,7 +108,7 @@ def test_sandbox_mode_never_tries_to_reach_off_the_machine(tmp_path: Path) -> No
     assert answer["responseBody"]["inference_id"]
     assert cutout.exit_code == 0
     assert upscale.exit_code == 0
-    assert "a generated stand-in image was used" in cutout.stderr
+    assert "a generated stand-in was used" in cutout.stderr
     assert batch.exit_code == 0, batch.output
     lines = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert [line["status"] for line in lines] == ["done"] * 3

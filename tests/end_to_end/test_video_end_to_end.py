@@ -114,6 +114,16 @@ def test_the_export_settings_choose_the_container_and_the_rate(
     assert has_sound == sound
 
 
+def test_a_stand_in_clip_is_as_long_as_the_trim_asks(harness: SandboxHarness) -> None:
+    body = {"video_url": "https://example.com/long-talk.mp4", "start": 5000, "end": 8000}
+    result = harness.run("trimVideo", body, **video_cfg(harness, downloadResult=True))
+    assert result.of_kind("error") == []
+    (message,) = result.of_kind("data")
+    (attachment,) = message.attachments.values()
+    seconds, rate, _ = measured(stored(harness, attachment.url))
+    assert abs(seconds - 3.0) <= 1 / rate
+
+
 def test_a_video_job_cut_off_mid_poll_is_collected_from_its_snapshot_without_paying_again(
     harness: SandboxHarness,
 ) -> None:

@@ -400,3 +400,12 @@ def test_the_component_declares_its_checks_as_a_hook(component_copy: Path) -> No
     assert "actions.upscale: ./actions/upscale.py does not declare HELP_LINK" in (
         check_component(component_copy)
     )
+
+
+def test_a_module_without_a_help_link_keeps_the_link_its_entry_has(component_copy: Path) -> None:
+    module = component_copy / "actions" / "upscale.py"
+    replace_in(module, 'HELP_LINK = "https://docs.picsart.io/reference/image-upscale"\n', "")
+    write_generated(component_copy)
+    entry = json.loads((component_copy / "component.json").read_text())["actions"]["upscale"]
+    assert entry["help"]["link"] == "https://docs.picsart.io/reference/image-upscale"
+    assert entry["help"]["description"].startswith("Results may be at most 4800x4800 pixels.")

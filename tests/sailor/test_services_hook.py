@@ -108,6 +108,25 @@ def test_a_lib_without_the_hook_is_a_start_error_naming_it(tmp_path: Path, lib_i
     assert "lib/__init__.py" in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("lib_init", "said"),
+    [
+        ("import no_such_module_here\n", "does not load: ModuleNotFoundError"),
+        ("def sailor_services(:\n", "does not load: SyntaxError"),
+        ("def sailor_services(uri, token):\n    raise OSError('disk full')\n", "OSError: disk"),
+        ("def sailor_services(uri, token):\n    return None\n", "must return (services"),
+        ("def sailor_services():\n    return 1, 2\n", "failed: TypeError"),
+    ],
+)
+def test_a_hook_that_fails_is_a_start_error_saying_how(
+    tmp_path: Path, lib_init: str, said: str
+) -> None:
+    root = component(tmp_path / "broken", lib_init)
+    with pytest.raises(SailorStartError) as raised:
+        component_services(WITHOUT_STORAGE, root)
+    assert said in str(raised.value)
+
+
 def test_service_mode_says_which_hook_is_missing_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -98,6 +98,7 @@ def test_it_announces_the_url_and_serves_until_stopped(monkeypatch: pytest.Monke
     assert options.job_seconds == 3
     assert "Picsart sandbox serving http://127.0.0.1:8700/tools/1.0/" in result.output
     assert "GenAI API: http://127.0.0.1:8700/v1/" in result.output
+    assert "Video API: http://127.0.0.1:8700/video/v1/" in result.output
     assert "PICSART_API_KEY=<your --api-key>" in result.output
     assert "k-123" not in result.output
     assert "Picsart sandbox stopped." in result.output
@@ -106,6 +107,7 @@ def test_it_announces_the_url_and_serves_until_stopped(monkeypatch: pytest.Monke
 class RunningSandboxStub:
     base_url = "http://127.0.0.1:8700/tools/1.0/"
     genai_base_url = "http://127.0.0.1:8700/v1/"
+    video_base_url = "http://127.0.0.1:8700/video/v1/"
     control_url = "http://127.0.0.1:8700/__sandbox/"
 
 

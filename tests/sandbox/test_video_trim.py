@@ -131,12 +131,16 @@ def test_the_video_host_is_served_under_its_own_prefix(client: Client) -> None:
 
 
 def test_an_end_past_the_video_or_a_file_that_is_no_video_is_refused_before_paying(
-    client: Client,
+    make_client: MakeClient, clock: FakeClock
 ) -> None:
+    client, _ = make_client(job_seconds=1)
+    job = trim(client, start=0, end=1000).get_json()["transaction_id"]
+    clock.advance(2)
+    one_second = client.get(f"/video/v1/video/{job}", headers=HEADERS).get_json()["data"]["url"]
     before = client.get("/__sandbox/state").get_json()["credits"]
-    past = trim(client, end=2500)
+    past = trim(client, video_url=one_second, end=2500)
     assert past.status_code == 422
-    assert "end (2500) is past the end of the video" in past.get_json()["detail"]
+    assert "end (2500) is past the end of the video, which lasts" in past.get_json()["detail"]
     upload = client.post(
         "/tools/1.0/upload",
         headers=HEADERS,
@@ -147,6 +151,10 @@ def test_an_end_past_the_video_or_a_file_that_is_no_video_is_refused_before_payi
     assert not_video.status_code == 415
     assert not_video.get_json()["detail"].startswith("video_url: ")
     assert client.get("/__sandbox/state").get_json()["credits"] == before
+
+
+def test_a_stand_in_clip_is_made_as_long_as_the_trim_needs(client: Client) -> None:
+    assert trim(client, start=4000, end=6000).status_code == 202
 
 
 def test_a_trim_is_a_job_collected_at_the_video_poll(
