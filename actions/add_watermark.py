@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from picsart_component.catalogue.choices import OutputFormat, WatermarkAnchor
+from picsart_component.catalogue.choices import (
+    WATERMARK_ANCHOR_ALIASES,
+    OutputFormat,
+    WatermarkAnchor,
+)
+from picsart_component.runtime.models import ChoiceAliases
 
 from ..lib.context import PicsartContext as Context
 from ..lib.errors import Problem
@@ -46,10 +51,9 @@ class Input(ImageSourceInput):
         "Watermark URL",
         "The http(s) URL of the watermark image, which Picsart fetches itself. " + ONLY_ONE,
     )
-    anchor_point: (
-        WatermarkAnchor
-        | None
-    ) = Field(
+    anchor_point: Annotated[
+        WatermarkAnchor | None, ChoiceAliases(WATERMARK_ANCHOR_ALIASES)
+    ] = Field(
         None,
         title="Position",
         description=(

@@ -8,12 +8,16 @@ spanning them (exactly one mask source, the watermark's settings).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from picsart_component.catalogue.choices import OUTPUT_FORMATS, WatermarkAnchor
-from picsart_component.runtime.models import InputModel, OutputModel
+from picsart_component.catalogue.choices import (
+    OUTPUT_FORMATS,
+    WATERMARK_ANCHOR_ALIASES,
+    WatermarkAnchor,
+)
+from picsart_component.runtime.models import ChoiceAliases, InputModel, OutputModel
 
 from .errors import Problem
 from .fields import (
@@ -186,7 +190,9 @@ class WatermarkInput(InputModel):
         max_length=IMAGE_URL_MAX_LENGTH,
         json_schema_extra={"format": "uri"},
     )
-    watermark_anchor_point: WatermarkAnchor | None = Field(
+    watermark_anchor_point: Annotated[
+        WatermarkAnchor | None, ChoiceAliases(WATERMARK_ANCHOR_ALIASES)
+    ] = Field(
         None,
         title="Watermark Position",
         description=(

@@ -253,6 +253,15 @@ ANCHOR_POINTS: tuple[AnchorPoint, ...] = get_args(AnchorPoint)
 WATERMARK_ANCHORS: tuple[WatermarkAnchor, ...] = get_args(WatermarkAnchor)
 ZOOM_ANCHORS: tuple[ZoomAnchor, ...] = get_args(ZoomAnchor)
 CROP_ANCHORS: tuple[CropAnchor, ...] = get_args(CropAnchor)
+WATERMARK_ANCHOR_ALIASES: dict[str, WatermarkAnchor] = {
+    "top-left": "left-top", "top-middle": "center-top", "top-right": "right-top",
+    "middle-left": "left-middle", "center": "center-middle", "middle-right": "right-middle",
+    "bottom-left": "left-bottom", "bottom-middle": "center-bottom", "bottom-right": "right-bottom",
+    "tile": "pattern",
+}  # fmt: skip
+"""The watermark anchors as Picsart's n8n node names them (vertical, then horizontal; ``center``
+for the middle, ``tile`` for ``pattern``), each with the file's name (horizontal, then
+vertical), which is what is sent. Production takes both; the sandbox and the component do too."""
 RATIOS: tuple[Ratio, ...] = get_args(Ratio)
 BLEND_MODES: tuple[BlendMode, ...] = get_args(BlendMode)
 REMOVEBG_MODELS = (

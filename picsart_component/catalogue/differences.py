@@ -157,12 +157,6 @@ DIFFERENCES: tuple[Difference, ...] = (
          "Picsart's gateway answers 502 when the service behind it fails."),
     Diff("any", "*", "*", "status", "504", "production",
          "Picsart's gateway answers 504 when the service behind it is too slow."),
-    Diff("genai", "*", "*", "status", "422", "production",
-         "The GenAI file defines a 422 answer but lists it for no path; Picsart answers broken "
-         "parameters with it, as the image API does."),
-    Diff("image", "POST", "/watermark", "status", "422", "production",
-         "The image file lists 422 for every operation but Add watermark; Picsart answers its "
-         "broken parameters with 422 as it does the others'."),
     Diff("genai", "POST", "/text2video", "status", "501", "sandbox only", _NO_VIDEO),
     Diff("genai", "POST", "/image2video", "status", "501", "sandbox only", _NO_VIDEO),
     Diff("video", "POST", "*", "status", "501", "sandbox only", _NO_VIDEO),

@@ -8,12 +8,23 @@ its fields: ``schemas/*.json`` and the ``fields`` of ``component.json`` are gene
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, TypeGuard, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import Problem
+
+
+@dataclass(frozen=True)
+class ChoiceAliases:
+    """Other names a field's choices go by, each with its choice (``{"bottom-right":
+    "right-bottom"}``), declared as ``Annotated[..., ChoiceAliases(...)]`` metadata: a body's
+    text that is one, in any case, is written as its choice before the schema check, as another
+    case is. Not part of the schema: the designer offers the choices alone."""
+
+    names: Mapping[str, str]
 
 
 class InputModel(BaseModel):
@@ -24,7 +35,8 @@ class InputModel(BaseModel):
     @classmethod
     def normalized(cls, body: dict[str, Any]) -> dict[str, Any]:
         """``body`` with each text that names one of a field's choices in another case (``png``)
-        written as the choice (``PNG``): what is checked and sent is the API's own spelling."""
+        or by an alias (``ChoiceAliases``) written as the choice (``PNG``): what is checked and
+        sent is the API's own spelling."""
         choices = _text_choices(cls)
         changed = dict(body)
         for name, value in body.items():
@@ -83,7 +95,8 @@ def problems_from(error: ValidationError, root: str) -> list[Problem]:
 
 @cache
 def _text_choices(model: type[BaseModel]) -> dict[str, dict[str, str]]:
-    """For each field whose values are a fixed set of texts, each choice by its lower case."""
+    """For each field whose values are a fixed set of texts, each choice by its lower case and by
+    its aliases' lower case."""
     found: dict[str, dict[str, str]] = {}
     for name, info in model.model_fields.items():
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
@@ -92,8 +105,21 @@ def _text_choices(model: type[BaseModel]) -> dict[str, dict[str, str]]:
         values = [*_literal_values(info.annotation), *(listed if isinstance(listed, list) else [])]
         texts = [value for value in values if isinstance(value, str)]
         if texts:
-            found[name] = {text.lower(): text for text in texts}
+            by_alias = {
+                alias: choice
+                for aliases in info.metadata
+                if isinstance(aliases, ChoiceAliases)
+                for alias, choice in _aliases_by_lower(name, aliases, texts).items()
+            }
+            found[name] = {**by_alias, **{text.lower(): text for text in texts}}
     return found
+
+
+def _aliases_by_lower(field: str, aliases: ChoiceAliases, texts: list[str]) -> dict[str, str]:
+    unknown = sorted(choice for choice in aliases.names.values() if choice not in texts)
+    if unknown:
+        raise TypeError(f"{field}: aliases name {', '.join(unknown)}, which are not its choices")
+    return {alias.lower(): choice for alias, choice in aliases.names.items()}
 
 
 def _literal_values(annotation: Any) -> list[Any]:

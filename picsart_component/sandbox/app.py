@@ -5,6 +5,7 @@ A call goes through the same gates, in the same order, as it would at Picsart: r
 405), injected faults, the key (401), the spike arrest and the quota (429), ``Accept`` (406), the
 video extra (501), the body (413, 400, 415), the parameters (422), the balance (402), the work
 (415, 422), and only then the charge, when the answer is a 200 or a 202 that accepts a job. A
+refusal is a 422 only where the operation's file lists one, else a 400 (``catalogue.statuses``). A
 poll goes through the same gates up to ``Accept`` and is free, as are the effect lists and
 ``GET /image/{transaction_id}``, which finds a stored upload or result by its id. Every answer,
 errors and 404s included, carries the ``X-Picsart-*`` headers.
@@ -12,7 +13,9 @@ errors and 404s included, carries the ``X-Picsart-*`` headers.
 ``Prefer`` (RFC 7240) chooses between a synchronous answer and a job where an operation offers
 both: without it, 200; with ``respond-async``, 202 and ``Preference-Applied: respond-async``;
 with ``respond-async, wait=N``, 200 when the job takes at most N seconds (``job_seconds``), else
-202. Operations that only run as jobs always answer 202; those that never do ignore ``Prefer``.
+202. Without a ``Prefer`` that asks for either, the deprecated ``mode=async`` of the operations
+that run either way asks for a job too, as their files say (202, no ``Preference-Applied``).
+Operations that only run as jobs always answer 202; those that never do ignore ``Prefer``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from picsart_component.catalogue import choices
+from picsart_component.catalogue import choices, statuses
 
 from . import media, operations, samples, sources, work
 from .asyncjobs import Job, Preference, read_prefer
@@ -193,7 +196,7 @@ class SandboxApp:
                 return self._lookup(exchange, match)
             return self._api_call(exchange, match.operation, charge=charge)
         except ApiError as error:
-            return Answer.error(error)
+            return Answer.error(_as_listed(error, match))
         except Exception:
             log.exception("sandbox failure on %s (%s)", exchange.path, exchange.correlation_id)
             return Answer.error(
@@ -239,7 +242,9 @@ class SandboxApp:
         outcome = plan.run(
             work.Worker(state.store, reader, options.max_pixels, state.memory, state.image_work)
         )
-        preference = read_prefer(request.headers.getlist("Prefer"))
+        either = operation.sync and operation.asynchronous
+        mode = inputs.values.get("mode") if either else None
+        preference = read_prefer(request.headers.getlist("Prefer"), mode)
         job = self._job(operation, preference, outcome)
         if job is None and operation.poll is not None:
             time.sleep(options.job_seconds)
@@ -250,7 +255,7 @@ class SandboxApp:
             charged = plan.price
         if job is not None:
             state.jobs.add(job)
-            applied = preference.respond_async
+            applied = preference.respond_async and not preference.by_mode
             headers = {PREFERENCE_APPLIED: "respond-async"} if applied else {}
             return Answer.json(202, job.accepted(), headers=headers, charged=charged)
         return Answer.json(200, _result_body(operation, outcome, request.host_url), charged=charged)
@@ -500,6 +505,17 @@ class SandboxApp:
                 f", fault {answer.fault}" if answer.fault else "",
                 exchange.correlation_id,
             )
+
+
+def _as_listed(error: ApiError, match: Match) -> ApiError:
+    """A refused request (422) answered as its operation's file lists it: 400 where the file
+    lists no 422 (the GenAI API's operations, Add watermark, the video trim)."""
+    if error.status != 422 or match.operation is None or match.poll is not None:
+        return error
+    status = statuses.refusal_status(match.operation.key)
+    if status == error.status:
+        return error
+    return ApiError(status, error.detail, headers=error.headers)
 
 
 def _check_body_type(operation: Operation, inputs: Inputs) -> None:

@@ -30,14 +30,22 @@ FAILED_DETAIL = "The job failed: the sandbox was asked to fail it (a job-fail fa
 @dataclass(frozen=True)
 class Preference:
     """What an RFC 7240 ``Prefer`` header asks: a job (``respond-async``), and how many seconds
-    the client would rather wait for a synchronous answer (``wait``)."""
+    the client would rather wait for a synchronous answer (``wait``). ``by_mode`` says the job
+    was asked for by the deprecated ``mode`` field instead, so no ``Preference-Applied`` is due."""
 
     respond_async: bool = False
     wait: int | None = None
+    by_mode: bool = False
 
 
-def read_prefer(headers: Iterable[str]) -> Preference:
-    """The preferences in every ``Prefer`` header; names in any case, unknown ones ignored."""
+def read_prefer(headers: Iterable[str], mode: object = None) -> Preference:
+    """The preferences in every ``Prefer`` header; names in any case, unknown ones ignored.
+
+    ``mode`` is the deprecated field of the operations that run either way: the files say
+    ``async`` "forces an asynchronous request" and that ``Prefer`` takes precedence, so it counts
+    only when no ``Prefer`` asks for ``respond-async`` or a ``wait`` (``sync`` and ``auto`` are
+    the synchronous answer the sandbox gives anyway).
+    """
     respond_async = False
     wait: int | None = None
     for header in headers:
@@ -48,7 +56,11 @@ def read_prefer(headers: Iterable[str]) -> Preference:
                 respond_async = True
             elif name == "wait" and value.isdigit():
                 wait = int(value)
-    return Preference(respond_async, wait)
+    if respond_async or wait is not None:
+        return Preference(respond_async, wait)
+    if isinstance(mode, str) and mode.strip().lower() == "async":
+        return Preference(respond_async=True, by_mode=True)
+    return Preference()
 
 
 @dataclass(frozen=True)

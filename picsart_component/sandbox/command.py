@@ -181,7 +181,10 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
     "--strict",
     "strict",
     is_flag=True,
-    help="Answer a URL off this machine with 422 instead of a generated stand-in.",
+    help=(
+        "Refuse a URL off this machine (422, or 400 where the file lists no 422) instead of a "
+        "generated stand-in."
+    ),
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
 def sandbox(strict: bool, **settings: Any) -> None:

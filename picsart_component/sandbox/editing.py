@@ -99,11 +99,14 @@ def edit(
     side to ``size``, keeping the ratio when one is missing) or crop (mode crop: a width x height
     window at crop_x/crop_y, or placed by crop_anchor), then flip (horizontal, vertical), rotate
     (degrees, -180..180, the canvas grows to hold it), and a perspective tilt (-45..45 each
-    way). ``ValueError`` for a combination that cannot be done (a crop window outside the
-    image).
+    way). ``ValueError`` for a combination that cannot be done (a crop window at crop_x/crop_y
+    that reaches outside the image).
 
-    Without a mode, a size or width or height means resize. Positive angles turn clockwise;
-    the corners a rotation or a tilt uncovers are transparent.
+    A width or height larger than the image's is the image's, as the file says ("the original
+    size of the image will be selected"), for a crop and a resize alike; ``size``, which the file
+    applies to both, likewise never enlarges. Without a mode, a size or width or height means
+    resize. Positive angles turn clockwise; the corners a rotation or a tilt uncovers are
+    transparent.
     """
     _check_choice("mode", mode, EDIT_MODES)
     _check_choice("crop_anchor", crop_anchor, CROP_ANCHORS)
@@ -116,6 +119,13 @@ def edit(
     picture = _workable(image)
     if mode is None and (size or width or height):
         mode = "resize"
+    image_width, image_height = picture.size
+    width = None if width is None else min(width, image_width)
+    height = None if height is None else min(height, image_height)
+    size = None if size is None else min(size, max(image_width, image_height))
+    # crop_x/crop_y: the file calls them both "the x,y starting position" (width's text) and
+    # "the center of the crop area" (their own); the sandbox keeps reading them as the window's
+    # top-left corner, the starting position, and its README names the ambiguity.
     if mode == "resize":
         picture = _resize(picture, size, width, height)
     elif mode == "crop":

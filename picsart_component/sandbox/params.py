@@ -1,5 +1,6 @@
 """Turning a request's inputs into the typed job of its operation, with Picsart's rules: every
-broken rule answers 422, naming the field, before anything is charged.
+broken rule answers 422 (400 where the operation's file lists no 422: the app decides, from
+``catalogue.statuses``), naming the field, before anything is charged.
 
 The rules follow ``picsart-image-tools-openapi.yml``, ``picsart-genai-openapi.yml`` and
 ``picsart-video-openapi.yml``: exactly
@@ -10,9 +11,9 @@ enums in any case (Picsart takes ``png`` for ``PNG``), ranges, required fields, 
 plain decimals (``10``, never ``10.5`` or ``10.0``), booleans as ``true`` or ``false``; where the
 GenAI file types a whole quantity (a size, a count) as ``number``, JSON may write it ``512.0``.
 ``effect_names`` and the previews' ``mask`` are lists: a JSON array, a form field given several
-times, or names joined by commas. Fields the API does not know are ignored, as are the deprecated
-``mode`` and ``negative_prompt`` once checked: ``Prefer`` alone chooses between a synchronous
-answer and a job.
+times, or names joined by commas. Fields the API does not know are ignored, as is the deprecated
+``negative_prompt`` once checked; the deprecated ``mode`` is checked here and obeyed by the app
+(``async`` asks for a job when no ``Prefer`` decides, as the files say).
 
 Where the files are silent the sandbox decides (and its README says so): the transfers need
 their reference; blend needs its overlay; surface map needs its mask and sticker, the mask the
@@ -59,7 +60,8 @@ MAX_UNSCALED_VECTOR_SIDE = 4000
 """With ``downscale_to`` -1 the vectorizer takes images under 4000 pixels a side."""
 IMAGE_TYPES = ("product", "portrait", "nature", "graphics")
 MODES = ("sync", "async", "auto")
-"""The deprecated ``mode`` field's values: checked, never obeyed (``Prefer`` decides)."""
+"""The deprecated ``mode`` field's values: ``async`` asks for a job unless ``Prefer`` decides
+(``asyncjobs.read_prefer``); ``auto`` and ``sync`` get the synchronous answer."""
 PAINTING_MODES = ("sync", "async")
 ADJUSTMENTS: dict[str, tuple[int, int]] = {
     **dict.fromkeys(
@@ -514,7 +516,7 @@ def _watermark_stamp(inputs: Inputs) -> ImageJob:
     mark = _source(inputs, "watermark", "watermark_url", None)
     side = integer_in(1, MAX_CANVAS_SIDE)
     options = {
-        "anchor_point": optional_value(values, "anchor_point", one_of(editing.WATERMARK_ANCHORS))
+        "anchor_point": optional_value(values, "anchor_point", _watermark_anchor)
         or "center-middle",
         "width": optional_value(values, "watermark_width", side),
         "height": optional_value(values, "watermark_height", side),
@@ -760,10 +762,8 @@ def _painting(kind: str) -> Callable[[Inputs], PaintingJob]:
         values = inputs.values
         image = required_image(inputs)
         mask = None
-        if kind in ("inpaint", "outpaint"):
-            mask = image_source(inputs, "mask_")
-        elif kind == "remove-object":
-            mask = required_image(inputs, "mask_", "A mask")
+        if kind in ("inpaint", "outpaint", "remove-object"):
+            mask = _painting_mask(inputs, required=kind == "remove-object")
         if kind in ("remove-object", "bleed"):
             prompt = optional_value(values, "prompt", as_text) or ""
         else:
@@ -792,11 +792,43 @@ def _painting(kind: str) -> Callable[[Inputs], PaintingJob]:
     return parse_painting
 
 
+def _painting_mask(inputs: Inputs, *, required: bool) -> ImageSource | None:
+    """The mask by the file's names (``mask_image``, ``mask_image_url``, ``mask_image_id``) or by
+    the ones Picsart's Python SDK sends and production takes (``mask``, ``mask_url``): one source
+    in all."""
+    by_file_name = image_source(inputs, "mask_")
+    by_sdk_name = _source(inputs, "mask", "mask_url", None, label="mask")
+    if by_file_name is not None and by_sdk_name is not None:
+        raise unprocessable(
+            f"Give only one mask source; got {by_file_name.field} and {by_sdk_name.field}."
+        )
+    found = by_file_name or by_sdk_name
+    if found is None and required:
+        raise unprocessable(
+            "A mask is required: give one of mask_image, mask_image_url or mask_image_id "
+            "(or mask or mask_url)."
+        )
+    return found
+
+
+_WATERMARK_ANCHOR_BY_ALIAS = {
+    alias.lower(): anchor for alias, anchor in choices.WATERMARK_ANCHOR_ALIASES.items()
+}
+
+
+def _watermark_anchor(name: str, value: Any) -> str:
+    """A watermark anchor by the file's name (``right-bottom``) or by the one Picsart's n8n node
+    sends and production takes (``bottom-right``), in any case; the file's name is kept."""
+    text = as_text(name, value)
+    by_alias = _WATERMARK_ANCHOR_BY_ALIAS.get(text.lower())
+    return by_alias or one_of(editing.WATERMARK_ANCHORS)(name, text)
+
+
 def _watermark(values: dict[str, Any]) -> Watermark | None:
     """The watermark fields, all checked; a ``Watermark`` only when it is enabled."""
     enabled = value_or(values, "watermark_enabled", as_boolean, False)
     url = optional_value(values, "watermark_url", as_url)
-    anchor = optional_value(values, "watermark_anchor_point", one_of(editing.WATERMARK_ANCHORS))
+    anchor = optional_value(values, "watermark_anchor_point", _watermark_anchor)
     width = optional_value(values, "watermark_width", _at_least(1))
     height = optional_value(values, "watermark_height", _at_least(1))
     opacity = value_or(values, "watermark_opacity", integer_in(0, 100), 50)

@@ -80,7 +80,11 @@ def locate(crop: Image.Image, picture: Image.Image) -> tuple[int, int]:
         ({"mode": "resize", "height": 30}, (40, 30)),
         ({"mode": "resize", "size": 64}, (64, 48)),
         ({"mode": "resize", "width": 50, "height": 50}, (50, 50)),
-        ({"width": 320}, (320, 240)),
+        ({"width": 80}, (80, 60)),
+        ({"width": 320}, (160, 120)),  # wider than the image: its own size, as the file says
+        ({"mode": "resize", "width": 2000, "height": 2000}, (160, 120)),
+        ({"mode": "resize", "size": 500}, (160, 120)),
+        ({"mode": "crop", "width": 200, "height": 40}, (160, 40)),
         ({"mode": "crop", "width": 40, "height": 30}, (40, 30)),
         ({"rotate": 90}, (120, 160)),
         ({"rotate": -180}, (160, 120)),
@@ -115,7 +119,7 @@ def test_crop_takes_the_window_asked_for() -> None:
     "options",
     [
         {"mode": "crop", "width": 50, "height": 40, "crop_x": 120},
-        {"mode": "crop", "width": 200, "height": 40},
+        {"mode": "crop", "width": 200, "height": 40, "crop_x": 10, "crop_y": 0},
         {"mode": "stretch", "width": 10},
         {"flip": "diagonal"},
         {"rotate": 181},
