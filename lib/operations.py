@@ -42,6 +42,9 @@ GENAI_IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 Sizes = Mapping[str, tuple[int, int]]
 ITEM_NAMES = {"effectPreviews": "effect_name", "maskPreviews": "mask_name"}
 """The key naming what each file of a list of previews shows."""
+ITEM_NAME_ALIASES = {"mask_name": ("mask_name", "mask")}
+"""Where each name key may be found: production names a mask preview ``mask``, which Picsart's
+Python SDK reads; the file says ``mask_name``."""
 FORWARDED_HEADERS = (
     CORRELATION_ID_HEADER,
     CREDIT_AVAILABLE_HEADER,
@@ -284,8 +287,9 @@ def _store(context: PicsartContext, base_url: str, output: dict[str, Any]) -> di
 
 
 def _files(data: Any, name_key: str | None) -> list[dict[str, Any]]:
-    """The ``{url, id, status}`` entries of a ``data`` object or list, without malformed ones,
-    with the name of what each preview shows (``name_key``) where the operation gives one."""
+    """The ``{url, id, status}`` entries of a ``data`` object or list (production answers one
+    preview as an object), without malformed ones, with the name of what each preview shows
+    (``name_key``, found under any of its aliases) where the operation gives one."""
     entries = data if isinstance(data, list) else [data]
     files = []
     for entry in entries:
@@ -293,9 +297,15 @@ def _files(data: Any, name_key: str | None) -> list[dict[str, Any]]:
             item: dict[str, Any] = {"url": entry["url"]}
             if entry.get("id") is not None:
                 item["id"] = str(entry["id"])
-            for key in ("status", name_key):
-                if key is not None and isinstance(entry.get(key), str):
-                    item[key] = entry[key]
+            if isinstance(entry.get("status"), str):
+                item["status"] = entry["status"]
+            if name_key is not None:
+                aliases = ITEM_NAME_ALIASES.get(name_key, (name_key,))
+                name = next(
+                    (entry[key] for key in aliases if isinstance(entry.get(key), str)), None
+                )
+                if name is not None:
+                    item[name_key] = name
             files.append(item)
     return files
 

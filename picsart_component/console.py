@@ -244,10 +244,17 @@ def api_target(
     if not sandbox and any(cfg.get(key) for key in TARGET_KEYS):
         yield ApiTarget(cfg)
         return
+    from .frontend_settings import SANDBOX_ANSWERS_VARIABLE, FrontEndSettings
     from .sandbox import start_sandbox
+    from .sandbox.production import ANSWERS
 
     folder = environment().sandbox_results_folder
-    with start_sandbox(quiet=True, results_dir=str(folder)) as running:
+    answers = FrontEndSettings.from_environ().sandbox_answers
+    if answers not in ANSWERS:
+        usage_error(
+            f"{SANDBOX_ANSWERS_VARIABLE} must be one of {', '.join(ANSWERS)}, not {answers!r}"
+        )
+    with start_sandbox(quiet=True, results_dir=str(folder), answers=answers) as running:
         click.echo(f"picsart-flow: {SANDBOX_NOTICE}", err=True)
         if services is not None:
             services.route = running.route

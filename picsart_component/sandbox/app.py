@@ -33,7 +33,7 @@ from werkzeug.wrappers import Request, Response
 
 from picsart_component.catalogue import choices, statuses
 
-from . import media, operations, samples, sources, work
+from . import media, operations, production, samples, sources, work
 from .asyncjobs import Job, Preference, read_prefer
 from .auth import check_api_key
 from .control import handle_control
@@ -258,7 +258,8 @@ class SandboxApp:
             applied = preference.respond_async and not preference.by_mode
             headers = {PREFERENCE_APPLIED: "respond-async"} if applied else {}
             return Answer.json(202, job.accepted(), headers=headers, charged=charged)
-        return Answer.json(200, _result_body(operation, outcome, request.host_url), charged=charged)
+        body = _result_body(operation, outcome, request.host_url, options.answers)
+        return Answer.json(200, body, charged=charged)
 
     def _job(
         self, operation: Operation, preference: Preference, outcome: work.Outcome
@@ -279,7 +280,8 @@ class SandboxApp:
         if operation.sync and not faults and wait is not None and seconds <= wait:
             return None
         results = [(stored.id, stored.filename) for stored in outcome.files]
-        return Job.start(operation.name, poll, state.limiter.now(), seconds, results, faults)
+        shape = production.job_shape(state.options.answers, poll.name)
+        return Job.start(operation.name, poll, state.limiter.now(), seconds, results, faults, shape)
 
     def _poll(self, exchange: Exchange, match: Match) -> Answer:
         refused = self._admit(exchange)
@@ -529,19 +531,27 @@ def _check_body_type(operation: Operation, inputs: Inputs) -> None:
         )
 
 
-def _result_body(operation: Operation, outcome: work.Outcome, base_url: str) -> dict[str, Any]:
+def _result_body(
+    operation: Operation, outcome: work.Outcome, base_url: str, answers: str = "file"
+) -> dict[str, Any]:
     """A synchronous 200: the reply's text, an analysis's findings, or the results as one object
-    or a list (previews name each result)."""
+    or a list (previews name each result); in the ``answers`` mode's shapes."""
     if operation.data == "text":
-        return {"status": "success", "data": outcome.text}
+        return {"status": production.reply_word(answers, operation.key), "data": outcome.text}
     if operation.data in ("analysis", "colors"):
         return {"status": "success", "data": outcome.findings}
     items: list[dict[str, Any]] = [
         {"id": stored.id, "url": f"{base_url}results/{stored.filename}"} for stored in outcome.files
     ]
+    label = production.preview_name(answers, operation.key, outcome.label)
     for item, name in zip(items, outcome.names, strict=False):
-        item[outcome.label] = name
-    single = operation.data not in ("list", "previews")
+        item[label] = name
+    if operation.data == "previews":
+        return {
+            "status": "success",
+            "data": production.previews_data(answers, operation.key, items),
+        }
+    single = operation.data != "list"
     return {"status": "success", "data": items[0] if single else items}
 
 

@@ -3,7 +3,8 @@
 A job's work is done before its 202 is sent (so a broken input is still refused at once, as a
 4xx); the job then pends for ``job_seconds`` on the sandbox's clock, and its polls answer 202
 until then and 200 with the results after. Job faults (``job-fail``, ``job-stuck``, ``job-word``,
-``job-late``) are drawn when the job is accepted and change what its polls say.
+``job-late``) are drawn when the job is accepted and change what its polls say. In the
+``production`` answer mode a job says what production says instead (``production.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from .errors import ApiError
 from .faults import Fault
 from .operations import Poll
+from .production import FILE_JOB_SHAPE, JobShape
 
 MAX_JOBS = 4096
 """Jobs remembered; older ones are forgotten (their polls answer 404), like results expire."""
@@ -77,6 +79,8 @@ class Job:
     pending_word: str = PENDING_WORD
     done_word: str = DONE_WORD
     hidden_until: float = 0.0
+    accepted_word: str | None = None
+    pending_data: bool = False
 
     @classmethod
     def start(
@@ -87,9 +91,13 @@ class Job:
         seconds: float,
         results: Iterable[tuple[str, str]],
         faults: Iterable[Fault] = (),
+        shape: JobShape = FILE_JOB_SHAPE,
     ) -> Job:
-        """A new job accepted at ``now``, shaped by the job faults it met."""
-        outcome, pending, done, hidden = "done", PENDING_WORD, DONE_WORD, 0.0
+        """A new job accepted at ``now``, shaped by the answer mode's ``shape`` and by the job
+        faults it met (whose words win)."""
+        outcome, pending, hidden = "done", PENDING_WORD, 0.0
+        accepted = shape.accepted_word
+        done = shape.done_word or DONE_WORD
         for fault in faults:
             if fault.kind in ("job-fail", "job-stuck") and outcome == "done":
                 outcome = "failed" if fault.kind == "job-fail" else "stuck"
@@ -97,7 +105,7 @@ class Job:
                     done = fault.word or FAILED_WORD
             elif fault.kind == "job-word" and fault.word:
                 if fault.phase == "pending":
-                    pending = fault.word
+                    pending, accepted = fault.word, None
                 elif outcome == "done":
                     done = fault.word
             elif fault.kind == "job-late":
@@ -112,16 +120,25 @@ class Job:
             pending,
             done,
             hidden,
+            accepted,
+            shape.pending_data,
         )
 
     def accepted(self) -> dict[str, Any]:
-        """The 202 that accepts the job (and that its polls give while it pends)."""
-        return {"status": self.pending_word, self.poll.id_field: self.id}
+        """The 202 that accepts the job."""
+        return self._pending(self.accepted_word or self.pending_word)
+
+    def _pending(self, word: str) -> dict[str, Any]:
+        """A 202 for the job, saying ``word``."""
+        body: dict[str, Any] = {"status": word, self.poll.id_field: self.id}
+        if self.pending_data:
+            body["data"] = []
+        return body
 
     def answer(self, now: float, base_url: str) -> tuple[int, dict[str, Any]]:
         """What a poll at ``now`` answers; results are linked under ``base_url``."""
         if self.outcome == "stuck" or now < self.ready_at:
-            return 202, self.accepted()
+            return 202, self._pending(self.pending_word)
         if self.outcome == "failed":
             failed: dict[str, Any] = {"status": self.done_word, "detail": FAILED_DETAIL}
             if self.poll.data == "list":

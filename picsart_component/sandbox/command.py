@@ -23,6 +23,7 @@ from .faults import FaultSpecError, parse_fault_spec
 from .limits import RESET_TIME_FORMS
 from .operations import GROUPS
 from .options import MAX_IMAGE_PROCESSES, MAX_JOB_SECONDS, MIB, RATELIMIT_BODIES
+from .production import ANSWERS
 
 if TYPE_CHECKING:
     from .server import RunningSandbox
@@ -175,6 +176,16 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
     default=100 * MIB,
     show_default=True,
     help="Largest request body accepted (413 above).",
+)
+@click.option(
+    "--answers",
+    type=click.Choice(ANSWERS),
+    default="file",
+    show_default=True,
+    help=(
+        "Answer with the OpenAPI files' shapes, or with the ones production gives instead "
+        "(ACCEPTED/FINISHED, DONE, queued, ...), for code written against production."
+    ),
 )
 @click.option("--seed", type=int, default=None, help="Seed for faults with a probability.")
 @click.option(

@@ -17,6 +17,11 @@ faults send any) and statuses an operation does not list (faults send any from 4
 and 405 answer paths and methods the file lacks) are accepted as before, the status checked
 against the file's shared ``Error`` schema, and each note says whether the list names it and
 for which reason.
+
+A sandbox started with ``answers="production"`` gives the shapes production gives instead of the
+file's (``sandbox/production.py``); checked with ``answers="production"``, those listed in
+``differences.PRODUCTION_ANSWERS`` are accepted (a 202's ``data: []``, a preview named ``mask``, a
+single preview as an object), and only then.
 """
 
 from __future__ import annotations
@@ -38,7 +43,15 @@ from picsart_component.catalogue import differences
 from picsart_component.catalogue.operations import APIS, Api
 
 from .app import raw_path
-from .operations import EMULATED_HOSTS, GENAI_PREFIX, VIDEO_PREFIX, find, sandbox_path
+from .operations import (
+    EMULATED_HOSTS,
+    GENAI_PREFIX,
+    TOOLS_PREFIX,
+    VIDEO_PREFIX,
+    Match,
+    find,
+    sandbox_path,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -133,10 +146,12 @@ def check_picsart_answer(
     body: bytes,
     *,
     missing_ok: Collection[str] = (),
+    answers: str = "file",
 ) -> None:
     """The checks that need no spec: the five headers, and the body shapes Picsart always sends.
 
-    ``missing_ok`` names headers a test expects to be absent (faults that leave them out).
+    ``missing_ok`` names headers a test expects to be absent (faults that leave them out);
+    ``answers`` is the sandbox's answer mode (``production`` accepts production's listed shapes).
     Control API answers (``/__sandbox/``) and stand-ins for other hosts are not Picsart's and
     are not checked.
     """
@@ -180,6 +195,9 @@ def check_picsart_answer(
     elif shape == "text":
         if not isinstance(document, dict) or not isinstance(document.get("data"), str):
             raise ConformanceError(f"{where}: a chat reply {document!r} has no text data")
+    elif shape == "previews" and answers == "production":
+        _check_status(where, document)
+        _check_production_previews(where, document.get("data"), method, match)
     elif shape in _DATA_CHECKS:
         _check_status(where, document)
         _DATA_CHECKS[shape](where, document.get("data"))
@@ -266,6 +284,31 @@ def _check_previews(where: str, data: Any) -> None:
             raise ConformanceError(f"{where}: preview {item!r} names no effect or mask")
 
 
+def _check_production_previews(where: str, data: Any, method: str, match: Match | None) -> None:
+    """Previews as production gives them, where ``PRODUCTION_ANSWERS`` lists it: named by
+    ``mask``, and one preview as an object (without its name)."""
+    operation = match.operation if match is not None else None
+    api: Api = "genai" if operation is not None and operation.prefix == GENAI_PREFIX else "image"
+    if operation is None or operation.prefix not in (TOOLS_PREFIX, GENAI_PREFIX):
+        _check_previews(where, data)
+        return
+    path = "/" + operation.path
+
+    def listed(kind: differences.Kind, subject: str) -> bool:
+        return differences.production_answer(api, method, path, kind, subject) is not None
+
+    if isinstance(data, dict) and listed("answer shape", "object"):
+        _check_result(where, data)
+        return
+    if listed("answer field", "mask") and isinstance(data, list) and data:
+        for item in data:
+            _check_result(where, item)
+            if not isinstance(item.get("mask"), str):
+                raise ConformanceError(f"{where}: preview {item!r} names no mask")
+        return
+    _check_previews(where, data)
+
+
 def _check_result(where: str, data: Any) -> None:
     if not isinstance(data, dict):
         raise ConformanceError(f"{where}: result {data!r} is not an object with id and url")
@@ -326,6 +369,12 @@ class _SpecFile:
         """The entry of ``catalogue/differences.py`` that names this, if one does."""
         return differences.matching(self.api, method, self.file_path(path), kind, subject)
 
+    def production_answer(
+        self, method: str, path: str, kind: differences.Kind, subject: str
+    ) -> differences.Difference | None:
+        """The entry of ``differences.PRODUCTION_ANSWERS`` that names this, if one does."""
+        return differences.production_answer(self.api, method, self.file_path(path), kind, subject)
+
     def request_path(self, path: str) -> str:
         """The path of an answer's request at Picsart: ``/video/v1/trim`` is ``/v1/trim``."""
         return self.file_prefix + path[len(self.prefix) :]
@@ -376,10 +425,17 @@ class ConformanceChecker:
             self.deviations[deviation] += 1
 
     def check(
-        self, method: str, path: str, status: int, headers: Mapping[str, str], body: bytes
+        self,
+        method: str,
+        path: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        answers: str = "file",
     ) -> None:
         """Raises ``ConformanceError`` when the answer contradicts the file in a way Picsart
-        itself never does; records the known deviations."""
+        itself never does; records the known deviations. ``answers`` is the sandbox's answer
+        mode: ``production`` accepts the shapes ``differences.PRODUCTION_ANSWERS`` lists."""
         picsart_path = api_path(path)
         if picsart_path is None:
             return
@@ -415,7 +471,8 @@ class ConformanceChecker:
             what = f"{method} {path}" if operation is not None else "an unknown path or method"
             self._check_component(spec, (method, path), status, headers, body, what)
             return
-        body = self._usual_words(spec, method, path, status, document, body)
+        body = self._usual_words(spec, method, path, status, document, body, answers)
+        body = self._file_shapes(spec, where, method, path, status, document, body, answers)
         self._validate_with_openapi_core(spec, where, method, path, status, headers, body)
 
     def _spec_for(self, path: str) -> _SpecFile | None:
@@ -426,17 +483,57 @@ class ConformanceChecker:
         return self._tools
 
     def _usual_words(
-        self, spec: _SpecFile, method: str, path: str, status: int, document: Any, body: bytes
+        self,
+        spec: _SpecFile,
+        method: str,
+        path: str,
+        status: int,
+        document: Any,
+        body: bytes,
+        answers: str = "file",
     ) -> bytes:
-        """The body with an unusual status word (a ``job-word`` or ``job-fail`` fault) put back
-        to the file's own, so the rest is still validated; the word is noted."""
+        """The body with an unusual status word (a ``job-word`` or ``job-fail`` fault, or
+        production's) put back to the file's own, so the rest is still validated; the word is
+        noted."""
         word = document.get("status") if isinstance(document, dict) else None
         if status not in (200, 202) or not isinstance(word, str) or word in FILE_WORDS:
             return body
         listed = spec.difference(method, path, "status word", word)
+        if answers == "production":
+            listed = spec.production_answer(method, path, "status word", word) or listed
         self._note(f"status word {word!r}, which the OpenAPI file does not use{_why(listed)}")
         usual = "processing" if status == 202 else "success" if document.get("data") else "error"
         return json.dumps({**document, "status": usual}).encode()
+
+    def _file_shapes(
+        self,
+        spec: _SpecFile,
+        where: str,
+        method: str,
+        path: str,
+        status: int,
+        document: Any,
+        body: bytes,
+        answers: str,
+    ) -> bytes:
+        """The body with production's listed shapes put back to the file's (a 202's ``data``
+        left out, one preview made a list), so the rest is still validated; a 202 with ``data``
+        is refused unless the mode is production and the list names it."""
+        if not isinstance(document, dict):
+            return body
+        if status == 202 and "data" in document:
+            listed = spec.production_answer(method, path, "answer field", "data")
+            if answers != "production" or listed is None:
+                raise ConformanceError(f"{where}: a 202 with data, which the file's has not")
+            self._note(f"a 202 with data{_why(listed)}")
+            return json.dumps({k: v for k, v in document.items() if k != "data"}).encode()
+        data = document.get("data")
+        if status == 200 and isinstance(data, dict) and answers == "production":
+            listed = spec.production_answer(method, path, "answer shape", "object")
+            if listed is not None:
+                self._note(f"one result as an object where the file has a list{_why(listed)}")
+                return json.dumps({**document, "data": [data]}).encode()
+        return body
 
     def _validate_with_openapi_core(
         self,
@@ -520,7 +617,18 @@ class AnswerValidator:
     def __init__(self, checker: ConformanceChecker | None) -> None:
         self.checker = checker
         self.missing_ok: set[str] = set()
+        self.answers = "file"
         self.count = 0
+
+    @contextmanager
+    def answering(self, answers: str) -> Iterator[None]:
+        """Within the block, answers are checked as a sandbox in mode ``answers`` gives them."""
+        before = self.answers
+        self.answers = answers
+        try:
+            yield
+        finally:
+            self.answers = before
 
     @contextmanager
     def allow_missing(self, *names: str) -> Iterator[None]:
@@ -536,9 +644,11 @@ class AnswerValidator:
         self, method: str, path: str, status: int, headers: Mapping[str, str], body: bytes
     ) -> None:
         self.count += 1
-        check_picsart_answer(method, path, status, headers, body, missing_ok=self.missing_ok)
+        check_picsart_answer(
+            method, path, status, headers, body, missing_ok=self.missing_ok, answers=self.answers
+        )
         if self.checker is not None:
-            self.checker.check(method, path, status, headers, body)
+            self.checker.check(method, path, status, headers, body, self.answers)
 
     def check_werkzeug(self, response: TestResponse) -> None:
         request = response.request

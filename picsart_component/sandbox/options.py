@@ -17,6 +17,7 @@ from picsart_component.catalogue.operations import OPERATIONS
 
 from .faults import FaultSpecError, parse_fault_spec
 from .limits import RESET_TIME_FORMS
+from .production import ANSWERS
 
 MIB = 1024 * 1024
 MAX_JOB_SECONDS = 3600.0
@@ -52,6 +53,7 @@ RUNTIME_OPTIONS = frozenset(
         "max_upload_bytes",
         "max_pixels",
         "job_seconds",
+        "answers",
     }
 )
 """The options ``POST /__sandbox/reset`` may change; the others fix the server's shape."""
@@ -59,7 +61,7 @@ RUNTIME_OPTIONS = frozenset(
 _INT_OPTIONS = frozenset({"credits", "quota", "max_upload_bytes", "max_pixels"})
 _FLOAT_OPTIONS = frozenset({"spike_limit", "window", "latency_ms", "job_seconds"})
 _OPTIONAL_TEXT_OPTIONS = frozenset({"api_key", "faults"})
-_TEXT_OPTIONS = frozenset({"reset_time_form", "ratelimit_body"})
+_TEXT_OPTIONS = frozenset({"reset_time_form", "ratelimit_body", "answers"})
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ class SandboxOptions:
     without sleeping. Without ``api_key`` any non-empty key is accepted. ``job_seconds`` is how
     long a job stays pending (and how long a synchronous answer to a job operation takes).
     ``image_processes`` runs Remove background and upscale in that many worker processes (0: in
-    the serving process, one request at a time).
+    the serving process, one request at a time). ``answers`` is ``file`` (the OpenAPI files'
+    shapes) or ``production`` (the shapes production gives instead: ``production.py``).
     """
 
     host: str = "127.0.0.1"
@@ -85,6 +88,7 @@ class SandboxOptions:
     faults: str | None = None
     reset_time_form: str = "epoch-ms"
     ratelimit_body: str = "auto"
+    answers: str = "file"
     max_upload_bytes: int = 100 * MIB
     max_pixels: int = 64_000_000
     max_stored_files: int = 512
@@ -127,6 +131,8 @@ class SandboxOptions:
             found.append(f"reset_time_form must be one of {', '.join(RESET_TIME_FORMS)}")
         if self.ratelimit_body not in RATELIMIT_BODIES:
             found.append(f"ratelimit_body must be one of {', '.join(RATELIMIT_BODIES)}")
+        if self.answers not in ANSWERS:
+            found.append(f"answers must be one of {', '.join(ANSWERS)}")
         for name in (
             "max_upload_bytes",
             "max_pixels",
