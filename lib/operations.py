@@ -13,7 +13,7 @@ collected, and nothing is submitted or paid for again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -42,6 +42,9 @@ GENAI_IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 Sizes = Mapping[str, tuple[int, int]]
 ITEM_NAMES = {"effectPreviews": "effect_name", "maskPreviews": "mask_name"}
 """The key naming what each file of a list of previews shows."""
+ITEM_NAMES_ASKED = {"effectPreviews": "effect_names", "maskPreviews": "mask"}
+"""The field that lists, in order, what the previews are asked to show: a preview Picsart gives
+without its name (production's one mask preview) is named from it."""
 ITEM_NAME_ALIASES = {"mask_name": ("mask_name", "mask")}
 """Where each name key may be found: production names a mask preview ``mask``, which Picsart's
 Python SDK reads; the file says ``mask_name``."""
@@ -117,6 +120,7 @@ def run_operation(
             [Problem("cfg.doNotWait", "cannot be combined with Execution sync: a job is needed")]
         )
     runner = context.job_runner(operation)
+    asked = getattr(body, ITEM_NAMES_ASKED.get(operation.name, ""), None) or ()
     ticket = context.job_to_resume(operation)
     if ticket is not None:
         context.logger.info("collecting %s job %s started earlier", operation.title, ticket.id)
@@ -153,7 +157,9 @@ def run_operation(
                     recommend_async=bool(recommend_async and recommend_async(gathered.sizes)),
                     wait=not do_not_wait,
                 )
-    return _outcome_message(context, operation, outcome, download_result=download_result)
+    return _outcome_message(
+        context, operation, outcome, download_result=download_result, asked_names=asked
+    )
 
 
 def check_mask_size(sizes: Sizes) -> None:
@@ -189,19 +195,26 @@ def collect_job(context: PicsartContext, ticket: JobTicket, *, download_result: 
 
 
 def _outcome_message(
-    context: PicsartContext, operation: Operation, outcome: JobOutcome, *, download_result: bool
+    context: PicsartContext,
+    operation: Operation,
+    outcome: JobOutcome,
+    *,
+    download_result: bool,
+    asked_names: Sequence[str] = (),
 ) -> Message:
     """The message an action emits for a finished (or, not waited for, accepted) operation."""
     return _message(
         context,
         context.client_for(operation.api).base_url,
-        shape_output(operation, outcome),
+        shape_output(operation, outcome, asked_names),
         outcome.response,
         store=download_result and operation.shape in ("object", "list"),
     )
 
 
-def shape_output(operation: Operation, outcome: JobOutcome) -> dict[str, Any]:
+def shape_output(
+    operation: Operation, outcome: JobOutcome, asked_names: Sequence[str] = ()
+) -> dict[str, Any]:
     """Picsart's answer as the action's output: ``status``, ``data`` (one file, a list of files,
     a text or a value), and the job's id and operation when it ran as a job."""
     response = outcome.response
@@ -212,7 +225,12 @@ def shape_output(operation: Operation, outcome: JobOutcome) -> dict[str, Any]:
         output["operation"] = ticket.operation
     if response.status_code == 202:
         return {"status": status_word(outcome.body) or "processing", **output}
-    shaped = shape_answer(response, operation.shape, ITEM_NAMES.get(operation.name))
+    name_key = ITEM_NAMES.get(operation.name)
+    shaped = shape_answer(response, operation.shape, name_key)
+    items = shaped.get("data")
+    if name_key and isinstance(items, list) and len(items) == len(asked_names):
+        for item, asked in zip(items, asked_names, strict=True):
+            item.setdefault(name_key, asked)
     return {"status": shaped.pop("status"), **output, **shaped}
 
 

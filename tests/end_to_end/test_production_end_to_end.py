@@ -106,9 +106,8 @@ def test_mask_previews_named_mask_one_as_an_object(
     previews = body["data"]
     assert len(previews) == len(masks)
     assert all(item["url"] for item in previews)
-    if len(masks) > 1:
-        assert [item["mask_name"] for item in previews] == masks
-    else:
+    assert [item["mask_name"] for item in previews] == masks
+    if len(masks) == 1:
         assert _noted(production, "one result as an object")
 
 
