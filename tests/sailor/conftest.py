@@ -7,6 +7,7 @@ when node/npm or the registry are missing; under ``CI=true`` both fail instead.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,3 +74,14 @@ def amqp_proxy(broker: Broker) -> Iterator[TcpProxy]:
 @pytest.fixture
 def encryptor() -> Encryptor:
     return make_encryptor()
+
+
+@pytest.fixture
+def keep_logging() -> Iterator[None]:
+    """Starting a sailor or a service call sets up logging as a container's process does; the
+    suite's handlers and level are put back after the test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

@@ -7,11 +7,9 @@ import asyncio
 import base64
 import http.server
 import json
-import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -54,14 +52,7 @@ SERVICE_ENV = {
 }
 
 
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    """``run_sailor`` sets up logging as a container's process does; the suite's is put back."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("keep_logging")
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,14 +40,7 @@ def sailor_services(object_storage_uri, object_storage_token):
 """
 
 
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    """``run_service_call`` sets up logging as a container's process does; put the suite's back."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("keep_logging")
 
 
 def component(folder: Path, lib_init: str | None) -> Path:
