@@ -210,7 +210,8 @@ class PicsartContext(ActionContext):
         return ticket if ticket is not None and ticket.operation == operation.name else None
 
     def error_event(self, error: ComponentError) -> Event:
-        """The Error policy config decides what a 408, 429, 5xx or timeout becomes."""
+        """The Error policy config decides what a 408, 429, 500, 502, 503, 504 or timeout
+        becomes."""
         policy = error_policy(self.cfg)
         if policy == "retry" or not is_transient(error):
             return super().error_event(error)

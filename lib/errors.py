@@ -21,6 +21,7 @@ from typing import Any
 from picsart_component.runtime.errors import ComponentError, InputError, Problem
 
 __all__ = [
+    "TRANSIENT_SERVER_STATUSES",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -295,13 +296,18 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
+TRANSIENT_SERVER_STATUSES = frozenset({500, 502, 503, 504})
+"""The 5xx answers that may pass with time. Others (501 Not Implemented, 505, ...) say the same
+again however long one waits, so they are neither retried nor rebounded."""
+
+
 def is_transient(error: BaseException) -> bool:
     """A failure that may pass with time, which the Error policy config governs: a 408, a 429, a
-    5xx, a timeout or a lost connection."""
+    500, 502, 503 or 504, a timeout or a lost connection."""
     if isinstance(error, APIConnectionError):
         return True
     status = error.status if isinstance(error, APIError) else None
-    return status is not None and (status in (408, 429) or status >= 500)
+    return status is not None and (status in (408, 429) or status in TRANSIENT_SERVER_STATUSES)
 
 
 def error_class_for_status(status: int) -> type[APIStatusError]:

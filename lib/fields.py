@@ -42,7 +42,8 @@ class ErrorPolicyConfig(ConfigModel):
         "retry",
         title="Error policy",
         description=(
-            "What happens when Picsart answers 408, 429 or a 5xx, or does not answer in time. "
+            "What happens when Picsart answers 408, 429, 500, 502, 503 or 504, or does not "
+            "answer in time. "
             "Retry: the component waits and tries again (a 429 until its reset time), then "
             "fails. Rebound: nothing is retried here; the platform delivers the message again "
             "later (the command line exits 75, and a flow run leaves the item for --resume). "
@@ -182,7 +183,8 @@ class ActionOutput(OutputModel):
         None,
         title="Error",
         description="Present only when the Error policy is 'Emit the error as data' and the "
-        "step failed with a 408, 429, 5xx or timeout; then the other fields are absent.",
+        "step failed with a 408, 429, 500, 502, 503, 504 or timeout; then the other fields are "
+        "absent.",
     )
 
     @classmethod

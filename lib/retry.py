@@ -18,12 +18,17 @@ from enum import Enum
 
 import tenacity
 
-from .errors import APIConnectionError, APIError, RateLimitError, ServerError, TransientError
+from .errors import (
+    TRANSIENT_SERVER_STATUSES,
+    APIConnectionError,
+    APIError,
+    RateLimitError,
+    ServerError,
+    TransientError,
+)
 from .ratelimit import Clock
 
 log = logging.getLogger("picsart.client")
-
-RETRIED_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 
 
 class Decision(Enum):
@@ -36,7 +41,7 @@ def decide(error: BaseException) -> Decision:
     """The whole retry table: what kind of failure this is decides what happens next."""
     if isinstance(error, RateLimitError):
         return Decision.RATE_LIMITED
-    if isinstance(error, ServerError) and error.status in RETRIED_SERVER_STATUSES:
+    if isinstance(error, ServerError) and error.status in TRANSIENT_SERVER_STATUSES:
         return Decision.BACK_OFF
     if isinstance(error, APIConnectionError | TransientError):
         return Decision.BACK_OFF

@@ -175,7 +175,10 @@ def _rule(keyword: Any, value: Any, error: SchemaError) -> str:
         names = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
         return f"must be {names}, not {_kind(error.instance)}"
     if keyword == "enum":
-        return "must be one of: " + ", ".join(_literal(v) for v in value)
+        rule = "must be one of: " + ", ".join(_literal(v) for v in value)
+        if isinstance(error.instance, str):
+            rule += did_you_mean(error.instance, [v for v in value if isinstance(v, str)])
+        return rule
     if keyword == "minimum":
         return f"must be at least {value}"
     if keyword == "maximum":

@@ -337,9 +337,8 @@ class Worker:
         if job.kind.startswith("background-"):
             output = int(options["width"]) * int(options["height"])
         elif job.kind == "basic-edit":
-            side = int(options["size"] or 0)
-            asked = side * side or int(options["width"] or 0) * int(options["height"] or 0)
-            output = 2 * max(asked, width * height)  # a rotation's canvas grows
+            # Edit never enlarges: a size, width or height beyond the image's is the image's.
+            output = 2 * width * height  # a rotation's canvas grows
         return (pixels + output) * WORK_BYTES_PER_PIXEL
 
     def _pixels(self, data: bytes, source: ImageSource) -> int:

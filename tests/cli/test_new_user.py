@@ -163,6 +163,30 @@ def test_an_unknown_body_field_names_the_field_it_resembles() -> None:
     } in problems
 
 
+@pytest.mark.parametrize(
+    ("action", "body", "path", "hint"),
+    [
+        ("applyEffect", {"effect_name": "sketch2x"}, "$.effect_name", "; did you mean 'sketch2'?"),
+        ("addWatermark", {"anchor_point": "rigth-bottom"}, "$.anchor_point", "'right-bottom'?"),
+        ("addWatermark", {"anchor_point": "somewhere"}, "$.anchor_point", None),
+    ],
+)
+def test_a_mistyped_choice_names_the_choice_it_resembles(
+    action: str, body: dict[str, str], path: str, hint: str | None
+) -> None:
+    body = {"image_url": "https://example.com/a.jpg", "watermark_url": "https://x.io/w.png", **body}
+    if action == "applyEffect":
+        del body["watermark_url"]
+    result = invoke("run", action, "--body", json.dumps(body))
+    assert result.exit_code == 1
+    (rule,) = [p["rule"] for p in events(result)[0]["error"]["problems"] if p["path"] == path]
+    assert rule.startswith("must be one of: ")
+    if hint is None:
+        assert "did you mean" not in rule
+    else:
+        assert rule.endswith(hint)
+
+
 def test_the_executor_itself_takes_the_extra_keys_the_platform_adds(fake_time: FakeTime) -> None:
     executor = make_executor(fake_time)
     problems = executor.input_problems(

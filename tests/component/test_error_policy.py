@@ -8,7 +8,6 @@ its faults). The real sailor's side is in ``tests/sailor``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,9 @@ from picsart_component.lib.client import ClientSettings
 from picsart_component.lib.context import Services
 from picsart_component.lib.ratelimit import Throttle
 from picsart_component.lib.retry import RetrySettings
+from picsart_component.pytest_plugin import PicsartSandbox
 from picsart_component.runtime.executor import Executor
 from picsart_component.runtime.messages import Message
-from picsart_component.sandbox import RunningSandbox, start_sandbox
 
 BASE = "https://api.picsart.io/tools/1.0/"
 UPSCALE = BASE + "upscale"
@@ -113,7 +112,7 @@ def test_each_policy_turns_each_failure_into_its_event(failure: str, policy: str
 
 
 @pytest.mark.parametrize("policy", POLICIES)
-@pytest.mark.parametrize("status", [400, 401, 402, 404])
+@pytest.mark.parametrize("status", [400, 401, 402, 404, 501, 505])
 def test_failures_that_do_not_pass_with_time_fail_whatever_the_policy(
     policy: str, status: int
 ) -> None:
@@ -150,27 +149,19 @@ def test_every_action_has_the_policy_and_every_output_may_hold_an_error() -> Non
 # The command line and a flow run, against the sandbox.
 
 
-@pytest.fixture(scope="module")
-def shared_sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(quiet=True, api_key="policy-key") as running:
-        yield running
-
-
 @pytest.fixture
 def sandbox(
-    shared_sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> RunningSandbox:
-    shared_sandbox.reset(credits=1000, faults=None)
-    monkeypatch.setenv("PICSART_API_KEY", "policy-key")
-    monkeypatch.setenv("PICSART_BASE_URL", shared_sandbox.base_url)
+    picsart_sandbox: PicsartSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> PicsartSandbox:
+    for name, value in picsart_sandbox.environ().items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("PICSART_ATTACHMENTS_DIR", str(tmp_path / "store"))
-    monkeypatch.setenv("PICSART_GENAI_BASE_URL", shared_sandbox.genai_base_url)
     monkeypatch.setenv("PICSART_MAX_WAIT", "5")
-    return shared_sandbox
+    return picsart_sandbox
 
 
-def upscale_calls(sandbox: RunningSandbox) -> int:
-    return sum(1 for entry in sandbox.request_log() if entry["path"] == "/tools/1.0/upscale")
+def upscale_calls(sandbox: PicsartSandbox) -> int:
+    return len(sandbox.request_log("upscale"))
 
 
 # policy -> (exit code of `run`, the event it prints)
@@ -183,7 +174,7 @@ RUN_EXPECTED = {
 
 @pytest.mark.parametrize("fault", ["503:next=9,path=upscale", "408:next=9,path=upscale"])
 @pytest.mark.parametrize("policy", list(RUN_EXPECTED))
-def test_run_follows_the_policy(sandbox: RunningSandbox, policy: str, fault: str) -> None:
+def test_run_follows_the_policy(sandbox: PicsartSandbox, policy: str, fault: str) -> None:
     sandbox.set_faults(fault)
     result = CliRunner().invoke(
         main,
@@ -206,7 +197,7 @@ def test_run_follows_the_policy(sandbox: RunningSandbox, policy: str, fault: str
         assert event["message"]["body"]["error"]["status"] == int(fault[:3])
 
 
-def test_run_with_the_default_policy_retries_a_5xx(sandbox: RunningSandbox) -> None:
+def test_run_with_the_default_policy_retries_a_5xx(sandbox: PicsartSandbox) -> None:
     sandbox.set_faults("503:next=1,path=upscale")
     result = CliRunner().invoke(
         main, ["run", "upscale", "--body", json.dumps(BODY)], catch_exceptions=False
@@ -249,7 +240,7 @@ def lines_of(out: Path) -> list[dict[str, Any]]:
 
 
 def test_a_flow_step_that_rebounds_leaves_its_item_for_resume(
-    sandbox: RunningSandbox, tmp_path: Path
+    sandbox: PicsartSandbox, tmp_path: Path
 ) -> None:
     sandbox.set_faults("503:next=1,path=upscale")
     result, out = run_flow(tmp_path, "rebound", "--workers", "1")
@@ -260,12 +251,12 @@ def test_a_flow_step_that_rebounds_leaves_its_item_for_resume(
     resumed, _ = run_flow(tmp_path, "rebound", "--workers", "1", "--resume")
     assert resumed.exit_code == 0, resumed.stderr
     assert sorted(line["item"] for line in lines_of(out)) == [1, 2]
-    cutouts = [e for e in sandbox.request_log() if e["path"] == "/tools/1.0/removebg"]
+    cutouts = sandbox.request_log("removebg")
     assert len(cutouts) == 2, "the cutout of the rebounded item was paid for again"
 
 
 def test_a_flow_step_that_fails_under_dont_retry_fails_its_item(
-    sandbox: RunningSandbox, tmp_path: Path
+    sandbox: PicsartSandbox, tmp_path: Path
 ) -> None:
     sandbox.set_faults("503:next=1,path=upscale")
     result, out = run_flow(tmp_path, "fail", "--workers", "1")
@@ -276,7 +267,7 @@ def test_a_flow_step_that_fails_under_dont_retry_fails_its_item(
 
 
 def test_a_flow_step_that_emits_its_error_lets_the_flow_go_on(
-    sandbox: RunningSandbox, tmp_path: Path
+    sandbox: PicsartSandbox, tmp_path: Path
 ) -> None:
     sandbox.set_faults("503:next=1,path=upscale")
     result, out = run_flow(tmp_path, "emitError", "--workers", "1")

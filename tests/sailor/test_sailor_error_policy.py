@@ -4,11 +4,9 @@ sailor publishes: an error, a rebound, or data that carries the error."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from picsart_component.sandbox.server import RunningSandbox, start_sandbox
+from picsart_component.pytest_plugin import PicsartSandbox
 from tests.sailor.amqp_harness import (
     SailorLauncher,
     Topology,
@@ -21,15 +19,8 @@ from tests.sailor.fake_platform import FakePlatform
 BODY = {"image_url": "https://example.com/mug.jpg", "upscale_factor": 2}
 
 
-@pytest.fixture
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(quiet=True) as running:
-        running.set_faults("503:path=upscale")
-        yield running
-
-
-def upscale_calls(sandbox: RunningSandbox) -> int:
-    return sum(1 for entry in sandbox.request_log() if entry["path"] == "/tools/1.0/upscale")
+def upscale_calls(sandbox: PicsartSandbox) -> int:
+    return len(sandbox.request_log("upscale"))
 
 
 # policy -> (the kind the sailor publishes, the calls Picsart gets)
@@ -41,15 +32,16 @@ EXPECTED = {
 }
 
 
+@pytest.mark.picsart_sandbox(faults="503:path=upscale")
 @pytest.mark.parametrize("policy", list(EXPECTED))
 def test_the_sailor_publishes_what_the_error_policy_says(
     policy: str,
     topology: Topology,
     fake_platform: FakePlatform,
     sailors: SailorLauncher,
-    sandbox: RunningSandbox,
+    picsart_sandbox: PicsartSandbox,
 ) -> None:
-    config = {"apiKey": "sandbox-key", "imageApiBaseUrl": sandbox.base_url, "errorPolicy": policy}
+    config = {**picsart_sandbox.cfg(), "errorPolicy": policy}
     fake_platform.add_step(topology.flow_id, "step_1", config=config)
     env = sailor_env(
         topology,
@@ -73,7 +65,7 @@ def test_the_sailor_publishes_what_the_error_policy_says(
         assert set(body) == {"error"}
         assert (body["error"]["name"], body["error"]["status"]) == ("ServerError", 503)
     assert sailor.terminate() == 0
-    assert upscale_calls(sandbox) == calls
+    assert upscale_calls(picsart_sandbox) == calls
     other_kinds = {"data", "error", "rebound"} - {kind}
     for other in other_kinds:
         assert topology.drain(topology.steps["step_1"].queues[other]) == [], other

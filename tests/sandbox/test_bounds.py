@@ -3,12 +3,14 @@ its request log, its control API, and bodies too deep or in too many parts."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
 import time
 
 import requests
+from PIL import Image
 
 from tests.e2e import SandboxAnswers
 from tests.helpers import png_declaring
@@ -203,3 +205,18 @@ def test_a_form_with_too_many_parts_says_so(
     assert answer.status_code == 413
     assert "more than 200 parts" in answer.json()["detail"]
     assert "bytes" not in answer.json()["detail"]
+
+
+def test_an_edit_asking_for_more_than_the_image_reserves_only_the_image(
+    start: StartSandbox, http: requests.Session
+) -> None:
+    sandbox = start(max_memory_mb=64, max_request_memory_mb=64)
+    answer = http.post(
+        sandbox.base_url + "edit",
+        files={"image": ("a.png", png_bytes((400, 300)), "image/png")},
+        data={"mode": "resize", "width": "8000", "height": "8000", "format": "PNG"},
+    )
+    assert answer.status_code == 200, answer.text
+    result = http.get(answer.json()["data"]["url"])
+    assert Image.open(io.BytesIO(result.content)).size == (400, 300)
+    assert sandbox.sandbox_state.memory.used_bytes == 0
