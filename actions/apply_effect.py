@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import Field
 
 from picsart_component.catalogue.choices import EFFECT_NAMES, OutputFormat
@@ -11,6 +14,7 @@ from ..lib.fields import DownloadResultConfig as Config
 from ..lib.fields import ImageResultOutput as Output
 from ..lib.fields import ImageSourceInput
 from ..lib.genai_fields import format_field
+from ..lib.live_lists import meta_model
 from ..lib.operations import operation_process
 from ..lib.tool_fields import TOOL_FORMATS, fade_field
 
@@ -26,7 +30,7 @@ HELP = (
 HELP_LINK = "https://docs.picsart.io/reference/image-apply-effect"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "effect_name": "sketch1"}
 
-__all__ = ["Config", "Context", "Input", "Output", "process"]
+__all__ = ["Config", "Context", "Input", "Output", "getMetaModel", "process"]
 
 
 class Input(ImageSourceInput):
@@ -42,3 +46,8 @@ class Input(ImageSourceInput):
 process = operation_process(
     "applyEffect", file_fields={"image": "image"}, accepted_formats=TOOL_FORMATS
 )
+
+
+def getMetaModel(cfg: Mapping[str, Any], context: Context) -> dict[str, Any]:
+    """The designer's dynamic metadata: the in-schema with the names Picsart lists now."""
+    return meta_model(Input, Output, context, {"effect_name": "effects"})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import Field
 
 from picsart_component.catalogue.choices import EFFECT_NAMES, OutputFormat
@@ -10,6 +13,7 @@ from ..lib.context import PicsartContext as Context
 from ..lib.fields import DownloadResultConfig as Config
 from ..lib.fields import ImageSourceInput
 from ..lib.genai_fields import format_field
+from ..lib.live_lists import meta_model
 from ..lib.operations import operation_process
 from ..lib.tool_fields import (
     TOOL_FORMATS,
@@ -29,7 +33,7 @@ HELP = (
 HELP_LINK = "https://docs.picsart.io/reference/image-create-effect-previews"
 EXAMPLE = {"image_url": "https://example.com/mug.jpg", "effect_names": ["sketch1", "popart"]}
 
-__all__ = ["Config", "Context", "Input", "Output", "process"]
+__all__ = ["Config", "Context", "Input", "Output", "getMetaModel", "process"]
 
 
 class Input(ImageSourceInput):
@@ -59,3 +63,8 @@ class Output(PreviewsOutput):
 process = operation_process(
     "effectPreviews", file_fields={"image": "image"}, accepted_formats=TOOL_FORMATS
 )
+
+
+def getMetaModel(cfg: Mapping[str, Any], context: Context) -> dict[str, Any]:
+    """The designer's dynamic metadata: the in-schema with the names Picsart lists now."""
+    return meta_model(Input, Output, context, {"effect_names": "effects"})

@@ -20,7 +20,7 @@ from jsonschema import Draft3Validator
 from jsonschema.exceptions import SchemaError
 from pydantic import ValidationError
 
-from .designer import designer_schema
+from .designer import designer_schema, module_method_problems
 from .errors import Problem
 from .executor import context_type_of
 from .generate import action_modules, stale_files
@@ -143,6 +143,7 @@ def _action_problems(
         else:
             referenced.add(resolve_in_component(root, main).resolve())
             yield from _export_problems(root, main, "process", where)
+            yield from _method_problems(root, main, where, action)
             yield from _example_problems(root, main, where)
     metadata = action.get("metadata")
     if not isinstance(metadata, dict) or not metadata:
@@ -244,6 +245,14 @@ def _export_problems(root: Path, main: str, export: str, where: str | None = Non
         context_type_of(module)
     except ManifestError as error:
         yield f"{label}: {error}"
+
+
+def _method_problems(root: Path, main: str, where: str, action: dict[str, Any]) -> Iterator[str]:
+    try:
+        module = load_module(root, main)
+    except Exception:  # reported by _export_problems
+        return
+    yield from module_method_problems(where, action, module, main)
 
 
 def _schema_problems(root: Path, relative: str) -> Iterator[str]:

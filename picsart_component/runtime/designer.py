@@ -8,9 +8,19 @@ Config and credential fields become ``component.json`` field entries with a ``la
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from types import ModuleType
 from typing import Any
 
 from pydantic import BaseModel
+
+DYNAMIC_METADATA_METHOD = "getMetaModel"
+"""An action module that exports this function has dynamic metadata: its entry says
+``"dynamicMetadata": true`` and the designer asks the function for the in- and out-schemas (the
+platform's ``getMetaModel`` service call)."""
+SELECT_MODEL_VIEWS = frozenset({"SelectView", "MultiSelectView"})
+"""View classes whose ``model`` may name a function of the action's module, which gives the
+choices (the platform's ``selectModel`` service call)."""
 
 _PROPERTY_KEY_ORDER = (
     "type",
@@ -119,3 +129,28 @@ def designer_fields(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
             entry["note"] = info.description
         fields[name] = entry
     return fields
+
+
+def module_method_problems(
+    where: str, entry: Mapping[str, Any], module: ModuleType, main: str
+) -> Iterator[str]:
+    """What an action's entry asks of its module's functions and the module lacks: a
+    ``getMetaModel`` for ``dynamicMetadata``, and the function a select's string ``model``
+    names."""
+    if entry.get("dynamicMetadata") and not callable(
+        getattr(module, DYNAMIC_METADATA_METHOD, None)
+    ):
+        yield (
+            f"{where}: dynamicMetadata needs {main} to export "
+            f"{DYNAMIC_METADATA_METHOD}(cfg, context)"
+        )
+    fields = entry.get("fields")
+    for name, field in (fields if isinstance(fields, Mapping) else {}).items():
+        if not isinstance(field, Mapping) or field.get("viewClass") not in SELECT_MODEL_VIEWS:
+            continue
+        model = field.get("model")
+        if isinstance(model, str) and not callable(getattr(module, model, None)):
+            yield (
+                f"{where}.fields.{name}: model {model!r} names no function {main} exports "
+                "(the platform calls it for the choices)"
+            )

@@ -205,6 +205,33 @@ class Executor:
         ``shutdown``, where it has them); ``ManifestError`` for an unknown action."""
         return self._load(action_key).module
 
+    def call_module_method(
+        self,
+        action_key: str,
+        name: str,
+        cfg: Mapping[str, Any],
+        services: object = None,
+    ) -> Any:
+        """Call ``name(cfg, context)`` of an action's module, as the platform's service calls
+        do (``getMetaModel``, a select model's method): the context is the action's ``Context``,
+        with no message and an ``emit`` that drops what it is given, and ``services`` (the
+        executor's when None). A method the module lacks is an ``AssertionError`` in the
+        reference sailor's words; whatever the method raises goes to the caller."""
+        module = self.action_module(action_key)
+        method = getattr(module, name, None)
+        if not callable(method):
+            raise AssertionError(
+                f'Method "{name}" is not found in "{action_key}" action or trigger'
+            )
+        context = context_type_of(module)(
+            action_key,
+            Message(),
+            cfg,
+            lambda kind, payload: None,
+            services=self.services if services is None else services,
+        )
+        return method(cfg, context)
+
     def input_problems(
         self, action_key: str, body: Any, cfg: Mapping[str, Any] | None = None
     ) -> list[Problem]:

@@ -7,8 +7,9 @@ that no action's ``main`` names yet becomes an action named after its file
 (``trim_video.py``: ``trimVideo``), with its schemas beside the others. ``component.json`` keeps
 by hand only the component's own title, description and links, and each action's ``main``
 (which also fixes the order of the actions); an action module without the constants keeps the
-texts its entry has. ``picsart-flow generate --check`` (and a test) fail when a file is out of
-date.
+texts its entry has. A module that exports ``getMetaModel`` has dynamic metadata
+(``"dynamicMetadata": true``). ``picsart-flow generate --check`` (and a test) fail when a file is
+out of date.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .designer import designer_fields, designer_schema
+from .designer import DYNAMIC_METADATA_METHOD, designer_fields, designer_schema
 from .manifest import (
     MANIFEST_NAME,
     ManifestError,
@@ -36,7 +37,7 @@ DECLARED_TEXTS = {"title": "TITLE", "description": "DESCRIPTION"}
 HELP_TEXTS = {"description": "HELP", "link": "HELP_LINK"}
 """The keys of an entry's ``help`` (what the designer shows beside the action, and where to read
 more): the module constant that gives each."""
-ENTRY_ORDER = ("title", "description", "help", "main", "fields", "metadata")
+ENTRY_ORDER = ("title", "description", "help", "main", "fields", "dynamicMetadata", "metadata")
 """The order of an action entry's keys; keys of other names follow, as the entry had them."""
 
 
@@ -128,6 +129,10 @@ def action_entry(
     entry = {**entry, **texts}
     if "metadata" not in entry and default_metadata(name, module):
         entry["metadata"] = default_metadata(name, module)
+    if callable(getattr(module, DYNAMIC_METADATA_METHOD, None)):
+        entry["dynamicMetadata"] = True
+    else:
+        entry.pop("dynamicMetadata", None)
     config = getattr(module, "Config", None)
     if is_model_class(config):
         entry["fields"] = designer_fields(config)

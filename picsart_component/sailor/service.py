@@ -19,9 +19,8 @@ import requests
 
 from ..runtime.documents import loads_json
 from ..runtime.errors import ComponentError
-from ..runtime.executor import Executor, context_type_of
+from ..runtime.executor import Executor
 from ..runtime.manifest import VERIFY_CREDENTIALS_MAIN
-from ..runtime.messages import Message
 
 log = logging.getLogger("picsart.sailor.service")
 
@@ -71,26 +70,13 @@ def service_result(
                 if method == "getMetaModel"
                 else environ["ELASTICIO_GET_MODEL_METHOD"]
             )
-            data = _call_module_method(executor, action, name, cfg, services)
+            data = executor.call_module_method(action, name, cfg, services)
     except (AssertionError, ValueError, ComponentError) as error:
         return {"status": "error", "data": {"message": str(error)}}
     except Exception as error:
         log.debug("service call failed", exc_info=True)
         return {"status": "error", "data": {"message": f"{type(error).__name__}: {error}"}}
     return {"status": "success", "data": data}
-
-
-def _call_module_method(
-    executor: Executor, action: str, name: str, cfg: dict[str, Any], services: object
-) -> Any:
-    module = executor.action_module(action)
-    method = getattr(module, name, None)
-    if not callable(method):
-        raise AssertionError(f'Method "{name}" is not found in "{action}" action or trigger')
-    context = context_type_of(module)(
-        action, Message(), cfg, lambda kind, payload: None, services=services
-    )
-    return method(cfg, context)
 
 
 def post_result(url: str, body: Mapping[str, Any], session: requests.Session | None = None) -> int:

@@ -123,7 +123,8 @@ def test_methods_other_than_get_and_post_are_refused_with_nothing_sent(
 ) -> None:
     kind, error = run(executor, {"url": "balance", "method": method})
     assert kind == "error"
-    assert error["problems"] == [{"path": "$.method", "rule": "must be one of: GET, POST"}]
+    hint = "; did you mean 'GET'?" if method == "gett" else ""
+    assert error["problems"] == [{"path": "$.method", "rule": "must be one of: GET, POST" + hint}]
     assert len(responses.calls) == 0
 
 
