@@ -19,11 +19,13 @@ from .console import (
     EXIT_OK,
     EXIT_REBOUND,
     api_target,
+    attach_local_files,
     cfg_option,
     check_cfg_keys,
     configure_logging,
     emit_json,
     environment,
+    make_executor,
     merge_cfg,
     read_json_object,
     read_json_option,
@@ -33,7 +35,6 @@ from .console import (
 )
 
 if TYPE_CHECKING:
-    from .lib.context import Services
     from .runtime.executor import Executor, RunResult
 
 
@@ -393,6 +394,7 @@ def attach(files: tuple[Path, ...]) -> None:
 
 def _register_commands() -> None:
     from .distributed.command import add_broker_mode
+    from .flow_designer.command import designer
     from .flows.command import flow
     from .limits_commands import limits
     from .sailor.command import sailor
@@ -405,40 +407,10 @@ def _register_commands() -> None:
     main.add_command(flow)
     main.add_command(store)
     main.add_command(limits)
+    main.add_command(designer)
 
 
 _register_commands()
-
-
-def make_executor() -> tuple[Executor, Services]:
-    """The bundled component's executor, and the services it hands its actions."""
-    from .lib.context import Services
-    from .runtime.executor import Executor
-
-    services = Services()
-    return Executor(services=services), services
-
-
-def attach_local_files(executor: Executor, services: Services, action: str, body: Any) -> Any:
-    """On the command line only: a path to a file on this machine, in a field the component
-    downloads (``image``, ``bg_image``, Make Raw Request's ``files``), is put into the
-    attachment store and given as its URL; a missing file or one that is not an image is an
-    ``InputError``, as it is in a flow."""
-    from .lib.files import attach_local_files as attach_to_store
-    from .runtime.manifest import load_schema
-
-    spec = executor.manifest.action(action)
-    if not isinstance(body, dict) or not spec.metadata.in_:
-        return body
-    properties = load_schema(executor.root, spec.metadata.in_).get("properties", {})
-    return attach_to_store(
-        body,
-        properties,
-        services.attachment_store(),
-        lambda value, stored: click.echo(
-            f"picsart-flow: attached {value} as {stored.url}", err=True
-        ),
-    )
 
 
 def credential_fields(executor: Executor) -> list[str]:

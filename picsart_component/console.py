@@ -21,6 +21,8 @@ import click
 if TYPE_CHECKING:
     from .lib.context import Services
     from .lib.settings import ComponentSettings
+    from .lib.store import StoredFile
+    from .runtime.executor import Executor
     from .sandbox import RunningSandbox
 
 EXIT_OK = 0
@@ -33,7 +35,8 @@ ENV_API_KEY = "PICSART_API_KEY"
 ENV_BASE_URL = "PICSART_BASE_URL"
 ENV_GENAI_BASE_URL = "PICSART_GENAI_BASE_URL"
 ENV_VIDEO_BASE_URL = "PICSART_VIDEO_BASE_URL"
-TARGET_KEYS = ("apiKey", "imageApiBaseUrl", "genaiApiBaseUrl", "videoApiBaseUrl")
+ENV_VD_BASE_URL = "PICSART_VD_BASE_URL"
+TARGET_KEYS = ("apiKey", "imageApiBaseUrl", "genaiApiBaseUrl", "videoApiBaseUrl", "vdApiBaseUrl")
 """The credentials that say where requests go: with none of them set, the sandbox answers."""
 
 
@@ -170,7 +173,7 @@ def check_cfg_keys(given: Mapping[str, Any], allowed: Iterable[str], option: str
 
 def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[str, Any]:
     """The environment's ``PICSART_API_KEY``, ``PICSART_BASE_URL``, ``PICSART_GENAI_BASE_URL``
-    and ``PICSART_VIDEO_BASE_URL``, under each later layer."""
+    ``PICSART_VIDEO_BASE_URL`` and ``PICSART_VD_BASE_URL``, under each later layer."""
     cfg: dict[str, Any] = {}
     if settings.api_key is not None:
         cfg["apiKey"] = settings.api_key.get_secret_value()
@@ -180,6 +183,8 @@ def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[s
         cfg["genaiApiBaseUrl"] = settings.genai_base_url
     if settings.video_base_url is not None:
         cfg["videoApiBaseUrl"] = settings.video_base_url
+    if settings.vd_base_url is not None:
+        cfg["vdApiBaseUrl"] = settings.vd_base_url
     for layer in layers:
         cfg.update(layer)
     REDACTOR.add(cfg.get("apiKey"))
@@ -188,8 +193,8 @@ def merge_cfg(*layers: Mapping[str, Any], settings: ComponentSettings) -> dict[s
 
 SANDBOX_NOTICE = (
     "sandbox mode: no API key or base URL is configured, so a local sandbox answers instead "
-    "of Picsart (its image, GenAI and video APIs); nothing leaves this machine and results "
-    "are simulated. Set PICSART_API_KEY (or apiKey in --cfg) to use the real API."
+    "of Picsart (its image, GenAI, video and Variable Data APIs); nothing leaves this machine "
+    "and results are simulated. Set PICSART_API_KEY (or apiKey in --cfg) to use the real API."
 )
 SANDBOX_API_KEY = "sandbox-key"
 
@@ -266,12 +271,60 @@ def api_target(
                     "imageApiBaseUrl": running.base_url,
                     "genaiApiBaseUrl": running.genai_base_url,
                     "videoApiBaseUrl": running.video_base_url,
+                    "vdApiBaseUrl": running.vd_base_url,
                 },
                 running,
             )
         finally:
             if services is not None:
                 services.route = None
+
+
+def make_executor() -> tuple[Executor, Services]:
+    """The bundled component's executor, and the services it hands its actions."""
+    from .lib.context import Services
+    from .runtime.executor import Executor
+
+    services = Services()
+    return Executor(services=services), services
+
+
+def attach_local_files(
+    executor: Executor,
+    services: Services,
+    action: str,
+    body: Any,
+    on_attached: Callable[[str, StoredFile], None] | None = None,
+) -> Any:
+    """On the command line (and the designer) only: a path to a file on this machine, in a
+    field the component downloads (``image``, ``bg_image``, Make Raw Request's ``files``), is
+    put into the attachment store and given as its URL; a missing file or one that is not an
+    image (a video or sound for an action whose ``ACCEPTED_FORMATS`` take one, as Upload video
+    or audio's) is an ``InputError``, as it is in a flow. ``on_attached`` hears of each (by
+    default a line on stderr)."""
+    from .lib.files import attach_local_files as attach_to_store
+    from .lib.formats import kind_accepting
+    from .runtime.manifest import load_module, load_schema
+
+    spec = executor.manifest.action(action)
+    if not isinstance(body, dict) or not spec.metadata.in_:
+        return body
+    properties = load_schema(executor.root, spec.metadata.in_).get("properties", {})
+    accepted: frozenset[str] = getattr(
+        load_module(executor.root, spec.main), "ACCEPTED_FORMATS", frozenset()
+    )
+    return attach_to_store(
+        body,
+        properties,
+        services.attachment_store(),
+        on_attached
+        or (
+            lambda value, stored: click.echo(
+                f"picsart-flow: attached {value} as {stored.url}", err=True
+            )
+        ),
+        kind=kind_accepting(accepted),
+    )
 
 
 def verbose_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -287,8 +340,8 @@ def cfg_option(function: Callable[..., Any]) -> Callable[..., Any]:
         metavar="JSON|@FILE",
         help=(
             'Credentials and config fields, e.g. \'{"apiKey": "...", "downloadResult": true}\'. '
-            "Without apiKey/imageApiBaseUrl/genaiApiBaseUrl/videoApiBaseUrl, "
-            f"{ENV_API_KEY}, {ENV_BASE_URL}, {ENV_GENAI_BASE_URL} and {ENV_VIDEO_BASE_URL} are "
-            "used."
+            "Without apiKey/imageApiBaseUrl/genaiApiBaseUrl/videoApiBaseUrl/vdApiBaseUrl, "
+            f"{ENV_API_KEY}, {ENV_BASE_URL}, {ENV_GENAI_BASE_URL}, {ENV_VIDEO_BASE_URL} and "
+            f"{ENV_VD_BASE_URL} are used."
         ),
     )(function)

@@ -85,8 +85,12 @@ def run_batch(
     resume_command: str,
     redact: Callable[[str], str] | None = None,
     route: Route | None = None,
+    on_runner: Callable[[BatchRunner], None] | None = None,
 ) -> RunSummary:
-    """Run ``plan``'s items through ``flow``; the summary counts earlier runs' items too."""
+    """Run ``plan``'s items through ``flow``; the summary counts earlier runs' items too.
+
+    ``on_runner`` is handed the runner before it starts, for a front end that stops it another
+    way than Ctrl-C (``stop_starting``, what the first SIGTERM does)."""
     throttle = BatchThrottle(settings.spike_limit, state=_shared_limit(settings, cfg))
     services = Services(settings=settings, throttle=throttle, route=route)
     executor = Executor(services=services)
@@ -137,6 +141,8 @@ def run_batch(
             ),
             saver=_saver(options.save_to, services, cfg),
         )
+        if on_runner is not None:
+            on_runner(runner)
         with _ctrl_c(runner, progress, echo, resume_command):
             summary = runner.run(plan.works)
     except JournalError as error:

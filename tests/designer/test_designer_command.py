@@ -1,0 +1,86 @@
+"""``picsart-flow designer`` as a user starts it: one line with the address, served until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from picsart_component.flow_designer.serving import start_designer
+
+START_SECONDS = 30.0
+
+
+def first_line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    assert selector.select(START_SECONDS), "the designer printed nothing"
+    return process.stdout.readline()
+
+
+def test_the_command_prints_its_address_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PICSART_") or key == "PICSART_ATTACHMENTS_DIR"
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "picsart_component", "designer", "--no-open"],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = first_line(process)
+        prefix = "picsart-flow designer: http://127.0.0.1:"
+        assert line.startswith(prefix), line
+        url = line.removeprefix("picsart-flow designer: ").strip()
+        assert "/?token=" in url
+        with requests.Session() as browser:
+            page = browser.get(url, timeout=10)
+            assert page.status_code == 200
+            assert page.history[0].status_code == 303
+            state = browser.get(url.split("?")[0] + "api/state", timeout=10).json()
+            assert state["mode"] == "sandbox"
+            assert state["roots"] == [str(tmp_path.resolve())]
+        assert requests.get(url.split("?")[0] + "api/state", timeout=10).status_code == 401
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=START_SECONDS)
+        assert process.returncode == 0, errors
+        assert "Traceback" not in errors
+        assert url.split("token=")[1] not in errors
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_start_designer_serves_in_a_thread_with_its_sandbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PICSART_API_KEY", raising=False)
+    monkeypatch.delenv("PICSART_BASE_URL", raising=False)
+    with start_designer(tmp_path) as running:
+        assert running.url == f"{running.base_url}/?token={running.token}"
+        assert running.sandbox is not None
+        with requests.Session() as browser:
+            assert browser.get(running.url, timeout=10).status_code == 200
+            checked = browser.post(
+                running.base_url + "/api/steps/run",
+                json={"action": "accountBalance", "body": {}},
+                headers={"Origin": running.base_url},
+                timeout=10,
+            )
+            assert checked.status_code == 200
+            assert checked.json()["output"]["imageApiCredits"] == running.sandbox.state()["credits"]
+    with pytest.raises(requests.ConnectionError):
+        requests.get(running.base_url + "/api/state", timeout=5)
