@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from picsart_component.runtime.models import InputModel
 
@@ -15,6 +15,7 @@ from ..lib.fields import IMAGE_URL_MAX_LENGTH, http_url_problems
 from ..lib.genai_fields import FileOutput as Output
 from ..lib.genai_fields import JobConfig as Config
 from ..lib.operations import operation_process
+from ..lib.video_fields import ExportSettings, export_field
 
 TITLE = "Trim video"
 DESCRIPTION = "Cut a video down to the part between a start and an end time."
@@ -29,37 +30,6 @@ HELP_LINK = "https://docs.picsart.io/reference/video-trim"
 EXAMPLE = {"video_url": "https://example.com/clip.mp4", "start": 250, "end": 1250}
 
 __all__ = ["Config", "Context", "ExportSettings", "Input", "Output", "process"]
-
-
-class ExportSettings(BaseModel):
-    """How the result is written: its container, frame rate and bitrate."""
-
-    model_config = ConfigDict(extra="forbid", title="Export")
-
-    format: Literal["MOV", "MP4", "WEBM", "GIF"] | None = Field(
-        None,
-        title="Format",
-        description="The result's file format: MOV, MP4, WEBM or GIF (MP4 when empty).",
-        json_schema_extra={"default": "MP4"},
-    )
-    frame_rate: int | None = Field(
-        None,
-        title="Frame rate",
-        description="Frames per second of the result, from 1 to 60 (30 when empty).",
-        ge=1,
-        le=60,
-        json_schema_extra={"default": 30},
-    )
-    bitrate: int | None = Field(
-        None,
-        title="Bitrate",
-        description=(
-            "The result's video bitrate in kilobits per second, from 1 to 10000; when empty, "
-            "Picsart chooses one for the video."
-        ),
-        ge=1,
-        le=10000,
-    )
 
 
 class Input(InputModel):
@@ -86,14 +56,7 @@ class Input(InputModel):
         ),
         ge=1000,
     )
-    export: ExportSettings | None = Field(
-        None,
-        title="Export",
-        description=(
-            "The result's format, frame rate and bitrate (MP4 at 30 frames a second when empty)."
-        ),
-        json_schema_extra={"default": {"format": "MP4", "frame_rate": 30}},
-    )
+    export: ExportSettings | None = export_field()
 
     @classmethod
     def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:

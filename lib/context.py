@@ -71,7 +71,8 @@ class Services:
         on_response: Callable[[RateLimitInfo], None] | None = None,
         api: Api = "image",
     ) -> PicsartClient:
-        """A client for the image API, or for the API ``api`` names (``genai``, ``video``)."""
+        """A client for the image API, or for the API ``api`` names (``genai``, ``video``,
+        ``vd``)."""
         credentials = read_credentials(cfg)
         settings = self.client_settings()
         if error_policy(cfg) != "retry":
@@ -106,6 +107,7 @@ class Services:
             retry=RetryPolicy(settings.retry, clock=self.clock, sleep=self.sleep),
             timeout=(settings.connect_timeout, settings.read_timeout),
             max_image_bytes=self.environment.max_image_bytes,
+            max_video_bytes=self.environment.max_video_bytes,
             max_result_bytes=self.environment.max_result_bytes,
             deadline=settings.call_deadline,
             route=self.route,
@@ -148,9 +150,16 @@ class PicsartContext(ActionContext):
         """The Picsart client for the video API, with this run's credentials."""
         return self.picsart.client(self.cfg, on_response=self._observe, api="video")
 
+    @cached_property
+    def vd(self) -> PicsartClient:
+        """The Picsart client for the Variable Data API, with this run's credentials."""
+        return self.picsart.client(self.cfg, on_response=self._observe, api="vd")
+
     def client_for(self, api: Api) -> PicsartClient:
         if api == "image":
             return self.client
+        if api == "vd":
+            return self.vd
         return self.genai if api == "genai" else self.video
 
     KEPT_JOBS = 100

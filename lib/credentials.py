@@ -13,6 +13,7 @@ from .errors import InputError, URLError
 from .urls import (
     DEFAULT_BASE_URL,
     DEFAULT_GENAI_BASE_URL,
+    DEFAULT_VD_BASE_URL,
     DEFAULT_VIDEO_BASE_URL,
     normalize_base_url,
 )
@@ -55,6 +56,16 @@ class Credentials(ConfigModel):
         ),
         json_schema_extra={"viewClass": "TextFieldView", "placeholder": DEFAULT_VIDEO_BASE_URL},
     )
+    vdApiBaseUrl: str | None = Field(
+        None,
+        title="Variable Data API base URL",
+        description=(
+            "Where the Variable Data actions (export a replay, describe or export its variable "
+            "data) send their requests. Leave empty for Picsart's VD API; set it only to reach "
+            "another version of it or a local sandbox."
+        ),
+        json_schema_extra={"viewClass": "TextFieldView", "placeholder": DEFAULT_VD_BASE_URL},
+    )
     allowHosts: str | None = Field(
         None,
         title="Allowed private hosts",
@@ -73,7 +84,7 @@ class Credentials(ConfigModel):
             raise ValueError("must not be empty")
         return value
 
-    @field_validator("imageApiBaseUrl", "genaiApiBaseUrl", "videoApiBaseUrl")
+    @field_validator("imageApiBaseUrl", "genaiApiBaseUrl", "videoApiBaseUrl", "vdApiBaseUrl")
     @classmethod
     def _absolute_http_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -96,9 +107,18 @@ class Credentials(ConfigModel):
         return self.videoApiBaseUrl or DEFAULT_VIDEO_BASE_URL
 
     @property
+    def vd_base_url(self) -> str:
+        return self.vdApiBaseUrl or DEFAULT_VD_BASE_URL
+
+    @property
     def api_base_urls(self) -> dict[str, str]:
         """Every API the key reaches, by the name commands take (``--api``): its base URL."""
-        return {"image": self.base_url, "genai": self.genai_base_url, "video": self.video_base_url}
+        return {
+            "image": self.base_url,
+            "genai": self.genai_base_url,
+            "video": self.video_base_url,
+            "vd": self.vd_base_url,
+        }
 
     @property
     def key_hosts(self) -> tuple[str, ...]:

@@ -239,7 +239,7 @@ class Downloader:
             length_header = response.headers.get("Content-Length")
             length = int(length_header) if length_header and length_header.isdigit() else None
             if self.max_bytes is not None and length is not None and length > self.max_bytes:
-                raise TooLargeError(_too_large(self.max_bytes))
+                raise TooLargeError(_too_large(self.max_bytes, length))
             fetched = Fetched(
                 url=response.url,
                 content_type=response.headers.get("Content-Type", "").split(";")[0].strip(),
@@ -294,5 +294,18 @@ def _excerpt(response: requests.Response) -> bytes:
     return data
 
 
-def _too_large(limit: int) -> str:
-    return f"larger than the limit of {limit / (1 << 20):g} MB"
+def _too_large(limit: int, size: int | None = None) -> str:
+    """Why a file is refused; ``size`` is what the server said it would send, when it said so
+    (a file refused that way was not read at all)."""
+    over = f"larger than the limit of {limit / (1 << 20):g} MB"
+    return f"{size_in_words(size)} (its Content-Length), {over}" if size is not None else over
+
+
+def size_in_words(size: int) -> str:
+    """``4.66 GB``, ``12.5 MB``, ``1000 MB``, ``800 kB``, ``12 bytes``: in binary units, as the
+    limits are given, to three figures (or whole units from a hundred)."""
+    for unit, scale in (("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value >= 100 else f"{value:.3g} {unit}"
+    return f"{size} bytes"

@@ -20,9 +20,16 @@ from .errors import (
     TooLargeError,
     URLRefusedError,
 )
-from .formats import CONTENT_TYPE_BY_EXTENSION, EXTENSION_BY_CONTENT_TYPE, IMAGE, checked_format
+from .formats import (
+    CONTENT_TYPE_BY_EXTENSION,
+    EXTENSION_BY_CONTENT_TYPE,
+    IMAGE,
+    MEDIA,
+    FileKind,
+    checked_format,
+)
 from .retry import RetryPolicy
-from .sources import DEFAULT_MAX_IMAGE_BYTES, ImageSources
+from .sources import DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_VIDEO_BYTES, ImageSources
 from .store import AttachmentStore, StoredFile
 
 DEFAULT_MAX_RESULT_BYTES = 1 << 30
@@ -37,6 +44,7 @@ class FileServices:
     retry: RetryPolicy
     timeout: tuple[float, float]
     max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
+    max_video_bytes: int = DEFAULT_MAX_VIDEO_BYTES
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     deadline: float = 600.0
     route: Route | None = None
@@ -60,6 +68,13 @@ class FileServices:
         downloader = self._downloader(self.max_image_bytes, api_base_url)
         return ImageSources(self.store, downloader)
 
+    def video_sources(self, api_base_url: str) -> ImageSources:
+        """Sources for the videos and sounds a request uploads (the video API's Upload files),
+        as for images but capped by ``PICSART_MAX_VIDEO_MB`` and checked by their bytes to be a
+        video or a sound (``formats.MEDIA``)."""
+        downloader = self._downloader(self.max_video_bytes, api_base_url)
+        return ImageSources(self.store, downloader, kind=MEDIA)
+
     def save_result(self, url: str, api_base_url: str) -> StoredFile:
         """Stream Picsart's result file into the store, retrying the download, never the call.
 
@@ -72,11 +87,8 @@ class FileServices:
 
         try:
             return downloader.fetch(url, consume)
-        except TooLargeError:
-            reason = (
-                f"the result is larger than {self.max_result_bytes / (1 << 20):g} MB, the limit "
-                "PICSART_MAX_RESULT_MB sets"
-            )
+        except TooLargeError as error:
+            reason = f"the result is {error}, which PICSART_MAX_RESULT_MB sets"
         except (APIError, URLRefusedError, StoreError) as error:
             reason = str(error)
         raise ResultDownloadError(
@@ -104,14 +116,16 @@ def attach_local_files(
     properties: Mapping[str, Any],
     store: AttachmentStore,
     on_attached: Callable[[str, StoredFile], None] | None = None,
+    kind: FileKind = IMAGE,
 ) -> dict[str, Any]:
     """For the command line: each file path given where the component downloads a file (a
     property of the in-schema ``properties`` whose format is ``uri``, or an object of them such
     as Make Raw Request's ``files``; not a ``*_url`` field, which Picsart fetches itself) is put
     into the attachment store and replaced by its URL; ``on_attached`` hears of each.
 
-    A path that names no file, or a file that is not an image by its bytes, is an
-    ``InputError`` naming each such field, and then nothing is stored.
+    A path that names no file, or a file that is not of ``kind`` by its bytes (an image, or for
+    the video API's Upload files a video or sound), is an ``InputError`` naming each such field,
+    and then nothing is stored.
     """
     found: list[tuple[str, str | None, str, Path]] = []
     problems: list[Problem] = []
@@ -131,7 +145,7 @@ def attach_local_files(
             path = _local_path(text)
             if path is None:
                 continue
-            problem = _local_file_problem(path, text, field)
+            problem = _local_file_problem(path, text, field, kind)
             if problem is None:
                 found.append((name, key, text, path))
             else:
@@ -180,7 +194,7 @@ def _local_path(value: str) -> Path | None:
         return Path(value)
 
 
-def _local_file_problem(path: Path, value: str, field: str) -> Problem | None:
+def _local_file_problem(path: Path, value: str, field: str, kind: FileKind) -> Problem | None:
     """Why the file at ``path`` cannot be attached for ``field``, or None."""
     try:
         exists = path.exists()
@@ -193,7 +207,7 @@ def _local_file_problem(path: Path, value: str, field: str) -> Problem | None:
     if not path.is_file():
         return Problem(field, f"is not a file: {value}; {ATTACH_HINT}")
     try:
-        checked_format(path, field, IMAGE)
+        checked_format(path, field, kind)
     except InputError as error:
         return error.problems[0]
     except OSError as error:

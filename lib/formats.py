@@ -44,8 +44,34 @@ MEDIA_EXTENSIONS: Mapping[str, str] = {
     "audio/mpeg": ".mp3",
     "video/mp4": ".mp4",
     "application/json": ".json",
+    "video/quicktime": ".mov",
+    "video/webm": ".webm",
+    "image/gif": ".gif",
+    "video/x-msvideo": ".avi",
+    "audio/aac": ".aac",
+    "audio/mp4": ".m4a",
+    "audio/ogg": ".ogg",
+    "audio/flac": ".flac",
+    "text/plain": ".txt",
+    "text/vtt": ".vtt",
+    "application/x-subrip": ".srt",
 }
-"""The other kinds of file Picsart's operations give: audio, video, and a design's replay."""
+"""The other kinds of file Picsart's operations give: audio, video, a design's replay, and a
+transcript."""
+MEDIA_FORMATS: Mapping[str, ImageFormat] = {
+    "MP4": ImageFormat("video/mp4", ".mp4", "MP4"),
+    "MOV": ImageFormat("video/quicktime", ".mov", "MOV"),
+    "WEBM": ImageFormat("video/webm", ".webm", "WEBM"),
+    "AVI": ImageFormat("video/x-msvideo", ".avi", "AVI"),
+    "GIF": ImageFormat("image/gif", ".gif", "GIF"),
+    "MP3": ImageFormat("audio/mpeg", ".mp3", "MP3"),
+    "WAV": ImageFormat("audio/wav", ".wav", "WAV"),
+    "AAC": ImageFormat("audio/aac", ".aac", "AAC"),
+    "M4A": ImageFormat("audio/mp4", ".m4a", "M4A"),
+    "OGG": ImageFormat("audio/ogg", ".ogg", "OGG"),
+    "FLAC": ImageFormat("audio/flac", ".flac", "FLAC"),
+}
+"""The video and audio formats the video API takes and gives, by the name ``sniff_format`` gives."""
 EXTENSION_BY_CONTENT_TYPE: Mapping[str, str] = {
     **{
         image_format.content_type: image_format.extension for image_format in IMAGE_FORMATS.values()
@@ -53,6 +79,10 @@ EXTENSION_BY_CONTENT_TYPE: Mapping[str, str] = {
     **MEDIA_EXTENSIONS,
     "audio/x-wav": ".wav",
     "audio/wave": ".wav",
+    "audio/x-m4a": ".m4a",
+    "audio/x-flac": ".flac",
+    "audio/mp3": ".mp3",
+    "application/ogg": ".ogg",
 }
 CONTENT_TYPE_BY_EXTENSION: Mapping[str, str] = {
     **{
@@ -78,6 +108,10 @@ def sniff_format(head: bytes) -> str | None:
         return "BMP"
     if head[4:8] == b"ftyp":
         return _iso_media_format(head[8:12])
+    if head[4:8] in _QUICKTIME_ATOMS:
+        return "MOV"
+    if len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        return _mpeg_audio_format(head[1])
     if head.startswith(b"%PDF-"):
         return "PDF"
     if _looks_like_svg(head):
@@ -98,6 +132,19 @@ _MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
     (b"Rar!\x1a\x07", "RAR"),
     (b"\x7fELF", "ELF"),
 )
+_QUICKTIME_ATOMS = frozenset({b"moov", b"mdat", b"wide"})
+"""The first atoms of a QuickTime movie written before the ``ftyp`` box existed."""
+
+
+def _mpeg_audio_format(second: int) -> str | None:
+    """A stream of MPEG audio frames by the layer bits after the frame sync: ADTS (AAC) has layer
+    0, MP3 layer III (1); a JPEG's second byte never has the sync's three high bits."""
+    layer = (second >> 1) & 0b11
+    if layer == 0 and second & 0xF0 == 0xF0:
+        return "AAC"
+    return "MP3" if layer == 1 else None
+
+
 _HEIF_BRANDS = frozenset(
     {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
 )
@@ -147,7 +194,17 @@ class FileKind:
 
 
 IMAGE = FileKind("an image", frozenset({*IMAGE_FORMATS, "GIF", "HEIF", "AVIF"}))
-VIDEO = FileKind("a video", frozenset({"MP4", "MOV", "WEBM", "AVI"}))
+VIDEO = FileKind("a video", frozenset({"MP4", "MOV", "WEBM", "AVI", "GIF"}))
+AUDIO = FileKind("an audio file", frozenset({"MP3", "WAV", "AAC", "M4A", "OGG", "FLAC"}))
+MEDIA = FileKind("a video or audio file", VIDEO.formats | AUDIO.formats)
+"""What the video API's Upload files takes (it takes pictures too, which a field may add)."""
+
+
+def kind_accepting(accepted: frozenset[str]) -> FileKind:
+    """What a file field takes, from the formats its action accepts: a video or sound where it
+    accepts one (the video API's Upload files), else an image."""
+    return MEDIA if accepted & (MEDIA.formats - IMAGE.formats) else IMAGE
+
 
 _DESCRIPTIONS: Mapping[str, str] = {
     "AVIF": "an AVIF image",
@@ -159,6 +216,7 @@ _DESCRIPTIONS: Mapping[str, str] = {
     "WEBM": "a WebM or Matroska video",
     "AVI": "an AVI video",
     "M4A": "an M4A audio file",
+    "AAC": "an AAC audio file",
     "MP3": "an MP3 audio file",
     "WAV": "a WAV audio file",
     "FLAC": "a FLAC audio file",
@@ -231,13 +289,19 @@ def display_name(image_format: str) -> str:
     return known.display_name if known else image_format
 
 
+def format_info(file_format: str) -> ImageFormat | None:
+    """The content type and extension of an image, video or audio format ``sniff_format`` names."""
+    return IMAGE_FORMATS.get(file_format) or MEDIA_FORMATS.get(file_format)
+
+
 def display(formats: Iterable[str]) -> str:
     return ", ".join(display_name(f) for f in sorted(formats))
 
 
 def content_type_of_file(path: Path) -> str:
-    """An image's type from its first bytes; any other file's from its name."""
-    known = IMAGE_FORMATS.get(sniff_file(path) or "")
+    """An image's, a video's or an audio file's type from its first bytes; any other file's from
+    its name."""
+    known = format_info(sniff_file(path) or "")
     if known is not None:
         return known.content_type
     return mimetypes.guess_type(path.name)[0] or GENERIC_CONTENT_TYPE

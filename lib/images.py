@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .body import FilePart
 from .context import PicsartContext
-from .formats import DESIGN_FORMATS
+from .formats import DESIGN_FORMATS, MEDIA, kind_accepting
 
 
 @dataclass
@@ -32,15 +32,19 @@ def fetched_parts(
     """Each file of ``sources`` (by the field that names it: its URL and the multipart part it
     becomes) fetched into a temporary file and checked, as a part of a form.
 
-    With ``measure`` the images' sizes are read (from the header only; a design file has none),
-    for the rules that depend on them. The temporary files go when the block ends.
+    The formats a field accepts say what it takes: a field that accepts a video or sound (the
+    video API's Upload files) is fetched as one, under ``PICSART_MAX_VIDEO_MB``; any other as an
+    image. With ``measure`` the images' sizes are read (from the header only; a design file has
+    none), for the rules that depend on them. The temporary files go when the block ends.
     """
-    images = context.files.image_sources(api_base_url)
+    media = kind_accepting(accepted_formats) == MEDIA
+    files = context.files
+    images = files.video_sources(api_base_url) if media else files.image_sources(api_base_url)
     gathered = Gathered()
     with ExitStack() as temporary_files:
         for name, (url, part_name) in sources.items():
             local = temporary_files.enter_context(images.fetch(url, f"$.{name}", accepted_formats))
-            if measure and local.format not in DESIGN_FORMATS:
+            if measure and not media and local.format not in DESIGN_FORMATS:
                 gathered.sizes[name] = local.dimensions()
             gathered.parts.append(local.part(part_name))
         yield gathered

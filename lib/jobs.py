@@ -10,7 +10,9 @@ The status words of Picsart's documents and clients differ (``success``/``error`
 ``ACCEPTED``/``FINISHED``, ``completed``/``failed``): all of them are understood, and an unknown
 one counts as "still running" until the deadline, with a warning that names it. Polls go through
 the one client, so they are throttled and retried like any request; they start after about a
-second, back off to ten, honour ``Retry-After``, and stop at ``PICSART_JOB_TIMEOUT``.
+second, back off to ten, honour ``Retry-After``, and stop at ``PICSART_JOB_TIMEOUT``, whose
+default depends on the operation's API (``DEFAULT_JOB_TIMEOUTS``): a video job renders every frame
+and runs for minutes, so the video and VD APIs wait longer than the image and GenAI APIs.
 
 The moment a job id is known it is handed to ``on_accepted`` (actions emit it as a snapshot), so
 that a run that dies while polling can collect the job later instead of submitting it again.
@@ -24,6 +26,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from types import MappingProxyType
 from typing import Any, Literal
 
 from picsart_component.catalogue.operations import BY_NAME, Operation
@@ -47,6 +50,7 @@ FAILED_WORDS = frozenset(
 PENDING_WORDS = frozenset(
     {
         "processing",
+        "rendering",
         "accepted",
         "pending",
         "queued",
@@ -67,15 +71,40 @@ OPERATIONS: Mapping[str, Operation] = BY_NAME
 JOB_OPERATIONS = tuple(name for name, op in OPERATIONS.items() if op.asynchronous)
 
 
+DEFAULT_JOB_TIMEOUT = 600.0
+"""How long a job of the image or GenAI API is waited for: Picsart's image jobs and generations
+end within a few minutes."""
+VIDEO_JOB_TIMEOUT = 1800.0
+"""How long a job of the video or VD API is waited for. A video job decodes, changes and encodes
+every frame (removing a background runs the cutout on each one), so it runs for minutes and grows
+with the clip's length; Picsart's documents say only that rendering "is not immediate" and keep
+results for hours, so half an hour leaves room for a clip of several minutes without holding a
+step for ever."""
+DEFAULT_JOB_TIMEOUTS: Mapping[str, float] = MappingProxyType(
+    {"video": VIDEO_JOB_TIMEOUT, "vd": VIDEO_JOB_TIMEOUT}
+)
+"""``PICSART_JOB_TIMEOUT``'s default by the operation's API; ``DEFAULT_JOB_TIMEOUT`` elsewhere."""
+
+
+def default_job_timeout(api: str) -> float:
+    return DEFAULT_JOB_TIMEOUTS.get(api, DEFAULT_JOB_TIMEOUT)
+
+
 @dataclass(frozen=True)
 class JobSettings:
-    """How jobs are polled. ``PICSART_JOB_POLL_SECONDS`` sets one fixed interval (for tests)."""
+    """How jobs are polled. ``timeout`` is ``PICSART_JOB_TIMEOUT``, which when set applies to
+    every API; None leaves each API its default (``default_job_timeout``).
+    ``PICSART_JOB_POLL_SECONDS`` sets one fixed interval (for tests)."""
 
-    timeout: float = 600.0
+    timeout: float | None = None
     first_poll: float = 1.0
     max_poll: float = 10.0
     backoff: float = 1.5
     not_found_grace: float = 10.0
+
+    def timeout_for(self, operation: Operation) -> float:
+        """How long a job of ``operation`` is polled before giving up on it."""
+        return self.timeout if self.timeout is not None else default_job_timeout(operation.api)
 
 
 @dataclass(frozen=True)
@@ -256,7 +285,8 @@ class JobRunner:
     def wait(self, ticket: JobTicket) -> JobOutcome:
         """Poll ``ticket`` until its job ends; ``JobTimeoutError`` past the deadline."""
         operation = OPERATIONS[ticket.operation]
-        deadline = self._clock() + self.settings.timeout
+        timeout = self.settings.timeout_for(operation)
+        deadline = self._clock() + timeout
         interval = self.settings.first_poll
         warned: set[str] = set()
         self._sleep_until_next(interval, None, deadline)
@@ -268,11 +298,11 @@ class JobRunner:
                 raise self.failure(ticket, poll)
             now = self._clock()
             if now >= deadline:
+                source = _timeout_source(self.settings, operation)
                 raise JobTimeoutError(
-                    f"the {operation.title} job {ticket.id} did not finish within "
-                    f"{self.settings.timeout:g} s (PICSART_JOB_TIMEOUT); it may still finish: "
-                    f"collect it later with the Get job result action (operation "
-                    f"{operation.name}, job id {ticket.id})",
+                    f"the {operation.title} job {ticket.id} did not finish within {timeout:g} s "
+                    f"({source}); it may still finish: collect it later with the Get job "
+                    f"result action (operation {operation.name}, job id {ticket.id})",
                     ticket,
                 )
             interval = min(interval * self.settings.backoff, self.settings.max_poll)
@@ -339,6 +369,12 @@ class JobRunner:
         deadline, so that the last look happens at it."""
         wait = interval if retry_after is None else retry_after
         self._sleep(max(0.0, min(wait, deadline - self._clock())))
+
+
+def _timeout_source(settings: JobSettings, operation: Operation) -> str:
+    if settings.timeout is not None:
+        return "PICSART_JOB_TIMEOUT"
+    return f"PICSART_JOB_TIMEOUT's default for the {operation.api} API"
 
 
 def _job_id(body: Any, operation: Operation) -> str | None:

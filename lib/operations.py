@@ -309,6 +309,16 @@ def _files(data: Any, name_key: str | None) -> list[dict[str, Any]]:
     preview as an object), without malformed ones, with the name of what each preview shows
     (``name_key``, found under any of its aliases) where the operation gives one."""
     entries = data if isinstance(data, list) else [data]
+    # The VD API's content export lists each row's files as ``{"urls": [...]}``.
+    entries = [
+        {"url": url} if isinstance(url, str) else url
+        for entry in entries
+        for url in (
+            entry["urls"]
+            if isinstance(entry, Mapping) and isinstance(entry.get("urls"), list)
+            else [entry]
+        )
+    ]
     files = []
     for entry in entries:
         if isinstance(entry, Mapping) and isinstance(entry.get("url"), str) and entry["url"]:

@@ -22,10 +22,12 @@ from .ratelimit import DEFAULT_SPIKE_LIMIT
 from .retry import RetrySettings
 
 DEFAULT_MAX_IMAGE_MB = 100.0
+DEFAULT_MAX_VIDEO_MB = 100.0
+"""The largest video (or audio) file the component downloads to upload it: Picsart's own limit for
+the video API's inputs ("The input file cannot be bigger than 100MB", its Upload files page)."""
 DEFAULT_MAX_RESULT_MB = 1024.0
 DEFAULT_MAX_RESPONSE_MB = 10.0
 DEFAULT_CALL_DEADLINE = 600.0
-DEFAULT_JOB_TIMEOUT = 600.0
 MEGABYTE = 1 << 20
 
 
@@ -58,7 +60,9 @@ class ComponentSettings(BaseModel):
     base_url: str | None = Field(None, alias="PICSART_BASE_URL")
     genai_base_url: str | None = Field(None, alias="PICSART_GENAI_BASE_URL")
     video_base_url: str | None = Field(None, alias="PICSART_VIDEO_BASE_URL")
-    job_timeout: PositiveNumber = Field(DEFAULT_JOB_TIMEOUT, alias="PICSART_JOB_TIMEOUT")
+    vd_base_url: str | None = Field(None, alias="PICSART_VD_BASE_URL")
+    job_timeout: PositiveNumber | None = Field(None, alias="PICSART_JOB_TIMEOUT")
+    """None: each API's default (``jobs.DEFAULT_JOB_TIMEOUTS``); when set, it applies to all."""
     job_poll_seconds: PositiveNumber | None = Field(None, alias="PICSART_JOB_POLL_SECONDS")
     connect_timeout: PositiveNumber = Field(10.0, alias="PICSART_CONNECT_TIMEOUT")
     read_timeout: PositiveNumber = Field(120.0, alias="PICSART_READ_TIMEOUT")
@@ -67,6 +71,7 @@ class ComponentSettings(BaseModel):
     spike_limit: PositiveNumber = Field(DEFAULT_SPIKE_LIMIT, alias="PICSART_SPIKE_LIMIT")
     redis_url: SecretStr | None = Field(None, alias="PICSART_REDIS_URL")
     max_image_mb: PositiveNumber = Field(DEFAULT_MAX_IMAGE_MB, alias="PICSART_MAX_IMAGE_MB")
+    max_video_mb: PositiveNumber = Field(DEFAULT_MAX_VIDEO_MB, alias="PICSART_MAX_VIDEO_MB")
     max_result_mb: PositiveNumber = Field(DEFAULT_MAX_RESULT_MB, alias="PICSART_MAX_RESULT_MB")
     max_response_mb: PositiveNumber = Field(
         DEFAULT_MAX_RESPONSE_MB, alias="PICSART_MAX_RESPONSE_MB"
@@ -128,6 +133,10 @@ class ComponentSettings(BaseModel):
     @property
     def max_image_bytes(self) -> int:
         return int(self.max_image_mb * MEGABYTE)
+
+    @property
+    def max_video_bytes(self) -> int:
+        return int(self.max_video_mb * MEGABYTE)
 
     @property
     def max_result_bytes(self) -> int:

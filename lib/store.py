@@ -1,14 +1,18 @@
 """Where "Download result" puts files: a local folder, or elastic.io's object storage (Maester).
 
 Both backends stream: a file is written from an iterator of chunks and read back as one, never
-held whole in memory. Ids are generated here and never taken from input, and a URL is accepted
-as ours only when it names a file this store could have written.
+held whole in memory (a video result of a gigabyte passes through in pieces of 64 kB). A file whose
+given type says nothing (``application/octet-stream``, or a type without a known extension) is
+typed by its first bytes, so that a video a CDN serves as ``binary/octet-stream`` is kept as the
+MP4 it is. Ids are generated here and never taken from input, and a URL is accepted as ours only
+when it names a file this store could have written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import re
 import tempfile
@@ -24,7 +28,10 @@ from .formats import (
     CONTENT_TYPE_BY_EXTENSION,
     EXTENSION_BY_CONTENT_TYPE,
     GENERIC_CONTENT_TYPE,
+    SNIFF_BYTES,
     content_type_of_file,
+    format_info,
+    sniff_format,
 )
 from .settings import ComponentSettings
 from .urls import split_url
@@ -101,6 +108,7 @@ class LocalStore(AttachmentStore):
         return f"LocalStore({str(self.directory)!r})"
 
     def save(self, chunks: Iterable[bytes], content_type: str) -> StoredFile:
+        chunks, content_type = typed_by_bytes(chunks, content_type)
         digest = hashlib.sha256()
         size = 0
         with self._writing():
@@ -201,6 +209,24 @@ class LocalStore(AttachmentStore):
             yield iter(lambda: handle.read(self.chunk_size), b"")
 
 
+def typed_by_bytes(chunks: Iterable[bytes], content_type: str) -> tuple[Iterator[bytes], str]:
+    """The chunks, unchanged, and their type: ``content_type`` when it has a known extension,
+    else what the first bytes say (an image, video or audio format), else ``content_type``.
+    Only the first piece or two are looked at, before anything is written."""
+    stream = iter(chunks)
+    if content_type in EXTENSION_BY_CONTENT_TYPE:
+        return stream, content_type
+    head: list[bytes] = []
+    seen = 0
+    for chunk in stream:
+        head.append(chunk)
+        seen += len(chunk)
+        if seen >= SNIFF_BYTES:
+            break
+    known = format_info(sniff_format(b"".join(head)) or "")
+    return itertools.chain(head, stream), known.content_type if known else content_type
+
+
 def _name(hex_digest: str, content_type: str) -> str:
     """A stored file's name: the start of its content's SHA-256, and its type's extension."""
     return hex_digest[:32] + EXTENSION_BY_CONTENT_TYPE.get(content_type, ".bin")
@@ -241,6 +267,7 @@ class MaesterStore(AttachmentStore):
         return {"Authorization": f"Bearer {self._token}", **extra}
 
     def save(self, chunks: Iterable[bytes], content_type: str) -> StoredFile:
+        chunks, content_type = typed_by_bytes(chunks, content_type)
         counted = _Counted(chunks)
         object_id = self._upload(counted, content_type)
         url = f"{self.uri}/objects/{object_id}?storage_type=maester"

@@ -28,6 +28,7 @@ from .errors import URLError
 DEFAULT_BASE_URL = APIS["image"].base_url
 DEFAULT_GENAI_BASE_URL = APIS["genai"].base_url
 DEFAULT_VIDEO_BASE_URL = APIS["video"].base_url
+DEFAULT_VD_BASE_URL = APIS["vd"].base_url
 PICSART_DOMAIN = "picsart.io"
 _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f\\]")
 
@@ -159,8 +160,8 @@ class KeyPolicy:
     """The API key goes only to the configured base URLs' hosts and to Picsart's own hosts.
 
     Picsart's hosts are only trusted over https, so that the key never crosses the network in
-    the clear; a configured base URL (the image API's, the GenAI API's or the video API's) is
-    trusted with its own scheme, since a local sandbox is http.
+    the clear; a configured base URL (the image API's, the GenAI API's, the video API's or the
+    VD API's) is trusted with its own scheme, since a local sandbox is http.
     """
 
     def __init__(self, *base_urls: str) -> None:

@@ -65,6 +65,7 @@ class PicsartSandbox:
         self.base_url = running.base_url
         self.genai_base_url = running.genai_base_url
         self.video_base_url = running.video_base_url
+        self.vd_base_url = running.vd_base_url
         self.control_url = running.control_url
         self._clock = clock
 
@@ -75,6 +76,7 @@ class PicsartSandbox:
             "PICSART_BASE_URL": self.base_url,
             "PICSART_GENAI_BASE_URL": self.genai_base_url,
             "PICSART_VIDEO_BASE_URL": self.video_base_url,
+            "PICSART_VD_BASE_URL": self.vd_base_url,
         }
 
     def cfg(self) -> dict[str, str]:
@@ -84,6 +86,7 @@ class PicsartSandbox:
             "imageApiBaseUrl": self.base_url,
             "genaiApiBaseUrl": self.genai_base_url,
             "videoApiBaseUrl": self.video_base_url,
+            "vdApiBaseUrl": self.vd_base_url,
         }
 
     def route(self, url: str) -> str:

@@ -86,6 +86,8 @@ class SandboxHarness:
             "apiKey": KEY,
             "imageApiBaseUrl": self.sandbox.base_url,
             "genaiApiBaseUrl": self.sandbox.genai_base_url,
+            "videoApiBaseUrl": self.sandbox.video_base_url,
+            "vdApiBaseUrl": self.sandbox.vd_base_url,
         }
 
     def run(self, action: str, body: dict[str, Any], **cfg: Any) -> RunResult:

@@ -21,12 +21,10 @@ from typing import Literal
 
 from .operations import Api
 
-FileApi = Literal["image", "genai", "video", "variable data"]
-"""The API each vendored file describes; the catalogue's ``APIS`` names the first three."""
+FileApi = Api
+"""The API each vendored file describes: the catalogue's ``APIS`` names them all now."""
 
-UNOFFERED_FILES: dict[FileApi, str] = {
-    "variable data": "picsart-vd-openapi.yml",
-}
+UNOFFERED_FILES: dict[FileApi, str] = {}
 """The vendored files of APIs the catalogue has no row for yet (``APIS`` names the others)."""
 
 Kind = Literal[
@@ -103,6 +101,11 @@ _REQUIRED = (
     "Required in the file as well, so its default never applies; the form shows none, as the "
     "product spec shows none for Upscale factor."
 )
+_REPLAY_BY_URL = (
+    "A replay goes by its URL (or a template by its id), which Picsart fetches: the component "
+    "checks every file it uploads by its bytes, and Picsart's replay format is proprietary and "
+    "undocumented, so a replay file cannot be checked before paying."
+)
 _NO_VIDEO = (
     "The sandbox answers 501 for the operations that make or edit videos when its video extra "
     "(PyAV) is not installed."
@@ -141,6 +144,20 @@ DIFFERENCES: tuple[Difference, ...] = (
     Diff("genai", "POST", "/painting/bleed", "default", "bleed_size", "spec decision", _REQUIRED),
     Diff("video", "POST", "/trim", "default", "start", "spec decision", _REQUIRED),
     Diff("video", "POST", "/trim", "default", "end", "spec decision", _REQUIRED),
+    Diff("video", "POST", "/edit", "default", "export", "spec decision",
+         "The file's default export object ends four of its values with a comma (quality "
+         "'medium,', codec 'default,', audio_codec 'default,', frame_rate '30,'), a slip of "
+         "its YAML; the action shows the values themselves (medium, default, default, 30)."),
+    Diff("video", "POST", "/metadata/thumbnail", "field not offered", "image", "spec decision",
+         "The request is JSON, which cannot carry a file's bytes; the action takes the picture "
+         "by Image URL (a local file goes in through the attachment store or Upload image)."),
+    Diff("video", "POST", "/audio/transcribe", "enum", "language", "spec decision",
+         "The file lists Norwegian as a bare no, which a YAML 1.1 reader takes for false; the "
+         "action offers the language code no, as the file's own description names it."),
+    Diff("video", "POST", "/concat", "type", "items", "spec decision",
+         "The file writes each item as an allOf of its video, image and transition fields, "
+         "with no type of its own; every one of them is an object, so the action types the "
+         "items as objects."),
     # Answers
     Diff("any", "*", "*", "error body", "fault", "production",
          "A 429 from an older gateway carries a fault object instead of code, message and "
@@ -166,30 +183,23 @@ DIFFERENCES: tuple[Difference, ...] = (
     Diff("genai", "POST", "/text2video", "status", "501", "sandbox only", _NO_VIDEO),
     Diff("genai", "POST", "/image2video", "status", "501", "sandbox only", _NO_VIDEO),
     Diff("video", "POST", "*", "status", "501", "sandbox only", _NO_VIDEO),
+    Diff("vd", "POST", "/export/variable-data-content", "status", "501", "sandbox only",
+         "The sandbox answers 501 for an MP4 export when its video extra (PyAV) is not "
+         "installed; the other formats need no extra."),
+    Diff("vd", "POST", "/export/replay", "field not offered", "file", "spec decision",
+         _REPLAY_BY_URL),
+    Diff("vd", "POST", "/variable-data-content/describe", "field not offered", "template",
+         "spec decision", _REPLAY_BY_URL),
+    Diff("vd", "POST", "/export/variable-data-content", "field not offered", "template",
+         "spec decision", _REPLAY_BY_URL),
+    Diff("vd", "POST", "/export/variable-data-content", "field not offered", "data_file",
+         "spec decision",
+         "The rows go as CSV text in Data, or as a CSV file by its URL in Data file URL, which "
+         "Picsart fetches: the same rows, without a second way to upload them."),
 )  # fmt: skip
 del Diff
 
-_VIDEO = "Video API: issue 28 adds its actions."
-_VD = "Variable Data API: no action offers it yet."
-NOT_YET_OFFERED: tuple[NotOffered, ...] = tuple(
-    [NotOffered("video", "POST", path, _VIDEO) for path in (
-        "/upscale/fps", "/remove-background", "/adjust", "/effects", "/edit", "/crop",
-        "/concat", "/concat/highlights", "/fit", "/metadata", "/metadata/thumbnail/extract",
-        "/metadata/thumbnail", "/encode/ctv", "/audio/adjust", "/export/audio",
-        "/audio/transcribe", "/watermark", "/upload",
-    )]
-    + [NotOffered("video", "GET", path, _VIDEO) for path in (
-        "/upscale/fps/{transaction_id}", "/metadata/thumbnail/{transaction_id}",
-        "/audio/transcribe/{transaction_id}", "/audio/{transaction_id}", "/balance",
-    )]
-    + [NotOffered("variable data", "POST", path, _VD) for path in (
-        "/export/replay", "/variable-data-content/describe", "/export/variable-data-content",
-    )]
-    + [NotOffered("variable data", "GET", path, _VD) for path in (
-        "/export/replay/{transaction_id}", "/export/variable-data-content/{transaction_id}",
-        "/balance",
-    )]
-)  # fmt: skip
+NOT_YET_OFFERED: tuple[NotOffered, ...] = ()
 
 
 _PYTHON_SDK = "Picsart's Python SDK (picsart-creative-apis-python-sdk), whose e2e test "

@@ -13,9 +13,13 @@ price. It is per call, or per result where the call takes a ``count`` (2 for eac
 sticker or logo; 1 for each painting result). The image API's edits, effects, masks, patterns and
 analyses cost 1; what a generative model does at Picsart costs 2 (Ultra Upscale, Ultra Enhance,
 face enhancement, AI effects, style transfer, the vectorizer, surface maps); a design import 5, a
-generated video 10, an edit of a video (the video API's trim) 3. Previews cost 1 a call, however
-many names they list. Polls, balances, the lists of effects, upload and ``GET /image/{id}`` are
-free.
+generated video 10. The video API's edits of a video (trim, crop, fit, edit, adjust, effects,
+watermark, concatenation, highlights, CTV encoding) and an audio adjustment or a transcription
+cost 3; what runs a model on every frame (FPS upscale, video background removal) 5; a set
+thumbnail or an extracted sound 2; metadata and thumbnail extraction 1. The Variable Data API's
+export of a replay costs 2, a description or content export of one 1. Previews cost 1 a call,
+however many names they list. Polls, balances, the lists of effects, upload (of every API) and
+``GET /image/{id}`` are free.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-Api = Literal["image", "genai", "video"]
+Api = Literal["image", "genai", "video", "vd"]
 Method = Literal["GET", "POST"]
 Runs = Literal["at once", "as a job", "either"]
 BodyKind = Literal["json", "multipart", "none"]
@@ -43,9 +47,10 @@ ResultShape = Literal["list", "object", "text", "value"]
 @dataclass(frozen=True)
 class PicsartApi:
     """One of Picsart's APIs: its production base URL, how its jobs are named, and where the
-    sandbox serves it: all APIs share the sandbox's one port, and the GenAI and video APIs both
-    start their paths with ``/v1/`` at Picsart, so the sandbox serves the video API under
-    ``/video/v1/`` (and, in sandbox mode, ``https://video-api.picsart.io/v1/trim`` there)."""
+    sandbox serves it: all APIs share the sandbox's one port, and the GenAI, video and Variable
+    Data (``vd``) APIs all start their paths with ``/v1/`` at Picsart, so the sandbox serves the
+    video API under ``/video/v1/`` (and, in sandbox mode, ``https://video-api.picsart.io/v1/trim``
+    there) and the VD API under ``/vd/v1/``."""
 
     name: Api
     host: str
@@ -84,6 +89,14 @@ APIS: Mapping[Api, PicsartApi] = MappingProxyType(
             "transaction_id",
             "picsart-video-openapi.yml",
             "/video/v1/",
+        ),
+        "vd": PicsartApi(
+            "vd",
+            "vd-api.picsart.io",
+            "/v1/",
+            "transaction_id",
+            "picsart-vd-openapi.yml",
+            "/vd/v1/",
         ),
     }
 )
@@ -183,9 +196,26 @@ _AUDIO = Poll("poll-audio", "genai", "audio/{id}", "object")
 _ULTRA = Poll("poll-ultra", "image", "upscale/ultra/{id}", "object")
 _DESIGN2REPLAY = Poll("poll-design2replay", "image", "design2replay/{id}", "object")
 _VIDEO_API_RESULT = Poll("video-poll", "video", "video/{id}", "object")
+# issue 28, group A (crop, fit, edit, adjust, effects, watermark)
+# issue 28, group B (concat, highlights, CTV, FPS upscale, remove background, upload)
+_FPS_UPSCALE = Poll("video-upscale-fps-poll", "video", "upscale/fps/{id}", "object")
+# issue 28, group C (metadata, thumbnails, audio adjust, extract audio, transcribe)
+_VIDEO_API_AUDIO = Poll("video-audio-poll", "video", "audio/{id}", "object")
+_VIDEO_API_THUMBNAIL = Poll("video-thumbnail-poll", "video", "metadata/thumbnail/{id}", "object")
+_VIDEO_API_TRANSCRIPT = Poll("video-transcribe-poll", "video", "audio/transcribe/{id}", "object")
+# issue 28, group D (the Variable Data API)
+_VD_REPLAY = Poll("vd-replay-poll", "vd", "export/replay/{id}", "object")
+_VD_CONTENT = Poll("vd-content-poll", "vd", "export/variable-data-content/{id}", "list")
 POLLS: tuple[Poll, ...] = (
     _TEXT2IMAGE, _TEXT2STICKER, _LOGO, _PAINTING, _VIDEO, _AUDIO, _ULTRA, _DESIGN2REPLAY,
     _VIDEO_API_RESULT,
+    # issue 28, group A (crop, fit, edit, adjust, effects, watermark)
+    # issue 28, group B (concat, highlights, CTV, FPS upscale, remove background, upload)
+    _FPS_UPSCALE,
+    # issue 28, group C (metadata, thumbnails, audio adjust, extract audio, transcribe)
+    _VIDEO_API_AUDIO, _VIDEO_API_THUMBNAIL, _VIDEO_API_TRANSCRIPT,
+    # issue 28, group D (the Variable Data API)
+    _VD_REPLAY, _VD_CONTENT,
 )  # fmt: skip
 
 Op = Operation
@@ -296,6 +326,59 @@ OPERATIONS: tuple[Operation, ...] = (
       "multipart", "colors", 1, "extract-colors"),
     Op("trimVideo", "Trim video", "video", "POST", "trim", "as a job", "json", "object", 3,
       "video-trim", _VIDEO_API_RESULT, video=True),
+    # issue 28, group A (crop, fit, edit, adjust, effects, watermark)
+    Op("cropVideo", "Crop video", "video", "POST", "crop", "as a job", "json", "object", 3,
+      "video-crop", _VIDEO_API_RESULT, video=True),
+    Op("fitVideo", "Fit video", "video", "POST", "fit", "as a job", "json", "object", 3,
+      "video-fit", _VIDEO_API_RESULT, video=True),
+    Op("editVideo", "Edit video", "video", "POST", "edit", "as a job", "json", "object", 3,
+      "video-edit", _VIDEO_API_RESULT, video=True),
+    Op("adjustVideo", "Adjust video", "video", "POST", "adjust", "as a job", "json", "object", 3,
+      "video-adjust", _VIDEO_API_RESULT, video=True),
+    Op("applyVideoEffect", "Video effects", "video", "POST", "effects", "as a job", "json",
+      "object", 3, "video-effects", _VIDEO_API_RESULT, video=True),
+    Op("addVideoWatermark", "Add watermark to video", "video", "POST", "watermark", "as a job",
+      "multipart", "object", 3, "video-watermark", _VIDEO_API_RESULT, video=True),
+    # issue 28, group B (concat, highlights, CTV, FPS upscale, remove background, upload)
+    Op("concatVideos", "Concatenate videos and images", "video", "POST", "concat", "as a job",
+      "json", "object", 3, "video-concat", _VIDEO_API_RESULT, video=True),
+    Op("videoHighlights", "Video highlights", "video", "POST", "concat/highlights", "as a job",
+      "json", "object", 3, "video-concat-highlights", _VIDEO_API_RESULT, video=True),
+    Op("makeVideoCtvCompatible", "Make video CTV-compatible", "video", "POST", "encode/ctv",
+      "as a job", "json", "object", 3, "video-encode-ctv", _VIDEO_API_RESULT, video=True),
+    Op("upscaleVideoFps", "Upscale video FPS", "video", "POST", "upscale/fps", "as a job",
+      "multipart", "object", 5, "video-upscale-fps", _FPS_UPSCALE, video=True),
+    Op("removeVideoBackground", "Remove video background", "video", "POST", "remove-background",
+      "as a job", "multipart", "object", 5, "video-remove-background", _VIDEO_API_RESULT,
+      video=True),
+    Op("uploadVideo", "Upload video or audio", "video", "POST", "upload", "at once", "multipart",
+      "object", 0, "video-upload"),
+    # issue 28, group C (metadata, thumbnails, audio adjust, extract audio, transcribe)
+    Op("videoMetadata", "Get video metadata", "video", "POST", "metadata", "at once", "json",
+      "analysis", 1, "video-metadata", video=True),
+    Op("extractVideoThumbnail", "Extract video thumbnail", "video", "POST",
+      "metadata/thumbnail/extract", "at once", "json", "list", 1, "video-thumbnail-extract",
+      video=True),
+    Op("setVideoThumbnail", "Set video thumbnail", "video", "POST", "metadata/thumbnail",
+      "as a job", "json", "object", 2, "video-thumbnail", _VIDEO_API_THUMBNAIL, video=True),
+    Op("adjustAudio", "Adjust audio", "video", "POST", "audio/adjust", "as a job", "json",
+      "object", 3, "video-audio-adjust", _VIDEO_API_AUDIO, video=True),
+    Op("extractAudio", "Extract audio", "video", "POST", "export/audio", "as a job", "json",
+      "object", 2, "video-export-audio", _VIDEO_API_AUDIO, video=True),
+    Op("transcribeAudio", "Transcribe audio", "video", "POST", "audio/transcribe", "as a job",
+      "json", "object", 3, "video-transcribe", _VIDEO_API_TRANSCRIPT, video=True),
+    # issue 28, group D (the Variable Data API)
+    Op("exportReplay", "Export replay", "vd", "POST", "export/replay", "as a job", "multipart",
+      "object", 2, "vd-export-replay", _VD_REPLAY),
+    Op("describeReplayVariables", "Describe replay variables", "vd", "POST",
+      "variable-data-content/describe", "at once", "multipart", "analysis", 1, "vd-describe"),
+    Op("exportVariableDataContent", "Export variable data content", "vd", "POST",
+      "export/variable-data-content", "as a job", "multipart", "list", 1, "vd-export-content",
+      _VD_CONTENT),
+    Op("videoBalance", "Video API balance", "video", "GET", "balance", "at once", "none",
+      "credits", 0, "video-balance"),
+    Op("vdBalance", "Variable Data API balance", "vd", "GET", "balance", "at once", "none",
+      "credits", 0, "vd-balance"),
 )  # fmt: skip
 del Op
 

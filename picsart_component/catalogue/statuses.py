@@ -2,7 +2,8 @@
 
 The image API's file lists 422 for every operation but Add watermark; the GenAI file defines a
 422 but lists it for no path, and lists 400 for a request it refuses; the video file lists no
-422 for a trim. The sandbox answers a refused request as its operation's file does
+422 for any of its operations but FPS upscale and the balance, and the Variable Data file lists
+422 for each of its operations. The sandbox answers a refused request as its operation's file does
 (``refusal_status``), and ``tests/catalogue`` checks ``LISTS_NO_422`` against the vendored
 files, so that the set stays what they say.
 """
@@ -15,6 +16,10 @@ LISTS_NO_422: frozenset[str] = frozenset(
         "inpaint", "outpaint", "smartBackground", "expandImage", "removeObject",
         "generateBleed", "textToVideo", "imageToVideo", "textToSpeech", "textToSound",
         "chatCompletions", "genaiBalance", "addWatermark", "trimVideo",
+        "concatVideos", "videoHighlights", "makeVideoCtvCompatible", "removeVideoBackground",
+        "uploadVideo", "cropVideo", "fitVideo", "editVideo", "adjustVideo", "applyVideoEffect",
+        "addVideoWatermark", "videoMetadata", "extractVideoThumbnail", "setVideoThumbnail",
+        "adjustAudio", "extractAudio", "transcribeAudio",
     )
 )  # fmt: skip
 """The catalogue's operations whose file lists no 422 among their answers."""

@@ -61,6 +61,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """
     by_lower = {choice.lower(): choice for choice in choices}
     wanted = word.lower()
+    if all(len(wanted) > 3 * len(choice) for choice in by_lower):
+        return ""  # neither an abbreviation nor a 0.6 likeness can be that much longer
     abbreviated = [
         choice
         for choice in by_lower

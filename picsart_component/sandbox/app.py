@@ -354,7 +354,10 @@ class SandboxApp:
                 ApiError(502, f"The sandbox never goes online, so it cannot fetch {address}.")
             )
         self.state.note_stand_in(address)
-        data, content_type = samples.stand_in_image(address)
+        if samples.names_media(address) and media.video_available():
+            data, content_type = samples.stand_in_media(address)  # Upload video or audio's file
+        else:
+            data, content_type = samples.stand_in_image(address)
         return Answer(
             200,
             data,
@@ -373,8 +376,9 @@ class SandboxApp:
         return samples.stand_in_image(url)[0]
 
     def _stand_in_video(self, url: str) -> bytes:
+        """A clip, or a picture or sound where the URL's name says one."""
         self.state.note_stand_in(url)
-        return samples.stand_in_video(url)[0]
+        return samples.stand_in_media(url)[0]
 
     def _result_file(self, exchange: Exchange) -> Answer:
         found = sources.RESULT_PATH.fullmatch(exchange.path)

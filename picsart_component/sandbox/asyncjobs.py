@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import ApiError
 from .faults import Fault
-from .operations import Poll
+from .operations import VD_PREFIX, Poll
 from .production import FILE_JOB_SHAPE, JobShape
 
 MAX_JOBS = 4096
@@ -150,6 +150,9 @@ class Job:
             if self.poll.item_status:
                 item["status"] = DONE_WORD
             items.append(item)
+        if self.poll.prefix == VD_PREFIX and self.poll.data == "list":
+            # The VD API's content export lists each row's files under ``urls``.
+            items = [{"urls": [item["url"]]} for item in items]
         data: Any = items if self.poll.data == "list" else items[0]
         return 200, {"status": self.done_word, "data": data}
 

@@ -49,12 +49,13 @@ _SERVED = _wrapped(
     "Image API: every operation of Picsart's image tools file under /tools/1.0/ "
     f"({_paths('image')}). GenAI: the GenAI API is served at http://127.0.0.1:8700/v1/ "
     f"({_paths('genai')}). Video: the video API (https://video-api.picsart.io/v1/) is served "
-    f"at http://127.0.0.1:8700/video/v1/ ({_paths('video')})."
+    f"at http://127.0.0.1:8700/video/v1/ ({_paths('video')}). Variable Data: the VD API "
+    f"(https://vd-api.picsart.io/v1/) is served at http://127.0.0.1:8700/vd/v1/ ({_paths('vd')})."
 )
 _TARGETS = _wrapped(
     f"TARGET: {', '.join(GROUPS)} (api is the default), results, an image API operation "
     f"({_targets('image')}), a GenAI operation ({_targets('genai')}), a video API operation "
-    f"({_targets('video')}) or a poll "
+    f"({_targets('video')}), a VD API operation ({_targets('vd')}) or a poll "
     f"({', '.join(poll.target for poll in catalogue.POLLS)})."
 )
 EPILOG = f"""\b
@@ -146,7 +147,11 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
     type=click.FloatRange(0, MAX_JOB_SECONDS),
     default=3.0,
     show_default=True,
-    help="Seconds a job pends before its polls give results (a sync call to it takes as long).",
+    envvar="PICSART_SANDBOX_JOB_SECONDS",
+    help=(
+        "Seconds a job pends before its polls give results (a sync call to it takes as long); "
+        "also from PICSART_SANDBOX_JOB_SECONDS."
+    ),
 )
 @click.option(
     "--image-processes",
@@ -199,10 +204,11 @@ def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None)
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request to stderr.")
 def sandbox(strict: bool, **settings: Any) -> None:
-    """Serve a local stand-in for the Picsart image, GenAI and video APIs, with real results.
+    """Serve a local stand-in for Picsart's image, GenAI, video and Variable Data APIs.
 
     It answers every operation of the image API under /tools/1.0/ and of the GenAI API under /v1/,
-    and the video API's under /video/v1/, like Picsart does (shapes, headers, errors, rate limits,
+    the video API's under /video/v1/ and the Variable Data API's under /vd/v1/, with real results,
+    like Picsart does (shapes, headers, errors, rate limits,
     credits, asynchronous jobs) without going online, and serves results at /results/. It runs until
     Ctrl-C.
     """
@@ -230,6 +236,7 @@ def _announce(running: RunningSandbox, api_key: str | None) -> None:
     )
     click.echo(f"GenAI API: {running.genai_base_url}", err=True)
     click.echo(f"Video API: {running.video_base_url}", err=True)
+    click.echo(f"Variable Data API: {running.vd_base_url}", err=True)
     click.echo(f"Control API: {running.control_url}state   (Ctrl-C stops)", err=True)
 
 

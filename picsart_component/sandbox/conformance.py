@@ -4,8 +4,9 @@ The sandbox's tests run every answer they get through here, and so can the tests
 that talks to the sandbox. ``check_picsart_answer`` needs nothing but the answer;
 ``ConformanceChecker`` validates image API answers (``/tools/1.0/``) against
 ``picsart-image-tools-openapi.yml``, GenAI answers (``/v1/``) against ``picsart-genai-openapi.yml``
-and video API answers (``/video/v1/`` here, ``/v1/`` at Picsart) against
-``picsart-video-openapi.yml``, with openapi-core (a test dependency, imported only when a checker
+video API answers (``/video/v1/`` here, ``/v1/`` at Picsart) against
+``picsart-video-openapi.yml`` and Variable Data answers (``/vd/v1/`` here) against
+``picsart-vd-openapi.yml``, with openapi-core (a test dependency, imported only when a checker
 is built).
 
 Where real Picsart answers differ from the OpenAPI files, the checker accepts the real shape and
@@ -47,6 +48,7 @@ from .operations import (
     EMULATED_HOSTS,
     GENAI_PREFIX,
     TOOLS_PREFIX,
+    VD_PREFIX,
     VIDEO_PREFIX,
     Match,
     find,
@@ -60,12 +62,15 @@ if TYPE_CHECKING:
 SPEC_FILE = APIS["image"].openapi_file
 GENAI_SPEC_FILE = APIS["genai"].openapi_file
 VIDEO_SPEC_FILE = APIS["video"].openapi_file
+VD_SPEC_FILE = APIS["vd"].openapi_file
 SERVER_URL = "https://api.picsart.io"
 GENAI_SERVER_URL = "https://genai-api.picsart.io"
 VIDEO_SERVER_URL = f"https://{APIS['video'].host}"
+VD_SERVER_URL = f"https://{APIS['vd'].host}"
 API_PREFIX = "/tools/1.0"
 GENAI_API_PREFIX = GENAI_PREFIX.rstrip("/")
 VIDEO_API_PREFIX = VIDEO_PREFIX.rstrip("/")
+VD_API_PREFIX = VD_PREFIX.rstrip("/")
 FILES_NOT_VALID: dict[Api, str] = {
     "video": "its ExtendedExportParameters default writes 'quality: medium,' (a YAML flow "
     "value keeps the comma), which is not one of its quality values, so openapi-core's check "
@@ -74,8 +79,17 @@ FILES_NOT_VALID: dict[Api, str] = {
 """The vendored files (kept as Picsart publishes them) loaded without checking the file itself."""
 FILE_WORDS = ("success", "error", "processing")
 """The status words the files use; the GenAI file's 202 allows no others."""
-RESULT_TYPES = ("image/", "audio/", "video/", "application/json")
-"""What result files are served as: pictures, sounds, videos, and design import's documents."""
+RESULT_TYPES = (
+    "image/",
+    "audio/",
+    "video/",
+    "text/",
+    "application/json",
+    "application/pdf",
+    "application/x-subrip",
+)
+"""What result files are served as: pictures, sounds, videos, design import's documents and
+transcripts (plain text, VTT, SBV as text, SRT as ``application/x-subrip``)."""
 
 CORRELATION_HEADER = "X-Picsart-Correlation-Id"
 INTEGER_HEADERS = (
@@ -312,6 +326,15 @@ def _check_production_previews(where: str, data: Any, method: str, match: Match 
 def _check_result(where: str, data: Any) -> None:
     if not isinstance(data, dict):
         raise ConformanceError(f"{where}: result {data!r} is not an object with id and url")
+    if "urls" in data and "id" not in data:
+        # The VD API's content export: each row's files, by URL only.
+        urls = data["urls"]
+        if not isinstance(urls, list) or not urls:
+            raise ConformanceError(f"{where}: data urls {urls!r} is not a list of URLs")
+        for url in urls:
+            if not isinstance(url, str) or not re.match(r"https?://[^/]+/", url):
+                raise ConformanceError(f"{where}: data url {url!r} is not an absolute URL")
+        return
     if not isinstance(data.get("id"), str) or not _RESULT_ID.fullmatch(data["id"]):
         raise ConformanceError(f"{where}: data.id {data.get('id')!r} is not a uuid4 hex")
     url = data.get("url")
@@ -384,12 +407,16 @@ class ConformanceChecker:
     """Validates answers against the OpenAPI files; thread-safe; notes accepted deviations.
 
     ``document`` is the image API's file; ``genai_document`` the GenAI API's and
-    ``video_document`` the video API's, when they were given (without one, that API's answers
-    get only the checks of ``check_picsart_answer``).
+    ``video_document`` the video API's, and ``vd_file`` the Variable Data API's, when they were
+    given (without one, that API's answers get only the checks of ``check_picsart_answer``).
     """
 
     def __init__(
-        self, spec_file: Path, genai_file: Path | None = None, video_file: Path | None = None
+        self,
+        spec_file: Path,
+        genai_file: Path | None = None,
+        video_file: Path | None = None,
+        vd_file: Path | None = None,
     ) -> None:
         self.spec_file = spec_file
         self._tools = _load("image", spec_file, SERVER_URL, API_PREFIX, API_PREFIX)
@@ -407,6 +434,10 @@ class ConformanceChecker:
             else None
         )
         self.video_document = self._video.document if self._video else None
+        vd_prefix = APIS["vd"].prefix.rstrip("/")
+        self._vd = (
+            _load("vd", vd_file, VD_SERVER_URL, VD_API_PREFIX, vd_prefix) if vd_file else None
+        )
         self.deviations: Counter[str] = Counter()
         self.checked = 0
         self._lock = threading.Lock()
@@ -414,10 +445,12 @@ class ConformanceChecker:
     @classmethod
     def from_spec_dir(cls, directory: Path) -> ConformanceChecker:
         genai, video = directory / GENAI_SPEC_FILE, directory / VIDEO_SPEC_FILE
+        vd = directory / VD_SPEC_FILE
         return cls(
             directory / SPEC_FILE,
             genai if genai.is_file() else None,
             video if video.is_file() else None,
+            vd if vd.is_file() else None,
         )
 
     def _note(self, deviation: str) -> None:
@@ -480,6 +513,8 @@ class ConformanceChecker:
             return self._genai
         if path.startswith(VIDEO_API_PREFIX + "/"):
             return self._video
+        if path.startswith(VD_API_PREFIX + "/"):
+            return self._vd
         return self._tools
 
     def _usual_words(

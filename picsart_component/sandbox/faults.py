@@ -29,7 +29,7 @@ with probability F), ``path=TARGET`` (default ``api``). A target is an operation
 sandbox name (the catalogue's ``target``: ``removebg``, ``text2image``, ``poll-painting``;
 ``picsart-flow sandbox --help`` lists them all), ``results`` (result downloads) or a group: ``api``
 (every API call, polls included), ``tools`` (the image API), ``genai`` (the GenAI API), ``video``
-(the video API), ``polls``.
+(the video API), ``vd`` (the Variable Data API), ``polls``.
 For a job kind, a poll target means the jobs polled there. Without ``next`` a fault stays until it
 is cleared. A status code or ``html`` takes ``headers=false`` to leave out every ``X-Picsart-*``
 header; ``html`` takes ``status=NNN`` (default 502) and leaves the headers out unless

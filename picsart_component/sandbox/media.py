@@ -647,8 +647,10 @@ def text_video(
     seconds: float,
     audio: bool,
     seed: int,
+    quiet_track: bool = False,
 ) -> bytes:
-    """An MP4 (H.264) video for ``prompt``; with ``audio`` an AAC sound track. Raises
+    """An MP4 (H.264) video for ``prompt``; with ``audio`` an AAC sound track, without it and
+    with ``quiet_track`` a quiet one (a room tone, ``QUIET_TRACK_LEVEL``). Raises
     ``VideoUnavailable`` without the extra.
 
     The frames are two generated pictures (``seed`` and the variation ``seed + 1``) seen
@@ -683,7 +685,7 @@ def text_video(
             )
             yield _lit(frame, spot, at)
 
-    return _encode_mp4(frames(), size, _track(prompt, count, seed) if audio else None)
+    return _encode_mp4(frames(), size, _soundtrack(prompt, count, seed, audio, quiet_track))
 
 
 def image_video(
@@ -695,6 +697,7 @@ def image_video(
     seconds: float,
     audio: bool,
     seed: int,
+    quiet_track: bool = False,
 ) -> bytes:
     """An MP4 video that starts on ``image`` and moves (a slow zoom and pan the prompt chooses).
 
@@ -722,12 +725,30 @@ def image_video(
             toned = graded.resize(size, Image.Resampling.BILINEAR, box=box)
             yield Image.blend(plain, toned, 0.6 * progress)
 
-    return _encode_mp4(frames(), size, _track(prompt, count, seed) if audio else None)
+    return _encode_mp4(frames(), size, _soundtrack(prompt, count, seed, audio, quiet_track))
 
 
 def _track(prompt: str, frames: int, seed: int) -> Image.Image:
     """The video's sound: ``sound_wav``'s sound for the prompt, as long as the frames last."""
     return _sound(prompt, frames / VIDEO_FPS, loop=False, seed=seed, rate=SOUND_RATE)
+
+
+QUIET_TRACK_LEVEL = 0.01
+"""A quiet track's peak, -40 dBFS: heard only when turned up, but a sound track all the same,
+so that a chain can extract audio from any generated video."""
+
+
+def _soundtrack(
+    prompt: str, frames: int, seed: int, audio: bool, quiet: bool
+) -> Image.Image | None:
+    """The prompt's sound with ``audio``; else a quiet room tone with ``quiet``; else none."""
+    if audio:
+        return _track(prompt, frames, seed)
+    if not quiet:
+        return None
+    count = round(frames / VIDEO_FPS * SOUND_RATE)
+    hum = _noise(count, seeded_random("room tone", normal_words(prompt), seed), darkness=20)
+    return _fade(_normalised(hum, QUIET_TRACK_LEVEL), 441, 441)
 
 
 def _on_white(image: Image.Image) -> Image.Image:

@@ -3,9 +3,9 @@ method and the body each takes.
 
 The names here are the catalogue's ``target`` names, which fault specs take as ``path=`` and the
 request counts use. Every API is served on the one port, each under its ``sandbox_prefix``: the
-image tools under ``/tools/1.0/``, the GenAI API under ``/v1/`` and the video API, whose own
-prefix is ``/v1/`` too, under ``/video/v1/``. This module is plain data, so that the CLI can check
-fault specs without loading werkzeug or Pillow.
+image tools under ``/tools/1.0/``, the GenAI API under ``/v1/``, and the video and Variable Data
+APIs, whose own prefixes are ``/v1/`` too, under ``/video/v1/`` and ``/vd/v1/``. This module is
+plain data, so that the CLI can check fault specs without loading werkzeug or Pillow.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from picsart_component.catalogue import operations as catalogue
 TOOLS_PREFIX = catalogue.APIS["image"].sandbox_prefix
 GENAI_PREFIX = catalogue.APIS["genai"].sandbox_prefix
 VIDEO_PREFIX = catalogue.APIS["video"].sandbox_prefix
+VD_PREFIX = catalogue.APIS["vd"].sandbox_prefix
 RESULTS_PREFIX = "/results/"
 VIDEO_HOST = catalogue.APIS["video"].host
 EMULATED_HOSTS = {api.host: api.sandbox_prefix for api in catalogue.APIS.values()}
@@ -132,13 +133,18 @@ VIDEO_TARGETS = tuple(
     [op.name for op in OPERATIONS if op.prefix == VIDEO_PREFIX]
     + [poll.name for poll in POLLS if poll.prefix == VIDEO_PREFIX]
 )
+VD_TARGETS = tuple(
+    [op.name for op in OPERATIONS if op.prefix == VD_PREFIX]
+    + [poll.name for poll in POLLS if poll.prefix == VD_PREFIX]
+)
 POLL_TARGETS = tuple(poll.name for poll in POLLS)
-API_TARGETS = frozenset((*TOOLS_TARGETS, *GENAI_TARGETS, *VIDEO_TARGETS))
+API_TARGETS = frozenset((*TOOLS_TARGETS, *GENAI_TARGETS, *VIDEO_TARGETS, *VD_TARGETS))
 GROUPS: dict[str, frozenset[str]] = {
     "api": API_TARGETS,
     "tools": frozenset(TOOLS_TARGETS),
     "genai": frozenset(GENAI_TARGETS),
     "video": frozenset(VIDEO_TARGETS),
+    "vd": frozenset(VD_TARGETS),
     "polls": frozenset(POLL_TARGETS),
 }
 """Fault targets that stand for several: every API call, each API's calls, every poll."""

@@ -37,7 +37,17 @@ from urllib.parse import urlsplit
 
 from picsart_component.catalogue import choices
 
-from . import analysis, editing, generative, imaging, media
+from . import (
+    analysis,
+    editing,
+    generative,
+    imaging,
+    media,
+    variable_data,
+    video_audio,
+    video_compose,
+    video_edits,
+)
 from .errors import ApiError
 from .forms import FilePart, Inputs
 
@@ -1195,5 +1205,13 @@ PARSERS: dict[str, Callable[[Inputs], Job]] = {
     "textToSpeech": _speech,
     "textToSound": _sound,
     "trimVideo": _trim,
+    # issue 28, group A (crop, fit, edit, adjust, effects, watermark)
+    **video_edits.PARSERS,
+    # issue 28, group B (concat, highlights, CTV, FPS upscale, remove background, upload)
+    **video_compose.PARSERS,
+    # issue 28, group C (metadata, thumbnails, audio adjust, extract audio, transcribe)
+    **video_audio.PARSERS,
+    # issue 28, group D (the Variable Data API)
+    **variable_data.PARSERS,
 }
 """Every operation with a body, by name: the parser of its inputs."""

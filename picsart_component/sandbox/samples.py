@@ -8,9 +8,13 @@ Shapes are drawn four times too large and shrunk, so their edges are anti-aliase
 
 from __future__ import annotations
 
+import array
 import functools
 import hashlib
 import io
+import math
+import sys
+import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,7 +208,36 @@ _STAND_IN_FORMATS = {
 }
 
 
-_STAND_IN_VIDEO_FORMATS = {".mp4": "MP4", ".mov": "MOV", ".webm": "WEBM", ".gif": "GIF"}
+_STAND_IN_VIDEO_FORMATS = {
+    ".mp4": "MP4",
+    ".m4v": "MP4",
+    ".mov": "MOV",
+    ".qt": "MOV",
+    ".webm": "WEBM",
+    ".gif": "GIF",
+}
+
+
+@dataclass(frozen=True)
+class _SoundFormat:
+    container: str
+    codec: str
+    rate: int
+    content_type: str
+
+
+_STAND_IN_SOUND_FORMATS = {
+    ".mp3": _SoundFormat("mp3", "libmp3lame", 44_100, "audio/mpeg"),
+    ".wav": _SoundFormat("wav", "pcm_s16le", 44_100, "audio/wav"),
+    ".aac": _SoundFormat("adts", "aac", 44_100, "audio/aac"),
+    ".m4a": _SoundFormat("ipod", "aac", 44_100, "audio/mp4"),
+    ".ogg": _SoundFormat("ogg", "libopus", 48_000, "audio/ogg"),
+    ".oga": _SoundFormat("ogg", "libopus", 48_000, "audio/ogg"),
+    ".opus": _SoundFormat("ogg", "libopus", 48_000, "audio/ogg"),
+    ".flac": _SoundFormat("flac", "flac", 44_100, "audio/flac"),
+}
+"""The audio files the video API takes (``audio_url``, ``bg_audio_url``), by their extension;
+``ipod`` is FFmpeg's name for the M4A flavour of MP4."""
 STAND_IN_CLIP_SIZE = (64, 64)
 STAND_IN_CLIP_SECONDS = 2.0
 
@@ -240,7 +273,9 @@ def stand_in_video(url: str, seconds: float = STAND_IN_CLIP_SECONDS) -> tuple[by
     """A made-up clip for a video URL the sandbox cannot fetch: ``seconds`` of a 64x64 sample
     (chosen and mirrored as for ``stand_in_image``) with a bar along its bottom that fills as it
     plays, and a quiet tone whose pitch the URL chooses, in the format its name says (MP4,
-    MOV, WEBM or GIF; MP4 otherwise). The same URL always gives the same bytes. Needs the video
+    MOV, WEBM or GIF; MP4 otherwise). The same URL always gives the same clip: the same bytes
+    within a process, the same frames and sound across processes (x264 may set bits that change
+    no frame differently). Needs the video
     extra (``media.VideoUnavailable`` without it). Returns the bytes and their content type."""
     from . import media  # noqa: PLC0415 - PyAV and the sound code only when a clip is made
 
@@ -252,3 +287,98 @@ def stand_in_video(url: str, seconds: float = STAND_IN_CLIP_SECONDS) -> tuple[by
         pitch=220.0 + _url_digest(url)[2],
     )
     return clip, media.VIDEO_FORMATS[video_format].content_type
+
+
+@functools.lru_cache(maxsize=STAND_IN_CACHE)
+def stand_in_sound(url: str, seconds: float = STAND_IN_CLIP_SECONDS) -> tuple[bytes, str]:
+    """A made-up sound for an audio URL the sandbox cannot fetch: ``seconds`` of the quiet tone a
+    stand-in clip of the same URL carries, in the format its name says (MP3, WAV, AAC, M4A, OGG
+    or FLAC; WAV otherwise, which needs nothing but the standard library). Returns the bytes and
+    their content type."""
+    pitch = 220 + _url_digest(url)[2]
+    chosen = _STAND_IN_SOUND_FORMATS.get(_suffix(url), _STAND_IN_SOUND_FORMATS[".wav"])
+    samples = _tone(pitch, seconds, chosen.rate)
+    if chosen.container == "wav":
+        return _wav(samples, chosen.rate), chosen.content_type
+    from . import media  # noqa: PLC0415 - PyAV only when a compressed sound is made
+
+    if not media.video_available():
+        raise media.VideoUnavailable(f"a {chosen.codec} sound needs PyAV (the video extra)")
+    return _encoded_sound(samples, chosen), chosen.content_type
+
+
+def names_media(url: str) -> bool:
+    """Whether a URL's name says a video or a sound (a GIF counts as a picture)."""
+    suffix = _suffix(url)
+    return suffix != ".gif" and (
+        suffix in _STAND_IN_VIDEO_FORMATS or suffix in _STAND_IN_SOUND_FORMATS
+    )
+
+
+def stand_in_media(url: str) -> tuple[bytes, str]:
+    """What the video API reads an unreachable URL as, by the format its name says: a picture
+    for ``.png``, ``.jpg`` or ``.webp`` (``image_url``, ``watermark_url``), a sound for an audio
+    name (``audio_url``), and a clip for a video name or any other (``video_url``)."""
+    suffix = _suffix(url)
+    if suffix in _STAND_IN_FORMATS:
+        return stand_in_image(url)
+    if suffix in _STAND_IN_SOUND_FORMATS:
+        return stand_in_sound(url)
+    return stand_in_video(url)
+
+
+_TONE_LEVEL = 0.2
+_FADE_SECONDS = 0.01
+
+
+def _tone(pitch: float, seconds: float, rate: int) -> array.array[float]:
+    """A sine of ``pitch`` Hz with a softer octave above, faded in and out so it does not click.
+    The pitch is a whole number of hertz, so one second repeats: it is computed once."""
+    count = max(1, round(seconds * rate))
+    step = 2 * math.pi * pitch / rate
+    second = array.array(
+        "f",
+        (
+            _TONE_LEVEL * (math.sin(step * index) + 0.3 * math.sin(2 * step * index)) / 1.3
+            for index in range(rate)
+        ),
+    )
+    samples = (second * (count // rate + 1))[:count]
+    fade = min(count // 2, max(1, round(_FADE_SECONDS * rate)))
+    for index in range(fade):
+        samples[index] *= index / fade
+        samples[count - 1 - index] *= index / fade
+    return samples
+
+
+def _wav(samples: array.array[float], rate: int) -> bytes:
+    """Mono 16-bit PCM; the tone stays well inside -1..1, so nothing needs clipping."""
+    signal = Image.frombytes("F", (len(samples), 1), samples.tobytes())
+    scaled = signal.point(lambda value: value * 32767).convert("I")
+    pcm = array.array("h", array.array("i", scaled.tobytes()))
+    if sys.byteorder == "big":
+        pcm.byteswap()
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm.tobytes())
+    return buffer.getvalue()
+
+
+def _encoded_sound(samples: array.array[float], chosen: _SoundFormat) -> bytes:
+    import av  # noqa: PLC0415 - optional; the caller checked it is there
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=chosen.container) as container:
+        stream = container.add_stream(chosen.codec, rate=chosen.rate, layout="mono")
+        frame = av.AudioFrame(format="flt", layout="mono", samples=len(samples))
+        data = samples.tobytes()
+        plane = frame.planes[0]
+        plane.update(data + bytes(plane.buffer_size - len(data)))
+        frame.sample_rate = chosen.rate
+        frame.pts = 0
+        container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return buffer.getvalue()

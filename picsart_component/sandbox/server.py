@@ -23,7 +23,7 @@ from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHand
 
 from .app import SandboxApp
 from .errors import AbortConnection
-from .operations import VIDEO_PREFIX
+from .operations import VD_PREFIX, VIDEO_PREFIX
 from .options import SandboxOptions, with_changes
 from .sources import LOOPBACK_HOSTS, RESULT_PATH
 from .state import SandboxState
@@ -212,6 +212,7 @@ class RunningSandbox:
         self.base_url = self.root_url + "tools/1.0/"
         self.genai_base_url = self.root_url + "v1/"
         self.video_base_url = self.root_url + VIDEO_PREFIX.removeprefix("/")
+        self.vd_base_url = self.root_url + VD_PREFIX.removeprefix("/")
         self.control_url = self.root_url + "__sandbox/"
         self._thread = threading.Thread(
             target=server.serve_forever,

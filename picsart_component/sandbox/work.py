@@ -29,6 +29,10 @@ from . import (
     imaging,
     media,
     samples,
+    variable_data,
+    video_audio,
+    video_compose,
+    video_edits,
 )
 from .errors import ApiError
 from .forms import Inputs
@@ -505,6 +509,7 @@ class Worker:
                     seconds=job.seconds,
                     audio=job.audio,
                     seed=0,
+                    quiet_track=True,
                 )
             except media.VideoUnavailable:
                 raise video_unavailable() from None
@@ -725,6 +730,16 @@ WORK: dict[str, Callable[[Worker, Any], Outcome]] = {
     **dict.fromkeys(["textToVideo", "imageToVideo"], Worker.video),
     **dict.fromkeys(["textToSpeech", "textToSound"], Worker.audio),
     "trimVideo": Worker.trim,
+    # issue 28, group A (crop, fit, edit, adjust, effects, watermark)
+    **dict.fromkeys(video_edits.PARSERS, video_edits.edited_video),
+    # issue 28, group B (concat, highlights, CTV, FPS upscale, remove background, upload)
+    **video_compose.WORK,
+    # issue 28, group C (metadata, thumbnails, audio adjust, extract audio, transcribe)
+    **video_audio.WORK,
+    # issue 28, group D (the Variable Data API)
+    "exportReplay": variable_data.export_replay,
+    "describeReplayVariables": variable_data.describe,
+    "exportVariableDataContent": variable_data.export_content,
 }
 """Every operation with a body, by name: the work its checked job gets."""
 

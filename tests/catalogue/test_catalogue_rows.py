@@ -17,7 +17,12 @@ from picsart_component.sandbox import operations as served
 from picsart_component.sandbox.options import PRICES
 
 MANIFEST = load_manifest(COMPONENT_ROOT)
-LOOKUPS = {"imageBalance": "accountBalance", "genaiBalance": "accountBalance"}
+LOOKUPS = {
+    "imageBalance": "accountBalance",
+    "genaiBalance": "accountBalance",
+    "videoBalance": "accountBalance",
+    "vdBalance": "accountBalance",
+}
 """Rows that no action of their own runs: the action that does."""
 LIST_KINDS = {"listAiEffects": "listEffects"}
 

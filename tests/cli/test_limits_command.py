@@ -55,6 +55,8 @@ def env(key: str, sandbox: RunningSandbox, redis_server: str) -> Iterator[dict[s
         "PICSART_API_KEY": key,
         "PICSART_BASE_URL": sandbox.base_url,
         "PICSART_GENAI_BASE_URL": genai,
+        "PICSART_VIDEO_BASE_URL": sandbox.video_base_url,
+        "PICSART_VD_BASE_URL": sandbox.vd_base_url,
         "PICSART_REDIS_URL": redis_server,
         "PICSART_MAX_WAIT": "300",
     }
@@ -158,7 +160,7 @@ def test_reset_without_api_clears_every_api(
     calls = len(sandbox.request_log())
     invoke(["run", "accountBalance", "--body", "{}"], env)
     sent = [entry["path"] for entry in sandbox.request_log()[calls:]]
-    assert sent == ["/tools/1.0/balance", "/v1/balance"]
+    assert sent == ["/tools/1.0/balance", "/v1/balance", "/video/v1/balance", "/vd/v1/balance"]
 
 
 @pytest.mark.parametrize("command", ["show", "reset"])

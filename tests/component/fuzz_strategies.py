@@ -25,6 +25,8 @@ number too large to print.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import re
 import string
@@ -45,6 +47,7 @@ from picsart_component.lib.tool_fields import (
     ReferenceSourceInput,
     SurfaceSourcesInput,
 )
+from picsart_component.lib.video_fields import FIT_BACKGROUNDS, VideoInput
 from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_schema
 from picsart_component.runtime.models import InputModel
 
@@ -470,6 +473,7 @@ MODEL_RULES: dict[str, Callable[[Any], Rules]] = {
     class_key(OverlaySourceInput): lambda model: sources(OVERLAYS),
     class_key(SurfaceSourcesInput): lambda model: sources(SURFACE_MASKS) + sources(STICKERS),
     class_key(WatermarkInput): lambda model: Rules(http_only=("watermark_url",)),
+    class_key(VideoInput): lambda model: Rules(http_only=("video_url",)),
 }
 """The rules of each input class of ``lib`` that checks cross-field rules (by ``class_key``),
 so that an action built on them (Upscale and most others) needs no row of its own."""
@@ -506,6 +510,45 @@ KNOWLEDGE: dict[str, Rules] = {
     "addWatermark": sources(("watermark", "watermark_url")),
     "uploadImage": sources(("image", "image_url")),
     "designToReplay": sources(("file", "file_url")),
+    # issue 28, group A (crop, fit, edit, adjust, effects, watermark)
+    "fitVideo": Rules(
+        at_most_one=(FIT_BACKGROUNDS,),
+        colours={"bg_color": False},
+        http_only=("bg_image_url", "bg_video_url"),
+        conflicts=(("bg_color", ("bg_blur",)),),
+    ),
+    "editVideo": Rules(custom={"fit": st.deferred(lambda: _video_fits)}),
+    "adjustVideo": Rules(http_only=("audio_url",)),
+    "addVideoWatermark": sources(("watermark", "watermark_url")),
+    "exportReplay": Rules(http_only=("file_url",)),
+    "describeReplayVariables": Rules(
+        exactly_one=(("template_id", "template_url"),), http_only=("template_url",)
+    ),
+    "exportVariableDataContent": Rules(
+        exactly_one=(("template_id", "template_url"), ("data", "data_file_url")),
+        http_only=("template_url", "data_file_url"),
+        custom={"data": st.just("caption,picture\nSummer sale,https://example.com/sun.png")},
+    ),
+    # issue 28, group B (concat, highlights, CTV, FPS upscale, remove background, upload)
+    "concatVideos": Rules(
+        http_only=("bg_audio_url",), custom={"items": st.deferred(lambda: _concat_items)}
+    ),
+    "videoHighlights": Rules(custom={"trim_segments": st.deferred(lambda: _segments)}),
+    "removeVideoBackground": Rules(
+        at_most_one=(("bg_color", "bg_image_url"),),
+        colours={"bg_color": False},
+        http_only=("bg_image_url",),
+    ),
+    "uploadVideo": Rules(downloads=("file",)),
+    # issue 28, group C (metadata, thumbnails, audio adjust, extract audio, transcribe)
+    "extractVideoThumbnail": Rules(
+        # container takes no timestamps: valid bodies keep to auto and timestamp.
+        custom={"source": st.sampled_from(["auto", "timestamp"])},
+        required_when=(("source", "timestamp", ("timestamps",)),),
+    ),
+    "setVideoThumbnail": Rules(http_only=("image_url",)),
+    "adjustAudio": Rules(http_only=("audio_url",)),
+    "transcribeAudio": Rules(http_only=("file_url",)),
 }
 
 
@@ -617,7 +660,13 @@ def field_values(
         return relative_paths()
     if name in rules.custom:
         return rules.custom[name]
-    return values(schema["properties"][name])
+    return _values_once(json.dumps(schema["properties"][name], sort_keys=True))
+
+
+@functools.cache
+def _values_once(schema_text: str) -> SearchStrategy[Any]:
+    """``values`` of a property's schema, built once per schema."""
+    return values(json.loads(schema_text))
 
 
 @st.composite
@@ -686,10 +735,8 @@ def mutations(
         found.setdefault(kind, []).append(mutation)
 
     for name in (name for name in properties if name not in claimed):
-        for rule, breaker in PROPERTY_BREAKERS.items():
-            strategy = breaker(properties[name])
-            if strategy is not None:
-                add(rule, _setting(rule, name, strategy))
+        for rule, strategy in property_breakers(properties[name]):
+            add(rule, _setting(rule, name, strategy))
         if is_required(properties[name]) and name in body:
             add("required", _removing("required", (name,)))
         if name in rules.colours:
@@ -713,6 +760,19 @@ def mutations(
         if not claimed & {name, *others}:
             add("conflict", _conflicting(schema, rules, name, others))
     return found
+
+
+def property_breakers(schema: Schema) -> list[tuple[str, SearchStrategy[Any]]]:
+    """Each way to break a value of ``schema`` (``PROPERTY_BREAKERS``' that apply), built once
+    per schema: a strategy does not change once built, and building them was most of a draw."""
+    return _property_breakers(json.dumps(schema, sort_keys=True))
+
+
+@functools.cache
+def _property_breakers(schema_text: str) -> list[tuple[str, SearchStrategy[Any]]]:
+    schema = json.loads(schema_text)
+    found = [(rule, breaker(schema)) for rule, breaker in PROPERTY_BREAKERS.items()]
+    return [(rule, strategy) for rule, strategy in found if strategy is not None]
 
 
 def _setting(rule: str, name: str, strategy: SearchStrategy[Any]) -> Mutation:
@@ -777,10 +837,13 @@ def _triggering_without(trigger: str, trigger_value: Any, needed: tuple[str, ...
     return mutate
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def is_json(value: Any) -> bool:
     """Whether a JSON document can hold ``value``: no NaN, no lone surrogate, no 5000 digits."""
     if isinstance(value, str):
-        return not any("\ud800" <= c <= "\udfff" for c in value)
+        return _SURROGATE.search(value) is None
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, int):
@@ -827,3 +890,53 @@ def not_objects() -> SearchStrategy[Any]:
         st.lists(json_values | odd, max_size=4),
         st.lists(json_objects, min_size=1, max_size=2),
     )
+
+
+# issue 28, group A: Edit video's ``fit`` object, whose rules (one background, a colour not
+# blurred) the schema of a nested object cannot say.
+_video_fits: SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
+    {},
+    optional={
+        "ratio": st.floats(0.1, 10),
+        "width": st.integers(16, 4096),
+        "height": st.integers(16, 4096),
+    },
+).flatmap(
+    lambda fit: st.one_of(
+        st.just(fit),
+        st.integers(0, 100).map(lambda blur: {**fit, "bg_blur": blur}),
+        colours(hash_optional=False).map(lambda colour: {**fit, "bg_color": colour}),
+        http_urls().map(lambda url: {**fit, "bg_video_url": url}),
+    )
+)
+
+
+# issue 28, group B: Concatenate's items (exactly one of a video and an image URL each, its own
+# fields by kind) and Video highlights' segments (each ending after it starts).
+_video_or_photo_urls = st.from_regex(r"https://example\.com/[a-z]{1,8}\.(mp4|jpg)", fullmatch=True)
+_transitions = st.sampled_from(["none", "fade", "zoom_in", "spin", "fly_out_to_top"])
+_concat_items: SearchStrategy[list[dict[str, Any]]] = st.lists(
+    st.one_of(
+        st.fixed_dictionaries(
+            {"video_url": _video_or_photo_urls},
+            optional={"volume": st.integers(0, 100), "transition": _transitions},
+        ),
+        st.fixed_dictionaries(
+            {"image_url": _video_or_photo_urls},
+            optional={
+                "scale": st.sampled_from(["fit", "fill"]),
+                "duration": st.integers(1, 5000),
+                "transition": _transitions,
+            },
+        ),
+    ),
+    min_size=1,
+    max_size=10,
+)
+_segments: SearchStrategy[list[dict[str, Any]]] = st.lists(
+    st.tuples(st.integers(0, 10_000), st.integers(1, 10_000), _transitions).map(
+        lambda drawn: {"start": drawn[0], "end": drawn[0] + drawn[1], "transition": drawn[2]}
+    ),
+    min_size=2,
+    max_size=10,
+)

@@ -192,6 +192,8 @@ class BrokerFlow:
             "PICSART_API_KEY": KEY,
             "PICSART_BASE_URL": sandbox.base_url,
             "PICSART_GENAI_BASE_URL": sandbox.genai_base_url,
+            "PICSART_VIDEO_BASE_URL": sandbox.video_base_url,
+            "PICSART_VD_BASE_URL": sandbox.vd_base_url,
             "PICSART_REDIS_URL": redis,
             "PICSART_BROKER_URL": amqp_url(),
             "PICSART_ATTACHMENTS_DIR": str(tmp_path / "shared-store"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import av
@@ -14,21 +15,66 @@ import pytest
 from picsart_component.lib.jobs import OPERATIONS
 from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, load_module
 from picsart_component.runtime.messages import Message
-from picsart_component.sandbox import media
+from picsart_component.sandbox import media, samples
 from tests.e2e import SandboxHarness
 
 MANIFEST = load_manifest(COMPONENT_ROOT)
+TESTED_ON_THEIR_OWN = {
+    "videoMetadata": "a value, no file",
+    "extractVideoThumbnail": "JPG pictures",
+    "setVideoThumbnail": "an MP4 whose thumbnail is checked",
+    "extractAudio": "a sound",
+    "transcribeAudio": "a text file",
+}
+"""The video actions whose result is not a video to measure here: each runs from its EXAMPLE
+over sockets with Download result in tests/sandbox/test_video_audio.py, its stored files opened
+by PyAV, Pillow or ``wave`` or read as text, and checked there."""
 VIDEO_ACTIONS = [
     name
     for name, operation in OPERATIONS.items()
-    if operation.api == "video" and name in MANIFEST.actions
+    if operation.api == "video" and name in MANIFEST.actions and name not in TESTED_ON_THEIR_OWN
 ]
 
 
 EXPECTED_SECONDS: dict[str, Callable[[dict[str, Any]], float]] = {
     "trimVideo": lambda body: (body["end"] - body["start"]) / 1000,
+    # issue 28, group A (crop, fit, edit, adjust, effects, watermark)
+    # The whole stand-in clip: 2 s (samples.STAND_IN_CLIP_SECONDS), whatever the picture becomes.
+    "cropVideo": lambda body: 2.0,
+    "fitVideo": lambda body: 2.0,
+    "editVideo": lambda body: 2.0,
+    "adjustVideo": lambda body: 2.0,
+    "applyVideoEffect": lambda body: 2.0,
+    "addVideoWatermark": lambda body: 2.0,
+    # issue 28, group B (concat, highlights, CTV, FPS upscale, remove background, upload)
+    # A video item is the whole stand-in clip (2 s); an image shows for its duration.
+    "concatVideos": lambda body: sum(
+        item.get("duration", 1000) / 1000 if "image_url" in item else 2.0 for item in body["items"]
+    ),
+    "videoHighlights": lambda body: sum(
+        (segment["end"] - segment["start"]) / 1000 for segment in body["trim_segments"]
+    ),
+    "makeVideoCtvCompatible": lambda body: 2.0,
+    "upscaleVideoFps": lambda body: 2.0,
+    "removeVideoBackground": lambda body: 2.0,
+    "uploadVideo": lambda body: 2.0,  # the stand-in clip, as uploaded
+    # issue 28, group C (metadata, thumbnails, audio adjust, extract audio, transcribe)
+    "adjustAudio": lambda body: 2.0,  # the stand-in clip's whole length: the sound is remixed
+    # issue 28, group D (the Variable Data API)
 }
 """How long each action's result lasts, from its EXAMPLE."""
+
+EXPECTED_SIZE: dict[str, tuple[int, int]] = {
+    "cropVideo": (32, 48),  # the EXAMPLE's rectangle
+    "fitVideo": (114, 64),  # 16:9 (ratio 1.7778) at the clip's height, rounded down to even
+    "editVideo": (48, 84),  # the 48x48 crop fitted into 9:16 (ratio 0.5625), even sides
+    "makeVideoCtvCompatible": (114, 64),  # padded to 16:9 at the clip's own height
+}
+"""The result's picture size where the EXAMPLE changes it; the others keep the stand-in clip's
+64x64."""
+EXPECTED_RATE = {"upscaleVideoFps": 60, "uploadVideo": 24}
+"""Frame rates other than Picsart's default 30: FPS upscale makes 60; an upload is the file as
+sent (the stand-in clip, 24 frames a second)."""
 
 
 def example(action: str) -> dict[str, Any]:
@@ -58,6 +104,12 @@ def stored(harness: SandboxHarness, url: str) -> bytes:
 def measured(data: bytes) -> tuple[float, float, bool]:
     """The stored video's length in seconds (its picture track's, or the container's where the
     track states none, as in WEBM), its frame rate, and whether it has sound."""
+    seconds, rate, sound, _ = measured_with_size(data)
+    return seconds, rate, sound
+
+
+def measured_with_size(data: bytes) -> tuple[float, float, bool, tuple[int, int]]:
+    """As ``measured``, and the size of the first frame decoded."""
     with av.open(io.BytesIO(data)) as container:
         stream = container.streams.video[0]
         assert stream.average_rate is not None
@@ -66,30 +118,52 @@ def measured(data: bytes) -> tuple[float, float, bool]:
         else:
             assert container.duration is not None
             seconds = container.duration / av.time_base
-        return seconds, float(stream.average_rate), bool(container.streams.audio)
+        frame = next(container.decode(stream))
+        size = (frame.width, frame.height)
+        return seconds, float(stream.average_rate), bool(container.streams.audio), size
+
+
+def example_body(harness: SandboxHarness, action: str, tmp_path: Path) -> dict[str, Any]:
+    """The action's EXAMPLE, but for Upload video or audio, whose ``file`` the component itself
+    downloads (``example.com`` is not reachable from the tests): the same stand-in clip, attached
+    from the attachment store as ``picsart-flow attach`` would."""
+    body = example(action)
+    if action == "uploadVideo":
+        clip, _ = samples.stand_in_video(body["file"])
+        path = tmp_path / "clip.mp4"
+        path.write_bytes(clip)
+        body["file"] = harness.upload_file(path)
+    return body
 
 
 def test_every_video_action_says_what_its_result_lasts() -> None:
     assert set(EXPECTED_SECONDS) == set(VIDEO_ACTIONS), "add the action's row to EXPECTED_SECONDS"
+    assert set(EXPECTED_SIZE) | set(EXPECTED_RATE) <= set(VIDEO_ACTIONS)
 
 
 @pytest.mark.parametrize("action", VIDEO_ACTIONS)
-def test_each_example_runs_with_download_result(harness: SandboxHarness, action: str) -> None:
-    body = example(action)
+def test_each_example_runs_with_download_result(
+    harness: SandboxHarness, action: str, tmp_path: Path
+) -> None:
+    body = example_body(harness, action, tmp_path)
     result = harness.run(action, body, **video_cfg(harness, downloadResult=True))
     assert result.of_kind("error") == []
     (message,) = result.of_kind("data")
-    assert message.body["operation"] == action
-    (snapshot,) = result.of_kind("snapshot")
-    assert snapshot["job"]["id"] == message.body["jobId"]
+    if OPERATIONS[action].asynchronous:
+        assert message.body["operation"] == action
+        (snapshot,) = result.of_kind("snapshot")
+        assert snapshot["job"]["id"] == message.body["jobId"]
+    else:
+        assert result.of_kind("snapshot") == []  # answered at once: no job to resume
     (attachment,) = message.attachments.values()
     assert attachment.url == message.body["attachmentUrl"]
     assert attachment.content_type == "video/mp4"
-    seconds, rate, sound = measured(stored(harness, attachment.url))
+    seconds, rate, sound, size = measured_with_size(stored(harness, attachment.url))
     expected = EXPECTED_SECONDS[action](body)
     assert abs(seconds - expected) <= 1 / rate
-    assert rate == 30  # Picsart's default frame rate
-    assert sound  # the stand-in clip has a quiet tone, and trimming keeps it
+    assert rate == EXPECTED_RATE.get(action, 30)  # Picsart's default frame rate: 30
+    assert size == EXPECTED_SIZE.get(action, (64, 64))
+    assert sound  # the stand-in clip has a quiet tone, and every action keeps a sound track
     assert len(submissions(harness, action)) == 1
 
 

@@ -6,8 +6,14 @@ Examples run in a shell, in order, in a folder holding what a clone holds (the c
 examples and fixtures), with no API key: the built-in sandbox answers. An example that needs a
 key says so with ``PICSART_API_KEY=...``; it runs against a standalone sandbox given that key.
 ``picsart-flow sandbox --port 8700`` starts one in the background, on a free port written in
-place of 8700 wherever the example names it. A command exits 0, or 1 when its output shows an
-error event, unless it ends with ``# exits N``.
+place of 8700 wherever the example names it; ``picsart-flow designer`` also serves in the
+background (on a free port, with no browser opened) once it has printed its address. A command
+exits 0, or 1 when its output shows an error event, unless it ends with ``# exits N``.
+
+The waits that only make an example slow are short here, as a user may make them: jobs are
+polled every 50 ms (``PICSART_JOB_POLL_SECONDS``), and a retry after a 5xx or a lost connection
+waits 10 ms instead of a second or more (in the examples run in this process). What an example
+prints and its exit code are the same either way.
 """
 
 from __future__ import annotations
@@ -30,13 +36,23 @@ import pytest
 from click.testing import CliRunner
 
 from picsart_component.cli import main
+from picsart_component.lib import settings as component_settings
+from picsart_component.lib.retry import RetrySettings
 from picsart_component.sandbox.loopback import sandbox_process
 from tests.conftest import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
 PLACEHOLDER_KEY = "..."
 NEEDS_KEY = re.compile(r"PICSART_API_KEY=\.\.\.|\"apiKey\": \"\.\.\.\"")
+JOB_POLL_SECONDS = "0.05"
 COPIED = ("component.json", "verifyCredentials.py", "actions", "lib", "schemas", "examples", "test")
+
+
+@dataclass(frozen=True)
+class QuickRetrySettings(RetrySettings):
+    """Retries whose back-off after a 5xx or a lost connection starts at 10 ms, not 1 s."""
+
+    backoff_initial: float = 0.01
 
 
 @dataclass
@@ -114,6 +130,8 @@ class Session:
         }
         self.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}"
         self.env["XDG_DATA_HOME"] = str(folder / ".data")
+        self.env["PICSART_JOB_POLL_SECONDS"] = JOB_POLL_SECONDS
+        self.env["PICSART_SANDBOX_JOB_SECONDS"] = "0.2"
         self.base_env = dict(self.env)
         self.block = ""
         self.port = _free_port()
@@ -148,6 +166,9 @@ class Session:
         if re.match(r"picsart-flow sandbox\b", command) and "--help" not in command:
             self._serve(command, env)
             return subprocess.CompletedProcess(command, 0, "", "")
+        if re.match(r"picsart-flow designer\b", command) and "--help" not in command:
+            self._serve_the_designer(command, env)
+            return subprocess.CompletedProcess(command, 0, "", "")
         words = shlex.split(command, comments=True)
         assignments = list(itertools.takewhile(_ASSIGNMENT.match, words))
         rest = words[len(assignments) :]
@@ -173,7 +194,9 @@ class Session:
         previous = Path.cwd()
         os.chdir(self.folder)
         try:
-            result = CliRunner().invoke(main, args, env=overrides)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(component_settings, "RetrySettings", QuickRetrySettings)
+                result = CliRunner().invoke(main, args, env=overrides)
         finally:
             os.chdir(previous)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -204,6 +227,27 @@ class Session:
             taken, self.port = str(self.port), _free_port()
             command = command.replace(taken, str(self.port))
         raise AssertionError(f"{command} did not start serving")
+
+    def _serve_the_designer(self, command: str, env: dict[str, str]) -> None:
+        """Starts ``picsart-flow designer`` in the background, on a free port and with no browser
+        opened, and waits until it prints its address: it serves until it is stopped."""
+        command = re.sub(r"--port \d+", "--port 0", command)
+        printed = self.folder / f"designer-{len(self.servers)}.log"
+        with printed.open("wb") as output:
+            server = subprocess.Popen(
+                shlex.split(command),
+                cwd=self.folder,
+                env={**env, "BROWSER": "true"},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        self.servers.append(server)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and server.poll() is None:
+            if "http://127.0.0.1:" in printed.read_text(errors="replace"):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{command} did not print its address: {printed.read_text()}")
 
     def close(self) -> None:
         for server in self.servers:

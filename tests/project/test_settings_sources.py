@@ -27,8 +27,9 @@ READERS = {
     "picsart_component/sailor/settings.py": "the platform's ELASTICIO_* variables",
     "lib/client.py": "requests' own variables (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, *_proxy), "
     "read as requests reads them: not the component's settings",
-    "picsart_component/sandbox/command.py": "PICSART_SANDBOX_API_KEY, as its --api-key option's "
-    "envvar: the sandbox imports nothing of the component",
+    "picsart_component/sandbox/command.py": "PICSART_SANDBOX_API_KEY and "
+    "PICSART_SANDBOX_JOB_SECONDS, as its --api-key and --job-seconds options' envvars: the "
+    "sandbox imports nothing of the component",
 }
 """Every module that reads the process's environment, and why it may."""
 

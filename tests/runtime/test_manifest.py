@@ -46,6 +46,7 @@ def test_credentials_fields_are_as_the_spec_describes() -> None:
         "imageApiBaseUrl",
         "genaiApiBaseUrl",
         "videoApiBaseUrl",
+        "vdApiBaseUrl",
         "allowHosts",
     ]
     api_key = fields["apiKey"]
@@ -72,6 +73,13 @@ def test_credentials_fields_are_as_the_spec_describes() -> None:
         False,
     )
     assert video["placeholder"] == "https://video-api.picsart.io/v1/"
+    vd = fields["vdApiBaseUrl"]
+    assert (vd["label"], vd["viewClass"], vd["required"]) == (
+        "Variable Data API base URL",
+        "TextFieldView",
+        False,
+    )
+    assert vd["placeholder"] == "https://vd-api.picsart.io/v1/"
     assert (COMPONENT_ROOT / "verifyCredentials.py").is_file()
 
 

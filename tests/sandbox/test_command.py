@@ -99,6 +99,7 @@ def test_it_announces_the_url_and_serves_until_stopped(monkeypatch: pytest.Monke
     assert "Picsart sandbox serving http://127.0.0.1:8700/tools/1.0/" in result.output
     assert "GenAI API: http://127.0.0.1:8700/v1/" in result.output
     assert "Video API: http://127.0.0.1:8700/video/v1/" in result.output
+    assert "Variable Data API: http://127.0.0.1:8700/vd/v1/" in result.output
     assert "PICSART_API_KEY=<your --api-key>" in result.output
     assert "k-123" not in result.output
     assert "Picsart sandbox stopped." in result.output
@@ -108,6 +109,7 @@ class RunningSandboxStub:
     base_url = "http://127.0.0.1:8700/tools/1.0/"
     genai_base_url = "http://127.0.0.1:8700/v1/"
     video_base_url = "http://127.0.0.1:8700/video/v1/"
+    vd_base_url = "http://127.0.0.1:8700/vd/v1/"
     control_url = "http://127.0.0.1:8700/__sandbox/"
 
 
