@@ -23,11 +23,11 @@ HELP = (
     "Give the file's address: an attachment, a file of the attachment store, or an http(s) "
     "URL; the component downloads it and uploads it. Returns the uploaded file's URL (data.url) "
     "for the URL fields of the other video actions. Costs nothing. Accepts videos (MP4, MOV, "
-    "WEBM, AVI, GIF) and sounds (MP3, WAV, AAC, M4A, OGG, FLAC)."
+    "WEBM, AVI, GIF), sounds (MP3, WAV, AAC, M4A, OGG, FLAC) and pictures (JPG, PNG, WEBP)."
 )
 HELP_LINK = "https://docs.picsart.io/reference/video-upload"
 EXAMPLE = {"file": "https://example.com/clip.mp4"}
-ACCEPTED_FORMATS = frozenset(MEDIA_FORMATS)
+ACCEPTED_FORMATS = frozenset({*MEDIA_FORMATS, "JPEG", "PNG", "WEBP"})
 
 __all__ = ["Config", "Context", "Input", "Output", "process"]
 
@@ -36,8 +36,8 @@ class Input(InputModel):
     file: str = Field(
         title="File",
         description=(
-            "The address of a video or sound stored internally or externally; the component "
-            "downloads it and uploads it."
+            "The address of a video, sound or picture stored internally or externally; the "
+            "component downloads it and uploads it."
         ),
         min_length=1,
         max_length=DOWNLOAD_URL_MAX_LENGTH,

@@ -68,12 +68,12 @@ class FileServices:
         downloader = self._downloader(self.max_image_bytes, api_base_url)
         return ImageSources(self.store, downloader)
 
-    def video_sources(self, api_base_url: str) -> ImageSources:
+    def video_sources(self, api_base_url: str, kind: FileKind = MEDIA) -> ImageSources:
         """Sources for the videos and sounds a request uploads (the video API's Upload files),
-        as for images but capped by ``PICSART_MAX_VIDEO_MB`` and checked by their bytes to be a
-        video or a sound (``formats.MEDIA``)."""
+        as for images but capped by ``PICSART_MAX_VIDEO_MB`` and checked by their bytes to be of
+        ``kind`` (a video or a sound, ``formats.MEDIA``; Upload files also takes pictures)."""
         downloader = self._downloader(self.max_video_bytes, api_base_url)
-        return ImageSources(self.store, downloader, kind=MEDIA)
+        return ImageSources(self.store, downloader, kind=kind)
 
     def save_result(self, url: str, api_base_url: str) -> StoredFile:
         """Stream Picsart's result file into the store, retrying the download, never the call.

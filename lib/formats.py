@@ -197,13 +197,17 @@ IMAGE = FileKind("an image", frozenset({*IMAGE_FORMATS, "GIF", "HEIF", "AVIF"}))
 VIDEO = FileKind("a video", frozenset({"MP4", "MOV", "WEBM", "AVI", "GIF"}))
 AUDIO = FileKind("an audio file", frozenset({"MP3", "WAV", "AAC", "M4A", "OGG", "FLAC"}))
 MEDIA = FileKind("a video or audio file", VIDEO.formats | AUDIO.formats)
-"""What the video API's Upload files takes (it takes pictures too, which a field may add)."""
+"""Videos and sounds, as the video API takes them."""
+UPLOADABLE = FileKind("a video, audio or image file", MEDIA.formats | {"JPEG", "PNG", "WEBP"})
+"""What the video API's Upload files takes: "videos, audios or images"."""
 
 
 def kind_accepting(accepted: frozenset[str]) -> FileKind:
     """What a file field takes, from the formats its action accepts: a video or sound where it
-    accepts one (the video API's Upload files), else an image."""
-    return MEDIA if accepted & (MEDIA.formats - IMAGE.formats) else IMAGE
+    accepts one (with pictures too, the video API's Upload files), else an image."""
+    if not accepted & (MEDIA.formats - IMAGE.formats):
+        return IMAGE
+    return UPLOADABLE if accepted & {"JPEG", "PNG", "WEBP"} else MEDIA
 
 
 _DESCRIPTIONS: Mapping[str, str] = {

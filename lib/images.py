@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .body import FilePart
 from .context import PicsartContext
-from .formats import DESIGN_FORMATS, MEDIA, kind_accepting
+from .formats import DESIGN_FORMATS, IMAGE, kind_accepting
 
 
 @dataclass
@@ -37,9 +37,10 @@ def fetched_parts(
     image. With ``measure`` the images' sizes are read (from the header only; a design file has
     none), for the rules that depend on them. The temporary files go when the block ends.
     """
-    media = kind_accepting(accepted_formats) == MEDIA
+    kind = kind_accepting(accepted_formats)
+    media = kind != IMAGE
     files = context.files
-    images = files.video_sources(api_base_url) if media else files.image_sources(api_base_url)
+    images = files.video_sources(api_base_url, kind) if media else files.image_sources(api_base_url)
     gathered = Gathered()
     with ExitStack() as temporary_files:
         for name, (url, part_name) in sources.items():
