@@ -5,7 +5,8 @@ The component's own (``PICSART_API_KEY``, the limits, ``PICSART_REDIS_URL``, ...
 (``sailor/settings.py``). What is left is the front ends' own: the broker of a ``flow run
 --broker`` and its workers, the platform variables those hand to the sailors they run (the
 message cipher, the tunables), the answer mode of the sandbox that sandbox mode embeds
-(``PICSART_SANDBOX_ANSWERS``), and, for an elasticio-cli fixture's ``{{VAR}}``, any variable at
+(``PICSART_SANDBOX_ANSWERS``), whether there is a display to open the designer's browser on
+(``DISPLAY``, ``WAYLAND_DISPLAY``), and, for an elasticio-cli fixture's ``{{VAR}}``, any variable at
 all. ``FrontEndSettings.from_environ`` takes any mapping, as ``ComponentSettings.from_environ``
 does, so tests hand it an environment of their own. (The sandbox's ``PICSART_SANDBOX_API_KEY`` is
 its own option's: the sandbox imports nothing of the component.)
@@ -14,6 +15,7 @@ its own option's: the sandbox imports nothing of the component.)
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -35,6 +37,10 @@ class FrontEndSettings:
     sandbox_answers: str = "file"
     """``PICSART_SANDBOX_ANSWERS``: how the embedded sandbox of sandbox mode answers, ``file``
     (the OpenAPI files' shapes, when unset or empty) or ``production``; the sandbox checks it."""
+    desktop: bool = True
+    """Whether a graphical browser can be opened: on Linux only with ``DISPLAY`` or
+    ``WAYLAND_DISPLAY`` set. Without one, Python's ``webbrowser`` would start a text browser in
+    the terminal the designer runs in."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> FrontEndSettings:
@@ -44,6 +50,8 @@ class FrontEndSettings:
             broker_url=env.get(BROKER_URL_VARIABLE) or None,
             platform=platform,
             sandbox_answers=env.get(SANDBOX_ANSWERS_VARIABLE, "").strip() or "file",
+            desktop=not sys.platform.startswith("linux")
+            or bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")),
         )
 
 

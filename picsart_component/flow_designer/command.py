@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import webbrowser
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ..console import (
     usage_error,
     verbose_option,
 )
+from ..frontend_settings import FrontEndSettings
 
 
 @click.command("designer")
@@ -52,7 +54,15 @@ def designer(flow_file: Path | None, port: int, no_open: bool, verbose: bool) ->
     click.echo(f"picsart-flow designer: {running.url}")
     sys.stdout.flush()
     if not no_open:
-        webbrowser.open(running.url)
+        if FrontEndSettings.from_environ().desktop:
+            # In a thread: the server must already answer when the browser asks.
+            threading.Thread(target=webbrowser.open, args=(running.url,), daemon=True).start()
+        else:
+            click.echo(
+                "picsart-flow designer: no display to open a browser on; open the address above "
+                "in a browser on this machine",
+                err=True,
+            )
     try:
         running.serve_forever()
     finally:

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from picsart_component.flow_designer.serving import start_designer
+from picsart_component.frontend_settings import FrontEndSettings
 
 START_SECONDS = 30.0
 
@@ -84,3 +85,23 @@ def test_start_designer_serves_in_a_thread_with_its_sandbox(
             assert checked.json()["output"]["imageApiCredits"] == running.sandbox.state()["credits"]
     with pytest.raises(requests.ConnectionError):
         requests.get(running.base_url + "/api/state", timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("platform", "environ", "desktop"),
+    [
+        ("linux", {}, False),
+        ("linux", {"DISPLAY": ":0"}, True),
+        ("linux", {"WAYLAND_DISPLAY": "wayland-0"}, True),
+        ("linux", {"DISPLAY": ""}, False),
+        ("darwin", {}, True),
+        ("win32", {}, True),
+    ],
+)
+def test_a_browser_is_opened_only_where_there_is_a_display(
+    monkeypatch: pytest.MonkeyPatch, platform: str, environ: dict[str, str], desktop: bool
+) -> None:
+    """Without a display, Python's webbrowser would start a text browser in the designer's own
+    terminal; the command prints the address for the user to open instead."""
+    monkeypatch.setattr(sys, "platform", platform)
+    assert FrontEndSettings.from_environ(environ).desktop is desktop
