@@ -44,3 +44,11 @@ def validate_problems(root: Path) -> list[str]:
     from .checks import validate_problems as component_problems  # noqa: PLC0415
 
     return component_problems(root)
+
+
+def reference_groups(names: list[str]) -> list[tuple[str, list[str]]]:
+    """The groups of the documentation site's action reference (``picsart-flow generate``):
+    the designer palette's (``groups.py``)."""
+    from .groups import grouped  # noqa: PLC0415
+
+    return grouped(names)

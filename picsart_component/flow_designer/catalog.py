@@ -6,37 +6,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..catalogue.operations import BY_NAME, Operation
+from ..catalogue.operations import BY_NAME
+from ..lib.groups import GROUPS, group_of
 from ..runtime.manifest import load_schema
 from .errors import RequestError
 
 if TYPE_CHECKING:
     from ..runtime.executor import Executor
 
-GROUPS = (
-    ("image", "Image tools"),
-    ("genai", "GenAI"),
-    ("video", "Video"),
-    ("vd", "Variable Data"),
-    ("jobs", "Jobs and lookups"),
-    ("utility", "Utility"),
-)
-UTILITY = frozenset({"makeRawRequest", "uploadImage", "uploadVideo"})
-LOOKUP_RESULTS = frozenset({"credits", "names", "lookup"})
-"""Operations that look something up rather than make a result: the jobs and lookups group."""
 _EXACTLY_ONE = re.compile(r"exactly one of (.+) is required")
-
-
-def group_of(action: str) -> str:
-    """The palette group: the catalogue's API for an operation that makes a result; jobs and
-    lookups for what only reads (a job, a list, the balance, a stored image); utility for
-    the rest."""
-    if action in UTILITY:
-        return "utility"
-    operation: Operation | None = BY_NAME.get(action)
-    if operation is None or operation.result in LOOKUP_RESULTS:
-        return "jobs"
-    return operation.api
 
 
 def _summary(executor: Executor, name: str) -> dict[str, Any]:

@@ -9,7 +9,8 @@ by hand only the component's own title, description and links, and each action's
 (which also fixes the order of the actions); an action module without the constants keeps the
 texts its entry has. A module that exports ``getMetaModel`` has dynamic metadata
 (``"dynamicMetadata": true``). ``picsart-flow generate --check`` (and a test) fail when a file is
-out of date.
+out of date. A component with a documentation site also gets its action reference
+(``reference.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .manifest import (
     resolve_in_component,
 )
 from .models import is_model_class
+from .reference import ActionDocument, reference_file, site_root
 
 CREDENTIALS_MODULE = "./lib/credentials.py"
 ACTIONS_FOLDER = "actions"
@@ -161,7 +163,40 @@ def generated_files(root: Path) -> dict[Path, str]:
     if actions:
         manifest["actions"] = actions
     files[root / MANIFEST_NAME] = render_json(manifest)
+    site = site_root(root)
+    if site is not None:
+        path, text = reference_file(root, site, action_documents(root, actions, files))
+        files[path] = text
     return files
+
+
+def _schema(root: Path, metadata: dict[str, Any], direction: str, files: dict[Path, str]) -> Any:
+    if not isinstance(metadata.get(direction), str):
+        return {}
+    path = resolve_in_component(root, metadata[direction])
+    if path in files:
+        return json.loads(files[path])
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def action_documents(
+    root: Path, actions: dict[str, dict[str, Any]], files: dict[Path, str]
+) -> list[ActionDocument]:
+    """What the action reference says of each action: its generated entry and schemas, and its
+    module's ``EXAMPLE``."""
+    documents = []
+    for name, entry in actions.items():
+        metadata = entry.get("metadata") or {}
+        documents.append(
+            ActionDocument(
+                name=name,
+                entry=entry,
+                in_schema=_schema(root, metadata, "in", files),
+                out_schema=_schema(root, metadata, "out", files),
+                example=getattr(load_module(root, entry["main"]), "EXAMPLE", None),
+            )
+        )
+    return documents
 
 
 def stale_files(root: Path) -> list[Path]:
