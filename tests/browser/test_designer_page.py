@@ -156,7 +156,9 @@ def test_a_batch_of_ten_shows_progress_and_a_gallery_stops_and_resumes(
     results = designer_root / f"batch-{tmp_path.name}.jsonl"
     page.get_by_role("button", name="Save…").click()
     page.get_by_label("Path", exact=True).fill(str(flow_path))
-    page.get_by_role("button", name="Save", exact=True).click()
+    with page.expect_request("**/api/flow/save") as saving:
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert json.loads(saving.value.post_data or "{}")["path"] == str(flow_path)
     expect(page.locator("#flow-file")).to_have_text(str(flow_path))
 
     sandbox_of(designer).set_faults("slow:ms=300,path=removebg")
@@ -390,10 +392,14 @@ def test_bodies_split_into_fields_and_compose_back(page: Page) -> None:
 
 def test_steps_are_added_and_reordered_by_dragging(page: Page) -> None:
     steps = page.locator("#flow-steps li")
+    palette = page.locator("#palette-groups")
     page.get_by_label("Search actions").fill("upscale")
+    # The list is filtered after a pause in the typing: drag from the settled list.
+    expect(palette.locator(".palette-item[data-action=removeBackground]")).to_have_count(0)
     page.locator(".palette-item[data-action=upscale]").drag_to(page.locator("#drop-zone"))
     expect(steps).to_have_count(1)
     page.get_by_label("Search actions").fill("background")
+    expect(palette.locator(".palette-item[data-action=upscale]")).to_have_count(0)
     page.locator(".palette-item[data-action=removeBackground]").drag_to(
         steps.first, target_position={"x": 40, "y": 4}
     )

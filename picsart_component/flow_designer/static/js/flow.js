@@ -114,8 +114,24 @@ function stepItem(step, index) {
   );
 }
 
+// A step held by the pointer (pressed, or being dragged) must stay the node the browser drags:
+// a rebuild of the list under it (the flow check answering, say) would cancel the drag.
+let pressing = false;
+let dragging = false;
+let renderWhenReleased = false;
+
+function release() {
+  if (pressing || dragging || !renderWhenReleased) return;
+  renderWhenReleased = false;
+  renderFlow();
+}
+
 // Rebuilds the list, and gives focus back to the same control of the same step.
 export function renderFlow() {
+  if (pressing || dragging) {
+    renderWhenReleased = true;
+    return;
+  }
   const active = document.activeElement;
   const key = active?.closest?.("#flow-steps [data-key]")?.dataset.key;
   const label = active?.getAttribute?.("aria-label");
@@ -167,6 +183,19 @@ export function setupFlow() {
   const zone = document.getElementById("drop-zone");
   const column = list.closest(".column");
   const accepts = (event) => [...event.dataTransfer.types].some((type) => type === ACTION_MIME || type === STEP_MIME);
+  list.addEventListener("pointerdown", (event) => {
+    if (event.target.closest?.("li[draggable=true]")) pressing = true;
+  });
+  list.addEventListener("dragstart", () => {
+    dragging = true;
+  });
+  const released = (which) => () => {
+    if (which === "pointer") pressing = false;
+    else dragging = false;
+    queueMicrotask(release);
+  };
+  for (const type of ["pointerup", "pointercancel"]) document.addEventListener(type, released("pointer"));
+  for (const type of ["dragend", "drop"]) document.addEventListener(type, released("drag"));
   column.addEventListener("dragover", (event) => {
     if (!accepts(event)) return;
     event.preventDefault();
