@@ -3,6 +3,7 @@ source distribution also carries Picsart's OpenAPI files, which the wheel leaves
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import json
 import os
@@ -10,11 +11,25 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT
+
+
+@contextmanager
+def building_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The build backend writes ``build/`` and the ``egg-info`` in the source tree: test workers
+    that build at the same time would remove each other's files, so they take turns."""
+    with (tmp_path_factory.getbasetemp().parent / "source-tree-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +43,13 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     # The build backend called as pip wheel --no-build-isolation calls it, without pip's start.
     build = "import sys; from setuptools import build_meta; build_meta.build_wheel(sys.argv[1])"
-    subprocess.run(
-        [sys.executable, "-c", build, str(out)],
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-    )
+    with building_alone(tmp_path_factory):
+        subprocess.run(
+            [sys.executable, "-c", build, str(out)],
+            cwd=REPO_ROOT,
+            check=True,
+            capture_output=True,
+        )
     (built,) = out.glob("picsart_component-*.whl")
     return built
 
@@ -54,15 +70,18 @@ def test_the_wheel_holds_the_component_inside_the_package(wheel: Path) -> None:
     assert not [name for name in names if name.endswith(".yml")], "nothing reads them at run time"
 
 
-def test_the_sdist_carries_the_openapi_files(tmp_path: Path) -> None:
+def test_the_sdist_carries_the_openapi_files(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """The tests a user runs from an unpacked sdist check the catalogue against these files."""
     build = "import sys; from setuptools import build_meta; build_meta.build_sdist(sys.argv[1])"
-    subprocess.run(
-        [sys.executable, "-c", build, str(tmp_path)],
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-    )
+    with building_alone(tmp_path_factory):
+        subprocess.run(
+            [sys.executable, "-c", build, str(tmp_path)],
+            cwd=REPO_ROOT,
+            check=True,
+            capture_output=True,
+        )
     (built,) = tmp_path.glob("picsart_component-*.tar.gz")
     with tarfile.open(built) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
