@@ -5,12 +5,16 @@ overlays, masks, stickers, watermarks), segments, previews, and the outputs that
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from picsart_component.catalogue.choices import TOOL_INPUT_FORMATS
-from picsart_component.runtime.models import InputModel, OutputModel
+from picsart_component.catalogue.choices import (
+    TOOL_INPUT_FORMATS,
+    WATERMARK_ANCHOR_ALIASES,
+    WatermarkAnchor,
+)
+from picsart_component.runtime.models import ChoiceAliases, InputModel, OutputModel
 
 from .errors import Problem
 from .fields import (
@@ -226,3 +230,75 @@ def engraving_background_field() -> Any:
         min_length=1,
         json_schema_extra={"default": "white"},
     )
+
+
+ONLY_ONE_WATERMARK = "Fill only one of Watermark and Watermark URL."
+
+
+class WatermarkInput(InputModel):
+    """A watermark and where it goes, as the image and video APIs' Add watermark take them:
+    exactly one of Watermark (downloaded and uploaded) and Watermark URL. Put it after the
+    picture's own source in an action's bases (``class Input(WatermarkInput, ImageSourceInput)``)
+    so that the form shows the picture first."""
+
+    watermark: str | None = downloaded_file_field(
+        "Watermark",
+        "The address of the watermark image, stored internally or externally; the component "
+        "downloads it and uploads it. " + ONLY_ONE_WATERMARK,
+    )
+    watermark_url: str | None = passed_url_field(
+        "Watermark URL",
+        "The http(s) URL of the watermark image, which Picsart fetches itself. "
+        + ONLY_ONE_WATERMARK,
+    )
+    anchor_point: Annotated[
+        WatermarkAnchor | None, ChoiceAliases(WATERMARK_ANCHOR_ALIASES)
+    ] = Field(
+        None,
+        title="Position",
+        description=(
+            "Where the watermark goes (center-middle when empty); pattern repeats it over the "
+            "whole image."
+        ),
+        json_schema_extra={"default": "center-middle"},
+    )  # fmt: skip
+    watermark_width: int | None = Field(
+        None, title="Watermark Width", description="The watermark's width in pixels.", ge=1
+    )
+    watermark_height: int | None = Field(
+        None, title="Watermark Height", description="The watermark's height in pixels.", ge=1
+    )
+    watermark_opacity: int | None = Field(
+        None,
+        title="Watermark Opacity",
+        description="From 0 (invisible) to 100 (opaque); 50 when empty.",
+        ge=0,
+        le=100,
+        json_schema_extra={"default": 50},
+    )
+    watermark_angle: int | None = Field(
+        None,
+        title="Watermark Angle",
+        description="The watermark's rotation, from 0 to 360 degrees.",
+        ge=0,
+        le=360,
+    )
+    watermark_padding_x: int | None = Field(
+        None,
+        title="Watermark Padding X",
+        description="Space beside the watermark, in pixels (0 when empty).",
+        ge=0,
+        json_schema_extra={"default": 0},
+    )
+    watermark_padding_y: int | None = Field(
+        None,
+        title="Watermark Padding Y",
+        description="Space above and below the watermark, in pixels (0 when empty).",
+        ge=0,
+        json_schema_extra={"default": 0},
+    )
+
+    @classmethod
+    def cross_field_problems(cls, body: Mapping[str, Any]) -> list[Problem]:
+        keys = ("watermark", "watermark_url")
+        return [*super().cross_field_problems(body), *source_problems(body, keys, required=True)]
