@@ -288,33 +288,6 @@ def _opened(data: bytes) -> InputContainer:
         raise ApiError(415, f"not a video or sound file the sandbox can read ({error})") from None
 
 
-def _video_data(worker: Worker, source: ImageSource, *, seconds: float = 0.0) -> bytes:
-    """The video at ``source``, checked to be one (415), its frames within the pixel limit
-    (413); a made-up clip lasts at least ``seconds``."""
-    data = worker.reader.read(source)
-    try:
-        info = media.video_info(data)
-        longer = info.duration_ms < seconds * 1000 <= MAX_VIDEO_SECONDS * 1000
-        if longer and worker.reader.stands_in(source):
-            data, _ = samples.stand_in_video(source.text, seconds=math.ceil(seconds))
-            info = media.video_info(data)
-    except media.VideoUnavailable:
-        from .work import video_unavailable  # noqa: PLC0415 - work imports this module
-
-        raise video_unavailable() from None
-    except media.UnreadableVideo as error:
-        accepted = ", ".join(media.VIDEO_FORMATS)
-        raise ApiError(415, f"{source.field}: {error} (accepted: {accepted}).") from None
-    pixels = info.width * info.height
-    if pixels > worker.max_pixels:
-        raise ApiError(
-            413,
-            f"{source.field}: the video is {info.width}x{info.height}, {pixels} pixels a frame; "
-            f"at most {worker.max_pixels} are accepted.",
-        )
-    return data
-
-
 def _stream_seconds(stream: Any) -> float | None:
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
@@ -510,14 +483,14 @@ def _guarded(work: Callable[[], Any]) -> Any:
 
 
 def metadata(worker: Worker, job: MetadataJob) -> Outcome:
-    data = _video_data(worker, job.video)
+    data, _ = worker.video_source(job.video)
     return _outcome(findings=_guarded(lambda: probe(data)))
 
 
 def thumbnails(worker: Worker, job: ThumbnailsJob) -> Outcome:
     """Up to four JPG pictures: the frames at the timestamps, or the carried thumbnail."""
     latest = max(job.timestamps, default=0.0)
-    data = _video_data(worker, job.video, seconds=latest / 1000 + 0.5)
+    data, _ = worker.video_source(job.video, lasting_ms=latest + 500)
     frames_asked = job.source == "timestamp" or bool(job.timestamps)
     carried = None if frames_asked else _guarded(lambda: carried_thumbnail(data))
     if carried is not None:
@@ -543,7 +516,7 @@ def thumbnails(worker: Worker, job: ThumbnailsJob) -> Outcome:
 
 def set_thumbnail(worker: Worker, job: SetThumbnailJob) -> Outcome:
     """The video as an MP4 carrying the image as its thumbnail (an attached JPEG picture)."""
-    data = _video_data(worker, job.video)
+    data, _ = worker.video_source(job.video)
     from .work import TOOLS_INPUT_FORMATS  # noqa: PLC0415
 
     if worker.reader.stands_in(job.image):
@@ -597,7 +570,7 @@ def with_thumbnail(data: bytes, picture: Image.Image) -> bytes:
 def adjust_audio(worker: Worker, job: AudioAdjustJob) -> Outcome:
     """The video re-encoded by its export settings, its own sound at ``video_volume`` percent
     and the sound at ``audio_url`` (repeated to the video's length) at ``audio_volume``."""
-    data = _video_data(worker, job.video)
+    data, _ = worker.video_source(job.video)
     info = media.video_info(data)
     _refuse_longer_than(info.duration_ms, MAX_VIDEO_SECONDS, "re-encodes", "video_url")
     added = None
@@ -651,7 +624,7 @@ def _frames(data: bytes, fps: int, duration_ms: float) -> Iterator[Image.Image]:
 
 
 def extract_audio(worker: Worker, job: AudioExportJob) -> Outcome:
-    data = _video_data(worker, job.video)
+    data, _ = worker.video_source(job.video)
     stated = _guarded(lambda: sound_seconds(data)) or 0.0
     _refuse_longer_than(stated * 1000, MAX_SOUND_SECONDS, "extracts", "video_url")
     sound = _guarded(lambda: mono_sound(data))

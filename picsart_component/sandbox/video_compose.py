@@ -25,7 +25,6 @@ call runs.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -639,35 +638,6 @@ def _guarded(work: Callable[[], bytes]) -> bytes:
         raise ApiError(415, f"the sandbox cannot read this file ({error}).") from None
 
 
-def _video(
-    worker: Worker, source: ImageSource, *, lasting_ms: float = 0.0
-) -> tuple[bytes, media.VideoInfo]:
-    """The video at ``source`` and what its container says (415 for no video, 413 for frames
-    past the pixel limit); a made-up clip lasts at least ``lasting_ms``."""
-    data = worker.reader.read(source)
-    try:
-        info = media.video_info(data)
-        made_up = worker.reader.stands_in(source) and lasting_ms <= MAX_TIMELINE_MS
-        if made_up and lasting_ms > info.duration_ms:
-            data, _ = samples.stand_in_video(source.text, seconds=math.ceil(lasting_ms / 1000))
-            info = media.video_info(data)
-    except media.VideoUnavailable:
-        from .work import video_unavailable  # noqa: PLC0415 - work imports this module
-
-        raise video_unavailable() from None
-    except media.UnreadableVideo as error:
-        accepted = ", ".join(media.VIDEO_FORMATS)
-        raise ApiError(415, f"{source.field}: {error} (accepted: {accepted}).") from None
-    pixels = info.width * info.height
-    if pixels > worker.max_pixels:
-        raise ApiError(
-            413,
-            f"{source.field}: the video is {info.width}x{info.height}, {pixels} pixels a frame; "
-            f"at most {worker.max_pixels} are accepted.",
-        )
-    return data, info
-
-
 def _picture(worker: Worker, source: ImageSource) -> Image.Image:
     """The image at ``source``; a URL the sandbox cannot fetch gives a made-up photo."""
     from .work import TOOLS_INPUT_FORMATS  # noqa: PLC0415 - work imports this module
@@ -723,7 +693,7 @@ def concat(worker: Worker, job: ConcatJob) -> Outcome:
                 Piece(None, picture, 0, item.duration_ms, item.transition, scale=item.scale)
             )
         else:
-            data, info = _video(worker, item.source)
+            data, info = worker.video_source(item.source)
             sizes.append((info.width, info.height))
             pieces.append(
                 Piece(data, None, 0, info.duration_ms, item.transition, volume=item.volume)
@@ -742,7 +712,7 @@ def concat(worker: Worker, job: ConcatJob) -> Outcome:
 def highlights(worker: Worker, job: HighlightsJob) -> Outcome:
     """The segments of the video one after another, each entering with its transition."""
     latest = max(segment.end for segment in job.segments)
-    data, info = _video(worker, job.video, lasting_ms=latest)
+    data, info = worker.video_source(job.video, lasting_ms=latest)
     for segment in job.segments:
         if segment.end > info.duration_ms + END_TOLERANCE_MS:
             raise ApiError(
@@ -785,7 +755,7 @@ def _timeline_result(
 
 def make_ctv_compatible(worker: Worker, job: VideoJob) -> Outcome:
     """An MP4 at a constant 30 frames a second, padded to 16:9, with a sound track."""
-    data, info = _video(worker, job.video)
+    data, info = worker.video_source(job.video)
     size = ctv_size(info.width, info.height)
     piece = Piece(data, None, 0, info.duration_ms)
     fps = CTV_FRAME_RATE
@@ -805,7 +775,7 @@ def make_ctv_compatible(worker: Worker, job: VideoJob) -> Outcome:
 
 def upscale_fps(worker: Worker, job: VideoJob) -> Outcome:
     """The video at 60 frames a second, the new frames blended from their neighbours."""
-    data, info = _video(worker, job.video)
+    data, info = worker.video_source(job.video)
     size = (_even(info.width), _even(info.height))
     fps = UPSCALED_FRAME_RATE
     with worker._reserved(
@@ -824,7 +794,7 @@ def upscale_fps(worker: Worker, job: VideoJob) -> Outcome:
 def remove_background(worker: Worker, job: BackgroundJob) -> Outcome:
     """Every frame cut out as the image API cuts out a photo, onto the colour or the picture;
     a colour with transparency gives a WEBM that keeps it."""
-    data, info = _video(worker, job.video)
+    data, info = worker.video_source(job.video)
     size = (_even(info.width), _even(info.height))
     backdrop = None
     if job.background is not None:

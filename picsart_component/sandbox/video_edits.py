@@ -364,7 +364,7 @@ def edited_video(worker: Worker, job: VideoEditJob) -> Outcome:
     """The video with every frame worked on as ``job`` says, at its export's rate and format."""
     from .work import Outcome  # noqa: PLC0415 - work imports this module
 
-    data, info = _read_video(worker, job.video)
+    data, info = worker.video_source(job.video)
     size = (info.width, info.height)
     work: list[Frames] = []
     if job.crop is not None:
@@ -393,27 +393,6 @@ def edited_video(worker: Worker, job: VideoEditJob) -> Outcome:
 def _stored(worker: Worker, clip: bytes, job: VideoEditJob) -> StoredFile:
     chosen = media.VIDEO_FORMATS[job.export.format]
     return worker.store.put(clip, chosen.content_type, chosen.extension)
-
-
-def _read_video(worker: Worker, source: params.ImageSource) -> tuple[bytes, media.VideoInfo]:
-    """The video's bytes and what its container says: 415 for no video, 413 for too many pixels
-    a frame."""
-    data = worker.reader.read(source)
-    try:
-        info = media.video_info(data)
-    except media.VideoUnavailable as error:
-        raise ApiError(501, str(error)) from None
-    except media.UnreadableVideo as error:
-        accepted = ", ".join(media.VIDEO_FORMATS)
-        raise ApiError(415, f"{source.field}: {error} (accepted: {accepted}).") from None
-    pixels = info.width * info.height
-    if pixels > worker.max_pixels:
-        raise ApiError(
-            413,
-            f"{source.field}: the video is {info.width}x{info.height}, {pixels} pixels a frame; "
-            f"at most {worker.max_pixels} are accepted.",
-        )
-    return data, info
 
 
 def _check_size(worker: Worker, size: tuple[int, int]) -> None:
@@ -510,7 +489,7 @@ def _fitting(
             return still.copy()
 
     elif fit.video is not None:
-        data, info = _read_video(worker, fit.video)
+        data, info = worker.video_source(fit.video)
         moving = _background_frames(data, info.duration_ms, out, blur, duration_ms, fps)
 
         def backdrop(frame: Image.Image) -> Image.Image:

@@ -515,20 +515,37 @@ class Worker:
                 raise video_unavailable() from None
         return Outcome((self.store.put(clip, "video/mp4", "mp4"),))
 
-    def trim(self, job: TrimJob) -> Outcome:
-        """Trim video: the part from ``start`` to ``end``, which must lie inside the video."""
-        data = self.reader.read(job.video)
+    def video_source(
+        self, source: ImageSource, *, lasting_ms: float = 0.0
+    ) -> tuple[bytes, media.VideoInfo]:
+        """The video at ``source`` and what its container says: 501 without the video extra,
+        415 when it is no video the sandbox reads, 413 when its frames pass the pixel limit. A
+        made-up clip (for a URL the sandbox cannot fetch) has no length of its own: it lasts at
+        least ``lasting_ms``, up to the longest video the sandbox makes."""
+        data = self.reader.read(source)
         try:
             info = media.video_info(data)
-            if job.end > info.duration_ms and self.reader.stands_in(job.video):
-                # A made-up clip is as long as the trim needs: it has no length of its own.
-                data, _ = samples.stand_in_video(job.video.text, seconds=math.ceil(job.end / 1000))
+            longer = info.duration_ms < lasting_ms <= media.MAX_VIDEO_SECONDS * 1000
+            if longer and self.reader.stands_in(source):
+                data, _ = samples.stand_in_video(source.text, seconds=math.ceil(lasting_ms / 1000))
                 info = media.video_info(data)
         except media.VideoUnavailable:
             raise video_unavailable() from None
         except media.UnreadableVideo as error:
             accepted = ", ".join(media.VIDEO_FORMATS)
-            raise ApiError(415, f"{job.video.field}: {error} (accepted: {accepted}).") from None
+            raise ApiError(415, f"{source.field}: {error} (accepted: {accepted}).") from None
+        pixels = info.width * info.height
+        if pixels > self.max_pixels:
+            raise ApiError(
+                413,
+                f"{source.field}: the video is {info.width}x{info.height}, {pixels} pixels a "
+                f"frame; at most {self.max_pixels} are accepted.",
+            )
+        return data, info
+
+    def trim(self, job: TrimJob) -> Outcome:
+        """Trim video: the part from ``start`` to ``end``, which must lie inside the video."""
+        data, info = self.video_source(job.video, lasting_ms=job.end)
         if job.end > info.duration_ms + TRIM_TOLERANCE_MS:
             raise ApiError(
                 422,
@@ -536,12 +553,6 @@ class Worker:
                 f"{info.duration_ms:.0f} ms.",
             )
         pixels = info.width * info.height
-        if pixels > self.max_pixels:
-            raise ApiError(
-                413,
-                f"{job.video.field}: the video is {info.width}x{info.height}, {pixels} pixels a "
-                f"frame; at most {self.max_pixels} are accepted.",
-            )
         size = f"a {info.width}x{info.height} video"
         with self._reserved(pixels * VIDEO_BYTES_PER_PIXEL, size):
             clip = media.trim(
