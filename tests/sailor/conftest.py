@@ -8,12 +8,15 @@ when node/npm or the registry are missing; under ``CI=true`` both fail instead.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from picsart_component.sailor.crypto import Encryptor
+from picsart_component.sandbox.server import RunningSandbox, start_sandbox
 from tests.sailor.amqp_harness import (
     Broker,
     SailorLauncher,
@@ -85,3 +88,40 @@ def keep_logging() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+class HeldClock:
+    """The sandbox's clock, standing still until the test moves it: a job stays pending, and a
+    late job unknown, for as long as the test needs. The sandbox gives its reset times in
+    seconds from its now, so that the sailor's clock reads them right whatever this one says."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._now = time.time()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+
+
+JOB_SECONDS = 3600.0
+"""No job ends before the test moves the sandbox's clock on by this much."""
+
+
+@pytest.fixture
+def held_clock() -> HeldClock:
+    return HeldClock()
+
+
+@pytest.fixture
+def held_sandbox(held_clock: HeldClock) -> Iterator[RunningSandbox]:
+    """A sandbox on ``held_clock`` whose jobs pend until the test moves the clock on by
+    ``JOB_SECONDS``."""
+    with start_sandbox(
+        job_seconds=JOB_SECONDS, clock=held_clock, reset_time_form="seconds", quota=100_000
+    ) as running:
+        yield running

@@ -5,15 +5,13 @@ step's snapshot under the message's id, makes the run that comes back collect th
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from picsart_component.sandbox.server import RunningSandbox, start_sandbox
+from picsart_component.sandbox.server import RunningSandbox
 from tests.sailor.amqp_harness import (
     PY_RELAY,
     Broker,
@@ -24,42 +22,8 @@ from tests.sailor.amqp_harness import (
     decode_snapshot,
     sailor_env,
 )
+from tests.sailor.conftest import JOB_SECONDS, HeldClock
 from tests.sailor.fake_platform import FakePlatform
-
-
-class HeldClock:
-    """The sandbox's clock, standing still until the test moves it: a job stays pending, and a
-    late job unknown, for as long as the test needs. The sandbox gives its reset times in
-    seconds from its now, so that the sailor's clock reads them right whatever this one says."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._now = time.time()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
-
-
-JOB_SECONDS = 3600.0
-"""No job ends before the test moves the sandbox's clock on by this much."""
-
-
-@pytest.fixture
-def held_clock() -> HeldClock:
-    return HeldClock()
-
-
-@pytest.fixture
-def sandbox(held_clock: HeldClock) -> Iterator[RunningSandbox]:
-    with start_sandbox(
-        job_seconds=JOB_SECONDS, clock=held_clock, reset_time_form="seconds", quota=100_000
-    ) as running:
-        yield running
 
 
 @pytest.fixture
@@ -84,30 +48,30 @@ def looping_topology(broker: Broker) -> Iterator[Topology]:
     made.delete()
 
 
-def genai_config(sandbox: RunningSandbox) -> dict[str, Any]:
+def genai_config(held_sandbox: RunningSandbox) -> dict[str, Any]:
     return {
         "apiKey": "sandbox-key",
-        "imageApiBaseUrl": sandbox.base_url,
-        "genaiApiBaseUrl": sandbox.genai_base_url,
+        "imageApiBaseUrl": held_sandbox.base_url,
+        "genaiApiBaseUrl": held_sandbox.genai_base_url,
         "execution": "async",
         "_account": "acc-1",
     }
 
 
-def paid_posts(sandbox: RunningSandbox, path: str) -> list[int]:
+def paid_posts(held_sandbox: RunningSandbox, path: str) -> list[int]:
     """The credits each ``POST path`` that the sandbox charged for cost, oldest first."""
     return [
         entry["charged"]
-        for entry in sandbox.request_log()
+        for entry in held_sandbox.request_log()
         if entry["method"] == "POST" and entry["path"] == path and entry["charged"]
     ]
 
 
-def polls(sandbox: RunningSandbox, job_id: str) -> list[int]:
+def polls(held_sandbox: RunningSandbox, job_id: str) -> list[int]:
     """The statuses the sandbox gave the polls of ``job_id``, oldest first."""
     return [
         entry["status"]
-        for entry in sandbox.request_log()
+        for entry in held_sandbox.request_log()
         if entry["method"] == "GET" and entry["path"].endswith("/" + job_id)
     ]
 
@@ -124,7 +88,7 @@ def test_a_job_rebounded_by_a_429_on_its_poll_is_collected_when_it_comes_back_no
     looping_topology: Topology,
     fake_platform: FakePlatform,
     sailors: SailorLauncher,
-    sandbox: RunningSandbox,
+    held_sandbox: RunningSandbox,
     held_clock: HeldClock,
 ) -> None:
     """Issue 24, item 1. The job is accepted (paid), its first poll meets a 429 whose reset is
@@ -132,11 +96,11 @@ def test_a_job_rebounded_by_a_429_on_its_poll_is_collected_when_it_comes_back_no
     the same ``messageId``, finds the job in the step's snapshot and polls it, through the 404s
     of a job Picsart has not registered yet, instead of paying for a second one."""
     topology = looping_topology
-    sandbox.set_faults(
+    held_sandbox.set_faults(
         "job-late:ms=4000,path=text2image;"
         f"429:next=1,path=poll-text2image,reset=seconds,reset_in={RESET_IN:g}"
     )
-    fake_platform.add_step(topology.flow_id, "step_1", config=genai_config(sandbox))
+    fake_platform.add_step(topology.flow_id, "step_1", config=genai_config(held_sandbox))
     env = sailor_env(
         topology,
         "step_1",
@@ -159,7 +123,7 @@ def test_a_job_rebounded_by_a_429_on_its_poll_is_collected_when_it_comes_back_no
     assert rebound.headers["reboundIteration"] == 1
     assert "429" in rebound.headers["reboundReason"]
     # It came back, and its run polls the job, which the sandbox does not know yet.
-    broker.wait_for(lambda: 404 in polls(sandbox, job_id), timeout=20, what="a poll after it")
+    broker.wait_for(lambda: 404 in polls(held_sandbox, job_id), timeout=20, what="a poll after it")
     held_clock.advance(JOB_SECONDS)
     collected = topology.receive("step_1", "data", timeout=20)
     assert collected.headers["parentMessageId"] == sent.message_id
@@ -167,9 +131,9 @@ def test_a_job_rebounded_by_a_429_on_its_poll_is_collected_when_it_comes_back_no
 
     assert sailor.terminate() == 0
     assert broker.counts(sailor.queue) == (0, 0)
-    (paid,) = paid_posts(sandbox, "/v1/text2image")
-    assert sandbox.state()["counts"]["charged"] == paid
-    seen = polls(sandbox, job_id)
+    (paid,) = paid_posts(held_sandbox, "/v1/text2image")
+    assert held_sandbox.state()["counts"]["charged"] == paid
+    seen = polls(held_sandbox, job_id)
     assert (seen[0], seen[-1]) == (429, 200)
     assert topology.drain(topology.steps["step_1"].queues["snapshot"]) == []
 
@@ -179,14 +143,14 @@ def test_a_job_is_collected_by_its_own_message_after_a_crash_and_by_no_other(
     topology: Topology,
     fake_platform: FakePlatform,
     sailors: SailorLauncher,
-    sandbox: RunningSandbox,
+    held_sandbox: RunningSandbox,
     held_clock: HeldClock,
 ) -> None:
     """The platform keeps one snapshot per step for all its messages. A GenAI job's snapshot
     names its message: when the sailor dies while the job runs, the same message, delivered to
     the next sailor, collects that job instead of paying for another; any other message starts
     its own."""
-    config = genai_config(sandbox)
+    config = genai_config(held_sandbox)
     fake_platform.add_step(topology.flow_id, "step_1", config=config)
     env = sailor_env(
         topology,
@@ -208,7 +172,7 @@ def test_a_job_is_collected_by_its_own_message_after_a_crash_and_by_no_other(
     assert collected.headers["parentMessageId"] == sent.message_id
     assert decode_data(collected)["body"]["jobId"] == snapshot["job"]["id"]
     assert topology.drain(topology.steps["step_1"].queues["snapshot"]) == []
-    assert len(paid_posts(sandbox, "/v1/text2image")) == 1
+    assert len(paid_posts(held_sandbox, "/v1/text2image")) == 1
 
     other = topology.send("step_1", {"prompt": "a red whale", "width": 128, "height": 128})
     own = decode_snapshot(topology.receive("step_1", "snapshot", timeout=20))
@@ -216,7 +180,7 @@ def test_a_job_is_collected_by_its_own_message_after_a_crash_and_by_no_other(
     held_clock.advance(JOB_SECONDS)
     second = decode_data(topology.receive("step_1", "data", timeout=20))
     assert second["body"]["jobId"] == own["job"]["id"] != snapshot["job"]["id"]
-    assert len(paid_posts(sandbox, "/v1/text2image")) == 2
+    assert len(paid_posts(held_sandbox, "/v1/text2image")) == 2
     assert survivor.terminate() == 0
     assert broker.counts(survivor.queue) == (0, 0)
 
@@ -285,15 +249,15 @@ def test_a_rebounded_job_is_collected_even_after_another_message_started_a_job(
     looping_topology: Topology,
     fake_platform: FakePlatform,
     sailors: SailorLauncher,
-    sandbox: RunningSandbox,
+    held_sandbox: RunningSandbox,
     held_clock: HeldClock,
 ) -> None:
     """The step's snapshot holds the job of every message that may come back, not only the last
     one started: a message that rebounded while the next one started its own job finds its job
     when it comes back, and the two messages pay for two jobs, not three."""
     topology = looping_topology
-    sandbox.set_faults("429:next=1,path=poll-text2image,reset=seconds,reset_in=0")
-    fake_platform.add_step(topology.flow_id, "step_1", config=genai_config(sandbox))
+    held_sandbox.set_faults("429:next=1,path=poll-text2image,reset=seconds,reset_in=0")
+    fake_platform.add_step(topology.flow_id, "step_1", config=genai_config(held_sandbox))
     env = sailor_env(
         topology,
         "step_1",
@@ -325,6 +289,6 @@ def test_a_rebounded_job_is_collected_even_after_another_message_started_a_job(
         first.message_id: first_job["id"],
         second.message_id: second_job["id"],
     }
-    assert len(paid_posts(sandbox, "/v1/text2image")) == 2
+    assert len(paid_posts(held_sandbox, "/v1/text2image")) == 2
     assert sailor.terminate() == 0
     assert broker.counts(sailor.queue) == (0, 0)

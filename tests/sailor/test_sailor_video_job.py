@@ -4,15 +4,10 @@ step's snapshot, and that sailor collects that very job, paying for no other."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from picsart_component.lib.jobs import OPERATIONS
-from picsart_component.sandbox.server import RunningSandbox, start_sandbox
+from picsart_component.sandbox.server import RunningSandbox
 from tests.sailor.amqp_harness import (
     Broker,
     SailorLauncher,
@@ -21,40 +16,8 @@ from tests.sailor.amqp_harness import (
     decode_snapshot,
     sailor_env,
 )
+from tests.sailor.conftest import JOB_SECONDS, HeldClock
 from tests.sailor.fake_platform import FakePlatform
-
-JOB_SECONDS = 3600.0
-"""No job ends before the test moves the sandbox's clock on by this much."""
-
-
-class VideoClock:
-    """The sandbox's clock, standing still until the test moves it, so the job stays pending
-    for as long as the test needs."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._now = time.time()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
-
-
-@pytest.fixture
-def video_clock() -> VideoClock:
-    return VideoClock()
-
-
-@pytest.fixture
-def video_sandbox(video_clock: VideoClock) -> Iterator[RunningSandbox]:
-    with start_sandbox(
-        job_seconds=JOB_SECONDS, clock=video_clock, reset_time_form="seconds", quota=100_000
-    ) as running:
-        yield running
 
 
 def trim_log(sandbox: RunningSandbox, method: str) -> list[dict[str, Any]]:
@@ -72,13 +35,13 @@ def test_a_video_job_killed_mid_poll_is_collected_by_its_own_message_not_paid_ag
     topology: Topology,
     fake_platform: FakePlatform,
     sailors: SailorLauncher,
-    video_sandbox: RunningSandbox,
-    video_clock: VideoClock,
+    held_sandbox: RunningSandbox,
+    held_clock: HeldClock,
 ) -> None:
     config = {
         "apiKey": "sandbox-key",
-        "imageApiBaseUrl": video_sandbox.base_url,
-        "videoApiBaseUrl": video_sandbox.video_base_url,
+        "imageApiBaseUrl": held_sandbox.base_url,
+        "videoApiBaseUrl": held_sandbox.video_base_url,
         "_account": "acc-1",
     }
     fake_platform.add_step(topology.flow_id, "step_1", config=config)
@@ -96,16 +59,16 @@ def test_a_video_job_killed_mid_poll_is_collected_by_its_own_message_not_paid_ag
     job = snapshot["job"]
     assert (job["operation"], job["messageId"]) == ("trimVideo", sent.message["id"])
     broker.wait_for(
-        lambda: len(trim_log(video_sandbox, "GET")) >= 2, timeout=20, what="the job polled"
+        lambda: len(trim_log(held_sandbox, "GET")) >= 2, timeout=20, what="the job polled"
     )
-    assert {entry["status"] for entry in trim_log(video_sandbox, "GET")} == {202}
+    assert {entry["status"] for entry in trim_log(held_sandbox, "GET")} == {202}
     assert doomed.kill() == -9
 
     # The platform stores the step's snapshot; the next sailor starts with it, and the broker
     # delivers the message the dead one never acknowledged.
     fake_platform.add_step(topology.flow_id, "step_1", config=config, snapshot=snapshot)
     survivor = sailors.python(env, name="survivor").wait_ready()
-    video_clock.advance(JOB_SECONDS)
+    held_clock.advance(JOB_SECONDS)
     collected = topology.receive("step_1", "data", timeout=20)
     assert collected.headers["parentMessageId"] == sent.message_id
     result = decode_data(collected)["body"]
@@ -113,9 +76,9 @@ def test_a_video_job_killed_mid_poll_is_collected_by_its_own_message_not_paid_ag
     assert result["operation"] == "trimVideo"
     assert result["data"]["url"].endswith(".mp4")
     assert topology.drain(topology.steps["step_1"].queues["snapshot"]) == []
-    assert [entry["status"] for entry in trim_log(video_sandbox, "POST")] == [202], "paid twice"
-    assert video_sandbox.state()["counts"]["charged"] == OPERATIONS["trimVideo"].price
-    assert {entry["path"].rsplit("/", 1)[-1] for entry in trim_log(video_sandbox, "GET")} == {
+    assert [entry["status"] for entry in trim_log(held_sandbox, "POST")] == [202], "paid twice"
+    assert held_sandbox.state()["counts"]["charged"] == OPERATIONS["trimVideo"].price
+    assert {entry["path"].rsplit("/", 1)[-1] for entry in trim_log(held_sandbox, "GET")} == {
         job["id"]
     }
     assert survivor.terminate() == 0
