@@ -266,7 +266,7 @@ def worker(
     PICSART_REDIS_URL and the API settings (PICSART_API_KEY, PICSART_BASE_URL).
 
     \b
-    On each machine, with those variables set (the README's "A batch over several machines"):
+    On each machine, with those variables set ("Several machines" in the docs):
       picsart-flow flow worker examples/cutout-then-upscale.yaml --workers 8
     """
     import asyncio

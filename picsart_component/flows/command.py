@@ -260,7 +260,8 @@ def run_flow(
 
     Items run --workers at a time, as fast as Picsart's rate limits allow. After a kill, run the
     same command with --resume: finished items are not run again, and no paid call is repeated.
-    With --broker, `picsart-flow flow worker` processes run the items instead (see the README).
+    With --broker, `picsart-flow flow worker` processes run the items instead (see "Several
+    machines" in the docs).
 
     \b
     Examples:

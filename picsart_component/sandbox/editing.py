@@ -125,7 +125,7 @@ def edit(
     size = None if size is None else min(size, max(image_width, image_height))
     # crop_x/crop_y: the file calls them both "the x,y starting position" (width's text) and
     # "the center of the crop area" (their own); the sandbox keeps reading them as the window's
-    # top-left corner, the starting position, and its README names the ambiguity.
+    # top-left corner, the starting position, and its documentation names the ambiguity.
     if mode == "resize":
         picture = _resize(picture, size, width, height)
     elif mode == "crop":

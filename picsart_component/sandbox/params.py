@@ -15,7 +15,7 @@ times, or names joined by commas. Fields the API does not know are ignored, as i
 ``negative_prompt`` once checked; the deprecated ``mode`` is checked here and obeyed by the app
 (``async`` asks for a job when no ``Prefer`` decides, as the files say).
 
-Where the files are silent the sandbox decides (and its README says so): the transfers need
+Where the files are silent the sandbox decides (and its documentation says so): the transfers need
 their reference; blend needs its overlay; surface map needs its mask and sticker, the mask the
 image's size; previews take at most 10 names (the file's prose), effect names once each (its
 ``uniqueItems``), mask names as often as given; sizes are capped at 8000 pixels a side as the

@@ -1,6 +1,11 @@
-"""The README is the contract: every example in it, and in every command's --help, runs as
-written and behaves as shown (its exit code, and the shape of what it prints), and the README
-renders as Markdown the way it reads.
+"""The documentation is the contract: every example in the README, in every page of ``docs/``
+and in every command's --help, runs as written and behaves as shown (its exit code, and the shape
+of what it prints), and each page renders as Markdown the way it reads.
+
+A block marked ``<!-- not run: why -->`` on the line before it is shown and not run; a command in
+any block but ``console`` and ``sh`` fails. ``docs/reference/actions.md`` is left out: its
+commands are the action modules' EXAMPLEs, which tests/end_to_end/test_catalogue_end_to_end.py
+runs.
 
 Examples run in a shell, in order, in a folder holding what a clone holds (the component, its
 examples and fixtures), with no API key: the built-in sandbox answers. An example that needs a
@@ -42,10 +47,23 @@ from picsart_component.sandbox.loopback import sandbox_process
 from tests.conftest import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
+DOCS = REPO_ROOT / "docs"
+GENERATED_PAGES = (DOCS / "reference" / "actions.md",)
+NOT_RUN = re.compile(r"<!-- not run: (?P<why>.*?) -->\n$")
+SHOWN_NOT_RUN = re.compile(r"<!-- (?:not run: .*?|quickstart) -->\n$")
 PLACEHOLDER_KEY = "..."
 NEEDS_KEY = re.compile(r"PICSART_API_KEY=\.\.\.|\"apiKey\": \"\.\.\.\"")
 JOB_POLL_SECONDS = "0.05"
-COPIED = ("component.json", "verifyCredentials.py", "actions", "lib", "schemas", "examples", "test")
+COPIED = (
+    "README.md",
+    "component.json",
+    "verifyCredentials.py",
+    "actions",
+    "lib",
+    "schemas",
+    "examples",
+    "test",
+)
 
 
 @dataclass(frozen=True)
@@ -70,27 +88,43 @@ class Example:
         return 1 if '"event": "error"' in shown or '"verified": false' in shown else 0
 
 
-def readme_examples() -> list[Example]:
-    """Every command of the README's console and sh blocks, with the output shown after it; the
-    Quickstart's install commands are the CI's own business."""
-    text = README.read_text(encoding="utf-8")
+def documentation_pages() -> list[Path]:
+    """The README and every page of docs/ but the generated ones."""
+    pages = sorted(path for path in DOCS.rglob("*.md") if path not in GENERATED_PAGES)
+    return [README, *pages]
+
+
+def _name(page: Path) -> str:
+    return page.relative_to(REPO_ROOT).as_posix()
+
+
+def _fences(text: str) -> Iterator[re.Match[str]]:
+    return re.finditer(r"^( *)```(\w*)[^\n]*\n(.*?)^\1```", text, re.S | re.M)
+
+
+def page_examples(page: Path) -> list[Example]:
+    """Every command of a page's console and sh blocks, with the output shown after it, but
+    those of the blocks marked as not run."""
+    text = page.read_text(encoding="utf-8")
     examples: list[Example] = []
-    for match in re.finditer(r"^( *)```(console|sh)\n(.*?)^\1```", text, re.S | re.M):
-        if "<!-- /quickstart -->" in text[match.end() : match.end() + 40]:
+    for match in _fences(text):
+        if match.group(2) not in ("console", "sh"):
             continue
-        line_number = text[: match.start()].count("\n") + 1
+        if SHOWN_NOT_RUN.search(text[max(0, match.start() - 300) : match.start()]):
+            continue
+        where = f"{_name(page)}:{text[: match.start()].count(chr(10)) + 1}"
         indent = len(match.group(1))
         lines = [line[indent:] for line in match.group(3).splitlines()]
         if match.group(2) == "sh":
             examples += [
-                Example(line, where=f"README.md:{line_number}")
+                Example(line, where=where)
                 for line in lines
                 if line.strip() and not line.lstrip().startswith("#")
             ]
             continue
         for line in lines:
             if line.startswith("$ "):
-                examples.append(Example(line[2:], where=f"README.md:{line_number}"))
+                examples.append(Example(line[2:], where=where))
             elif line.strip() and examples:
                 examples[-1].expected.append(line)
     return examples
@@ -231,7 +265,7 @@ class Session:
     def _serve_the_designer(self, command: str, env: dict[str, str]) -> None:
         """Starts ``picsart-flow designer`` in the background, on a free port and with no browser
         opened, and waits until it prints its address: it serves until it is stopped."""
-        command = re.sub(r"--port \d+", "--port 0", command)
+        command = re.sub(r"--port \d+", "--port 0", command.partition(" #")[0])
         printed = self.folder / f"designer-{len(self.servers)}.log"
         with printed.open("wb") as output:
             server = subprocess.Popen(
@@ -353,16 +387,17 @@ def _needs_the_installed_command() -> None:
         pytest.skip(reason)
 
 
-def readme_sections() -> dict[str, list[Example]]:
-    """The examples by the README's section (its ``##`` or ``###`` heading), in order; each
-    section runs in a shell session of its own, so that the sections run side by side."""
-    text = README.read_text(encoding="utf-8")
-    starts = [(m.start(), m.group(1)) for m in re.finditer(r"^###? (.+)$", text, re.M)]
+def documentation_sections() -> dict[str, list[Example]]:
+    """The examples by page and section (its ``#`` to ``###`` heading), in order; each section
+    runs in a shell session of its own, so that the sections run side by side."""
     sections: dict[str, list[Example]] = {}
-    for example in readme_examples():
-        offset = _offset_of_line(text, int(example.where.rpartition(":")[2]))
-        title = next((name for start, name in reversed(starts) if start <= offset), "top")
-        sections.setdefault(title, []).append(example)
+    for page in documentation_pages():
+        text = page.read_text(encoding="utf-8")
+        starts = [(m.start(), m.group(1)) for m in re.finditer(r"^#{1,3} (.+)$", text, re.M)]
+        for example in page_examples(page):
+            offset = _offset_of_line(text, int(example.where.rpartition(":")[2]))
+            title = next((name for start, name in reversed(starts) if start <= offset), "top")
+            sections.setdefault(f"{_name(page)}: {title}", []).append(example)
     return sections
 
 
@@ -370,15 +405,54 @@ def _offset_of_line(text: str, line_number: int) -> int:
     return sum(len(line) + 1 for line in text.splitlines()[: line_number - 1])
 
 
-SECTIONS = readme_sections()
+SECTIONS = documentation_sections()
 AFTER_THE_DEMO = ("picsart-demo", "picsart-flow store list")
 """What shows that a section's examples use what ``picsart-flow demo`` leaves: its pictures, and
 the results it stores."""
 
 
-def test_the_readme_has_examples_in_its_sections() -> None:
-    assert sum(len(examples) for examples in SECTIONS.values()) >= 20
-    assert {"`picsart-flow run ACTION`", "Sandbox", "Running a batch"} <= set(SECTIONS)
+def test_the_pages_have_examples_in_their_sections() -> None:
+    assert sum(len(examples) for examples in SECTIONS.values()) >= 90
+    assert {
+        "README.md: A first look",
+        "docs/running-actions.md: `picsart-flow run ACTION`",
+        "docs/sandbox.md: Using the sandbox",
+        "docs/flows.md: Running a batch",
+        "docs/designer.md: The designer",
+    } <= set(SECTIONS)
+
+
+def test_every_command_shown_is_in_a_block_that_runs_or_says_why_not() -> None:
+    """A command in a ``text`` block, or in a block marked as not run without a reason, would be
+    shown and never checked."""
+    hidden, unexplained = [], []
+    for page in documentation_pages():
+        text = page.read_text(encoding="utf-8")
+        for match in _fences(text):
+            where = f"{_name(page)}:{text[: match.start()].count(chr(10)) + 1}"
+            before = text[max(0, match.start() - 300) : match.start()]
+            marker = NOT_RUN.search(before)
+            if marker is not None and (
+                match.group(2) not in ("console", "sh") or len(marker.group("why").split()) < 2
+            ):
+                unexplained.append(where)
+            if match.group(2) in ("console", "sh", "python"):
+                continue
+            if re.search(r"^\s*(\$ |picsart-flow |python )", match.group(3), re.M):
+                hidden.append(where)
+    assert hidden == [], "commands in blocks that never run (make them console or sh)"
+    assert unexplained == [], "a not-run mark needs a console or sh block and a reason"
+
+
+def test_the_readme_links_to_files_that_exist() -> None:
+    """The README is read on GitHub and PyPI, outside the site's strict build: its relative
+    links are checked here."""
+    text = README.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    relative = [target for target in targets if "://" not in target]
+    assert len(relative) >= 10
+    assert [target for target in relative if not (REPO_ROOT / target).exists()] == []
+    assert len(text.splitlines()) <= 250, "the README is the front door: the guides are in docs/"
 
 
 @pytest.mark.parametrize("section", list(SECTIONS))
@@ -428,12 +502,13 @@ def test_every_help_example_runs_as_written(
         session.close()
 
 
-def test_the_readme_renders_as_it_reads() -> None:
+@pytest.mark.parametrize("page", documentation_pages(), ids=_name)
+def test_every_page_renders_as_it_reads(page: Path) -> None:
     """Every heading is a heading once rendered: a code fence left open, or closed with text
-    after it, would turn the rest of the README into code."""
+    after it, would turn the rest of the page into code."""
     from markdown_it import MarkdownIt
 
-    text = README.read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
     tokens = MarkdownIt("commonmark").parse(text)
     rendered = [
         tokens[index + 1].content
