@@ -292,9 +292,6 @@ def half_second(app: Client) -> str:
     return uploaded(app, clip)
 
 
-SHOTS = "/work/notes/shots/28-B"
-
-
 def test_concatenation_plays_the_items_in_turn_with_their_transitions(
     app: Client, clock: FakeClock, one_second: str
 ) -> None:
@@ -361,7 +358,6 @@ def test_a_ctv_video_is_a_16_by_9_mp4_at_30_frames_with_a_sound_track(
     assert seconds == pytest.approx(1.0, abs=1 / rate)
     frame = frames_of(data)[0]
     assert max(frame.getpixel((2, 32))) < 20  # type: ignore[arg-type]  # the pillarbox
-    frame.save(f"{SHOTS}/ctv-first-frame.png")
 
 
 def test_fps_upscale_gives_60_frames_a_second_for_as_long(
@@ -405,7 +401,6 @@ def test_remove_background_cuts_out_every_frame_onto_the_new_background(
     if corner is not None:
         frame = frames_of(data)[8]
         assert frame.getpixel((1, 1)) == pytest.approx(corner, abs=12)
-        frame.save(f"{SHOTS}/remove-background-{corner[2]}.png")
     if extension == "webm":
         alpha = alpha_plane(data)
         assert (alpha.min(), alpha.max()) == (0, 255)  # the background gone, the subject kept
