@@ -105,14 +105,17 @@ def _fences(text: str) -> Iterator[re.Match[str]]:
 def page_examples(page: Path) -> list[Example]:
     """Every command of a page's console and sh blocks, with the output shown after it, but
     those of the blocks marked as not run."""
-    text = page.read_text(encoding="utf-8")
+    return examples_in(page.read_text(encoding="utf-8"), _name(page))
+
+
+def examples_in(text: str, name: str) -> list[Example]:
     examples: list[Example] = []
     for match in _fences(text):
         if match.group(2) not in ("console", "sh"):
             continue
         if SHOWN_NOT_RUN.search(text[max(0, match.start() - 300) : match.start()]):
             continue
-        where = f"{_name(page)}:{text[: match.start()].count(chr(10)) + 1}"
+        where = f"{name}:{text[: match.start()].count(chr(10)) + 1}"
         indent = len(match.group(1))
         lines = [line[indent:] for line in match.group(3).splitlines()]
         if match.group(2) == "sh":
@@ -128,6 +131,25 @@ def page_examples(page: Path) -> list[Example]:
             elif line.strip() and examples:
                 examples[-1].expected.append(line)
     return examples
+
+
+def unchecked_blocks(text: str) -> tuple[list[int], list[int]]:
+    """The lines of the blocks whose commands would be shown and never run: commands in a block
+    that is not ``console`` or ``sh``, and blocks marked as not run with no reason (or a mark on
+    a block that is not a command block)."""
+    hidden, unexplained = [], []
+    for match in _fences(text):
+        line = text[: match.start()].count("\n") + 1
+        marker = NOT_RUN.search(text[max(0, match.start() - 300) : match.start()])
+        if marker is not None and (
+            match.group(2) not in ("console", "sh") or len(marker.group("why").split()) < 2
+        ):
+            unexplained.append(line)
+        if match.group(2) not in ("console", "sh", "python") and re.search(
+            r"^\s*(\$ |picsart-flow |python )", match.group(3), re.M
+        ):
+            hidden.append(line)
+    return hidden, unexplained
 
 
 def help_examples() -> list[Example]:
@@ -427,21 +449,43 @@ def test_every_command_shown_is_in_a_block_that_runs_or_says_why_not() -> None:
     shown and never checked."""
     hidden, unexplained = [], []
     for page in documentation_pages():
-        text = page.read_text(encoding="utf-8")
-        for match in _fences(text):
-            where = f"{_name(page)}:{text[: match.start()].count(chr(10)) + 1}"
-            before = text[max(0, match.start() - 300) : match.start()]
-            marker = NOT_RUN.search(before)
-            if marker is not None and (
-                match.group(2) not in ("console", "sh") or len(marker.group("why").split()) < 2
-            ):
-                unexplained.append(where)
-            if match.group(2) in ("console", "sh", "python"):
-                continue
-            if re.search(r"^\s*(\$ |picsart-flow |python )", match.group(3), re.M):
-                hidden.append(where)
+        in_text, unmarked = unchecked_blocks(page.read_text(encoding="utf-8"))
+        hidden += [f"{_name(page)}:{line}" for line in in_text]
+        unexplained += [f"{_name(page)}:{line}" for line in unmarked]
     assert hidden == [], "commands in blocks that never run (make them console or sh)"
     assert unexplained == [], "a not-run mark needs a console or sh block and a reason"
+
+
+MARKED_PAGE = """# A page
+
+```text
+$ picsart-flow actions
+```
+
+<!-- not run: an install -->
+```sh
+python -m pip install .
+```
+
+<!-- not run: x -->
+```sh
+picsart-flow demo
+```
+
+```console
+$ picsart-flow describe upscale
+upscale: Upscale
+```
+"""
+
+
+def test_the_marks_decide_what_runs_and_what_is_reported() -> None:
+    examples = examples_in(MARKED_PAGE, "page.md")
+    assert [(example.command, example.expected) for example in examples] == [
+        ("picsart-flow describe upscale", ["upscale: Upscale"])
+    ]
+    assert examples[0].where == "page.md:17"
+    assert unchecked_blocks(MARKED_PAGE) == ([3], [13])
 
 
 def test_the_readme_links_to_files_that_exist() -> None:
