@@ -11,6 +11,8 @@ from typing import TypeVar
 T = TypeVar("T")
 
 REPEATS = 3
+NO_GOAL = frozenset({"none", "information", "reported"})
+"""Goals of figures shown for information, which nothing is judged against."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Figure:
     detail: str = ""
 
     def row(self) -> str:
-        verdict = "met" if self.met else "NOT met"
+        verdict = "—" if self.goal in NO_GOAL else "met" if self.met else "NOT met"
         measured = f"{self.value:g} {self.unit}".strip()
         return f"| {self.name} | {measured} | {self.goal} | {verdict} | {self.detail} |"
 

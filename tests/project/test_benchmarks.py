@@ -58,3 +58,14 @@ def test_the_instant_server_without_a_limit_admits_everything() -> None:
         stats = session.get(root + "__stats").json()
     assert statuses == {200}
     assert stats == {"admitted": [], "refused": []}
+
+
+@pytest.mark.parametrize(
+    ("goal", "met", "verdict"),
+    [("<= 1.15", True, "met"), ("<= 1.15", False, "NOT met"), ("none", True, "—")],
+)
+def test_a_figure_with_no_goal_has_no_verdict(goal: str, met: bool, verdict: str) -> None:
+    from benchmarks.report import Figure
+
+    row = Figure("overhead", 1.1, "", goal, met, "median of 3").row()
+    assert row == f"| overhead | 1.1 | {goal} | {verdict} | median of 3 |"
