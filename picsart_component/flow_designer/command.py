@@ -56,7 +56,8 @@ def designer(flow_file: Path | None, port: int, no_open: bool, verbose: bool) ->
     if not no_open:
         if FrontEndSettings.from_environ().desktop:
             # In a thread: the server must already answer when the browser asks.
-            threading.Thread(target=webbrowser.open, args=(running.url,), daemon=True).start()
+            launch = running.launch_url()
+            threading.Thread(target=webbrowser.open, args=(launch,), daemon=True).start()
         else:
             click.echo(
                 "picsart-flow designer: no display to open a browser on; open the address above "

@@ -2,7 +2,8 @@
 
 Every request passes the same gates, in this order: the Host must be this server's loopback
 address (a rebound DNS name gets 403); the caller must hold the session cookie, or the token
-printed with the URL (which ``GET /?token=`` exchanges for the cookie: HttpOnly, SameSite=Strict);
+printed with the URL (which ``GET /?token=`` exchanges for the cookie: HttpOnly, SameSite=Strict;
+``GET /?launch=`` does the same once with a code made for opening a browser on);
 a request that changes anything must come from this origin (``Origin``) with a JSON body. Every
 answer forbids caching and framing and allows the page nothing from elsewhere. A bad input is a
 4xx whose message names the field and the rule; nothing is answered with a traceback.
@@ -142,7 +143,9 @@ class DesignerApp:
             api = request.path.startswith("/api/")
             token = request.args.get("token") or request.headers.get(TOKEN_HEADER)
             if request.path == "/" and request.method == "GET" and "token" in request.args:
-                return self._exchange_token(request.args["token"])
+                return self._sign_in(self.session.token_matches(request.args["token"]))
+            if request.path == "/" and request.method == "GET" and "launch" in request.args:
+                return self._sign_in(self.session.use_launch_code(request.args["launch"]))
             signed_in = self.session.cookie_matches(request.cookies.get(COOKIE_NAME))
             if not signed_in and not self.session.token_matches(token):
                 if api:
@@ -164,8 +167,9 @@ class DesignerApp:
             log.warning("designer: %s %s failed", request.method, request.path, exc_info=True)
             return _error(500, f"the designer failed on this request: {type(error).__name__}")
 
-    def _exchange_token(self, token: str) -> Response:
-        if not self.session.token_matches(token):
+    def _sign_in(self, valid: bool) -> Response:
+        """The session cookie for a browser that showed the token or a launch code."""
+        if not valid:
             return Response(NOT_SIGNED_IN_PAGE, 401, content_type="text/html; charset=utf-8")
         response = Response("", 303, headers={"Location": "/"})
         response.set_cookie(

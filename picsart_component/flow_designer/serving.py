@@ -48,6 +48,11 @@ class RunningDesigner:
     def session(self) -> Session:
         return self.app.session
 
+    def launch_url(self) -> str:
+        """An address that signs one browser in, once, for opening a browser on: unlike ``url``,
+        it is worth nothing once used, so the browser's command line does not give it away."""
+        return f"{self.base_url}/?launch={self.session.new_launch_code()}"
+
     @property
     def sandbox(self) -> RunningSandbox | None:
         """The embedded sandbox that answers in sandbox mode (None with a key or base URL)."""

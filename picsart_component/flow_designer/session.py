@@ -174,11 +174,33 @@ class Session:
         self.media = MediaLinks()
         self.events: list[dict[str, Any]] = []
         self._lock = threading.RLock()
+        self._launch_codes: set[str] = set()
         self._sandbox_stack: ExitStack | None = None
         self._sandbox_target: ApiTarget | None = None
 
     def token_matches(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
+
+    def new_launch_code(self) -> str:
+        """A code that signs one browser in, once: the browser is opened on it rather than on the
+        token, because a browser's command line is there for every user of the machine to read
+        (``ps``), for as long as the browser runs."""
+        code = secrets.token_urlsafe(32)
+        REDACTOR.add(code)
+        with self._lock:
+            self._launch_codes.add(code)
+        return code
+
+    def use_launch_code(self, given: str | None) -> bool:
+        """Whether ``given`` is a launch code not used yet; it is used up either way."""
+        if given is None:
+            return False
+        with self._lock:
+            for code in self._launch_codes:
+                if hmac.compare_digest(given.encode(), code.encode()):
+                    self._launch_codes.discard(code)
+                    return True
+        return False
 
     def cookie_matches(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(

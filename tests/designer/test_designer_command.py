@@ -7,12 +7,16 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
+import webbrowser
 from pathlib import Path
 
 import pytest
 import requests
+from click.testing import CliRunner
 
-from picsart_component.flow_designer.serving import start_designer
+from picsart_component.cli import main
+from picsart_component.flow_designer.serving import RunningDesigner, start_designer
 from picsart_component.frontend_settings import FrontEndSettings
 
 START_SECONDS = 30.0
@@ -105,3 +109,56 @@ def test_a_browser_is_opened_only_where_there_is_a_display(
     terminal; the command prints the address for the user to open instead."""
     monkeypatch.setattr(sys, "platform", platform)
     assert FrontEndSettings.from_environ(environ).desktop is desktop
+
+
+def test_a_launch_address_signs_one_browser_in_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PICSART_API_KEY", raising=False)
+    monkeypatch.delenv("PICSART_BASE_URL", raising=False)
+    with start_designer(tmp_path) as running:
+        launch = running.launch_url()
+        assert running.token not in launch
+        with requests.Session() as browser:
+            page = browser.get(launch, timeout=10)
+            assert page.status_code == 200
+            assert page.history[0].status_code == 303
+            assert browser.get(running.base_url + "/api/state", timeout=10).status_code == 200
+        with requests.Session() as someone_else:
+            assert someone_else.get(launch, timeout=10).status_code == 401
+            assert someone_else.get(running.base_url + "/api/state", timeout=10).status_code == 401
+        with requests.Session() as second_browser:
+            assert second_browser.get(running.launch_url(), timeout=10).status_code == 200
+            assert second_browser.get(running.url, timeout=10).status_code == 200
+
+
+def test_the_browser_is_opened_on_a_launch_address_never_on_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A browser's command line is there for every user of the machine to read (``ps``), as
+    long as the browser runs: it gets an address worth nothing once used."""
+    for name in list(os.environ):
+        if name.startswith("PICSART_") and name != "PICSART_ATTACHMENTS_DIR":
+            monkeypatch.delenv(name)
+    opened: list[str] = []
+    browser_asked = threading.Event()
+
+    def open_browser(url: str) -> bool:
+        opened.append(url)
+        browser_asked.set()
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", open_browser)
+    monkeypatch.setattr(
+        FrontEndSettings, "from_environ", classmethod(lambda cls, environ=None: cls(desktop=True))
+    )
+    monkeypatch.setattr(RunningDesigner, "serve_forever", lambda self: browser_asked.wait(10))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["designer"])
+    assert result.exit_code == 0, result.output
+    printed = result.stdout.splitlines()[0].removeprefix("picsart-flow designer: ")
+    token = printed.partition("?token=")[2]
+    assert token
+    assert len(opened) == 1
+    assert opened[0].startswith(printed.partition("?")[0] + "?launch=")
+    assert token not in opened[0]
