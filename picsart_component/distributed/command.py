@@ -115,7 +115,7 @@ def run_on_broker(request: BrokerRequest) -> NoReturn:
     """``flow run --broker``: publish, collect, report, exit."""
     _require_platform_extra()
     from ..flows.batch import BatchError, BatchOptions
-    from ..flows.journal import JournalError, RunLock, plan_run
+    from ..flows.journal import JournalError, RunLock, plan_run, run_header
     from .collector import BrokerRun, Collector
     from .contract import FlowTopology
 
@@ -123,16 +123,13 @@ def run_on_broker(request: BrokerRequest) -> NoReturn:
     contract = _contract(request.broker, request.run_name, request.environ, request.frontend)
     amqp_url, run_name, redis = contract.amqp_url, contract.run_name, contract.redis_url
     topology = FlowTopology.of(request.flow, run_name)
-    header = {
-        "type": "header",
-        "version": 1,
-        "flow": request.flow.fingerprint,
-        "flowFile": str(request.flow_file),
-        "input": request.input_fingerprint,
-        "inputPath": str(request.input_path),
-        "steps": request.flow.step_ids(),
-        "broker": topology.exchange,
-    }
+    header = run_header(
+        request.flow,
+        request.flow_file,
+        request.input_fingerprint,
+        request.input_path,
+        broker=topology.exchange,
+    )
     extra: tuple[str, ...] = ()
     if request.broker_given:
         extra += ("--broker", _masked(amqp_url))

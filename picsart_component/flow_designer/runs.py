@@ -29,7 +29,14 @@ from ..flows.dryrun import placeholder_output, preflight
 from ..flows.evaluation import IsolatedEvaluator
 from ..flows.failures import DEFAULT_STOP_AFTER_SAME_ERROR
 from ..flows.inputs import InputSourceError, open_input, takeable_files
-from ..flows.journal import JournalError, RunLock, journal_path, lock_path, plan_run
+from ..flows.journal import (
+    JournalError,
+    RunLock,
+    journal_path,
+    lock_path,
+    plan_run,
+    run_header,
+)
 from ..flows.mapping import StepBody
 from ..flows.model import FlowFileError, FlowStep, flow_problems, load_flow
 from ..flows.runner import BatchRunner, RunSummary, prepare_input
@@ -270,15 +277,7 @@ class Batches:
         target = self.session.target()
         cfg = dict(target.cfg)
         _refuse_blocking_mappings(self.session, loaded, items, cfg)
-        header = {
-            "type": "header",
-            "version": 1,
-            "flow": loaded.fingerprint,
-            "flowFile": str(flow_path),
-            "input": source.fingerprint(),
-            "inputPath": str(input_path),
-            "steps": loaded.step_ids(),
-        }
+        header = run_header(loaded, flow_path, source.fingerprint(), input_path)
         try:
             run_lock = RunLock(out_path).acquire()
         except JournalError as error:

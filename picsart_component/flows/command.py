@@ -275,7 +275,7 @@ def run_flow(
     """
     from .batch import BatchError, BatchOptions, run_batch
     from .inputs import InputSourceError, open_input
-    from .journal import JournalError, RunLock, journal_path, lock_path, plan_run
+    from .journal import JournalError, RunLock, journal_path, lock_path, plan_run, run_header
 
     configure_logging(verbose)
     if retry_interrupted and not resume:
@@ -357,15 +357,7 @@ def run_flow(
     _check_out(out_path, input_path)
     if save_to is not None:
         _make_folder(save_to)
-    header = {
-        "type": "header",
-        "version": 1,
-        "flow": loaded.fingerprint,
-        "flowFile": str(flow_file),
-        "input": source.fingerprint(),
-        "inputPath": str(input_path),
-        "steps": loaded.step_ids(),
-    }
+    header = run_header(loaded, flow_file, source.fingerprint(), input_path)
     try:
         run_lock = RunLock(out_path).acquire()
     except JournalError as error:

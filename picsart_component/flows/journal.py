@@ -36,6 +36,7 @@ from typing import Any
 
 from ..runtime.messages import Message
 from .inputs import InputItem, ItemKey
+from .model import Flow
 from .steps import StepClaim
 
 log = logging.getLogger("picsart.flows")
@@ -195,6 +196,22 @@ class JournalState:
     @property
     def credits_spent(self) -> int:
         return sum(run.spent for run in self.runs)
+
+
+def run_header(
+    flow: Flow, flow_file: Path, input_fingerprint: str, input_path: Path, **extra: str
+) -> dict[str, Any]:
+    """The journal's first line: what a resumed run must match (the flow, the input)."""
+    return {
+        "type": "header",
+        "version": 1,
+        "flow": flow.fingerprint,
+        "flowFile": str(flow_file),
+        "input": input_fingerprint,
+        "inputPath": str(input_path),
+        "steps": flow.step_ids(),
+        **extra,
+    }
 
 
 def read_journal(path: Path) -> JournalState:
