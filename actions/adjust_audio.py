@@ -13,7 +13,13 @@ from ..lib.fields import IMAGE_URL_MAX_LENGTH, http_url_problems
 from ..lib.genai_fields import FileOutput as Output
 from ..lib.genai_fields import JobConfig as Config
 from ..lib.operations import operation_process
-from ..lib.video_fields import ExportSettings, VideoInput, export_field, video_url_field
+from ..lib.video_fields import (
+    ExportSettings,
+    VideoInput,
+    export_field,
+    video_url_field,
+    volume_field,
+)
 
 TITLE = "Adjust audio"
 DESCRIPTION = "Change a video's sound volume and mix another sound into it."
@@ -48,21 +54,13 @@ class Input(VideoInput):
         max_length=IMAGE_URL_MAX_LENGTH,
         json_schema_extra={"format": "uri"},
     )
-    audio_volume: int | None = Field(
-        None,
-        title="Audio volume",
-        description="The added sound's volume, from 0 to 100 (100 when empty), with Audio URL.",
-        ge=0,
-        le=100,
-        json_schema_extra={"default": 100},
+    audio_volume: int | None = volume_field(
+        "Audio volume",
+        "The added sound's volume, from 0 to 100 (100 when empty), with Audio URL.",
     )
-    video_volume: int | None = Field(
-        None,
-        title="Video volume",
-        description="The video's own sound's volume, from 0 (silent) to 100 (100 when empty).",
-        ge=0,
-        le=100,
-        json_schema_extra={"default": 100},
+    video_volume: int | None = volume_field(
+        "Video volume",
+        "The video's own sound's volume, from 0 (silent) to 100 (100 when empty).",
     )
     export: ExportSettings | None = export_field()
 

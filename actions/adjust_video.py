@@ -13,7 +13,7 @@ from ..lib.fields import IMAGE_URL_MAX_LENGTH, http_url_problems
 from ..lib.genai_fields import FileOutput as Output
 from ..lib.genai_fields import JobConfig as Config
 from ..lib.operations import operation_process
-from ..lib.video_fields import ExportSettings, VideoInput, export_field
+from ..lib.video_fields import ExportSettings, VideoInput, export_field, volume_field
 
 TITLE = "Adjust video"
 DESCRIPTION = "Change a video's brightness, contrast, colours, light and sound volume."
@@ -38,13 +38,8 @@ __all__ = ["Config", "Context", "Input", "Output", "process"]
 
 
 def _volume(title: str, whose: str) -> Any:
-    return Field(
-        None,
-        title=title,
-        description=f"The volume of {whose}, from 0 (silent) to 100 (as it is; 100 when empty).",
-        ge=0,
-        le=100,
-        json_schema_extra={"default": 100},
+    return volume_field(
+        title, f"The volume of {whose}, from 0 (silent) to 100 (as it is; 100 when empty)."
     )
 
 

@@ -15,7 +15,7 @@ from ..lib.fields import IMAGE_URL_MAX_LENGTH, exactly_one, http_url_problems
 from ..lib.genai_fields import FileOutput as Output
 from ..lib.genai_fields import JobConfig as Config
 from ..lib.operations import operation_process
-from ..lib.video_fields import ExportSettings, export_field
+from ..lib.video_fields import ExportSettings, export_field, volume_field
 from ..lib.video_timeline_fields import Transition, transition_field
 
 TITLE = "Concatenate videos and images"
@@ -106,13 +106,9 @@ class Input(InputModel):
         ),
         json_schema_extra={"default": True},
     )
-    bg_audio_volume: int | None = Field(
-        None,
-        title="Background audio volume",
-        description="The background sound's level, from 0 (muted) to 100 (100 when empty).",
-        ge=0,
-        le=100,
-        json_schema_extra={"default": 100},
+    bg_audio_volume: int | None = volume_field(
+        "Background audio volume",
+        "The background sound's level, from 0 (muted) to 100 (100 when empty).",
     )
     export: ExportSettings | None = export_field()
 

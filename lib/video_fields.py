@@ -157,6 +157,18 @@ class ExtendedExportSettings(BaseModel):
     )
 
 
+def volume_field(title: str, description: str) -> Any:
+    """A sound's volume, from 0 (silent) to 100 (as it is), Picsart's 100 when empty."""
+    return Field(
+        None,
+        title=title,
+        description=description,
+        ge=0,
+        le=100,
+        json_schema_extra={"default": 100},
+    )
+
+
 def side_field(title: str, side: str) -> Any:
     return Field(
         None,
