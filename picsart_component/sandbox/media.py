@@ -24,7 +24,7 @@ import wave
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from av import AudioFrame, VideoFrame
@@ -839,19 +839,27 @@ def encode_video(
             container.mux(video.encode(frame))
         container.mux(video.encode(None))
         if audio is not None and sound is not None:
-            if chosen.audio_rate != SOUND_RATE:
-                count = max(1, round(sound.width * chosen.audio_rate / SOUND_RATE))
-                sound = sound.resize((count, 1), Image.Resampling.BILINEAR)
-            samples = array.array("f", sound.tobytes())
-            track = av.AudioFrame(format="fltp", layout="mono", samples=len(samples))
-            data = samples.tobytes()
-            plane = track.planes[0]
-            plane.update(data + bytes(plane.buffer_size - len(data)))
-            track.sample_rate = chosen.audio_rate
-            track.pts = 0
-            container.mux(audio.encode(track))
-            container.mux(audio.encode(None))
+            mux_sound(container, audio, sound, chosen.audio_rate)
     return buffer.getvalue()
+
+
+def mux_sound(container: Any, stream: Any, sound: Image.Image, rate: int) -> None:
+    """``sound`` (mono samples at ``SOUND_RATE``, an "F" image one pixel high), resampled to
+    ``rate``, encoded into the audio ``stream`` of ``container`` as one frame."""
+    import av  # noqa: PLC0415 - optional; callers checked it is there
+
+    if rate != SOUND_RATE:
+        count = max(1, round(sound.width * rate / SOUND_RATE))
+        sound = sound.resize((count, 1), Image.Resampling.BILINEAR)
+    samples = array.array("f", sound.tobytes())
+    track = av.AudioFrame(format="fltp", layout="mono", samples=len(samples))
+    data = samples.tobytes()
+    plane = track.planes[0]
+    plane.update(data + bytes(plane.buffer_size - len(data)))
+    track.sample_rate = rate
+    track.pts = 0
+    container.mux(stream.encode(track))
+    container.mux(stream.encode(None))
 
 
 # Editing videos (the video API)

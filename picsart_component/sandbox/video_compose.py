@@ -591,15 +591,7 @@ def encode_transparent_webm(
             container.mux(video.encode(frame))
         container.mux(video.encode(None))
         if audio is not None and sound is not None:
-            count = max(1, round(sound.width * chosen.audio_rate / SOUND_RATE))
-            resampled = sound.resize((count, 1), Image.Resampling.BILINEAR).tobytes()
-            track = av.AudioFrame(format="fltp", layout="mono", samples=count)
-            plane = track.planes[0]
-            plane.update(resampled + bytes(plane.buffer_size - len(resampled)))
-            track.sample_rate = chosen.audio_rate
-            track.pts = 0
-            container.mux(audio.encode(track))
-            container.mux(audio.encode(None))
+            media.mux_sound(container, audio, sound, chosen.audio_rate)
     return buffer.getvalue()
 
 
