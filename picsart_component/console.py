@@ -38,6 +38,14 @@ ENV_VIDEO_BASE_URL = "PICSART_VIDEO_BASE_URL"
 ENV_VD_BASE_URL = "PICSART_VD_BASE_URL"
 TARGET_KEYS = ("apiKey", "imageApiBaseUrl", "genaiApiBaseUrl", "videoApiBaseUrl", "vdApiBaseUrl")
 """The credentials that say where requests go: with none of them set, the sandbox answers."""
+TARGET_VARIABLES = (
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_GENAI_BASE_URL,
+    ENV_VIDEO_BASE_URL,
+    ENV_VD_BASE_URL,
+)
+"""The variables that stand for ``TARGET_KEYS`` when ``--cfg`` does not give them."""
 
 
 class Redactor(logging.Filter):

@@ -126,3 +126,14 @@ def png_declaring(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+
+
+def video_seconds(container: Any, stream: Any) -> float:
+    """A video's length in seconds: its picture track's, or the container's where the track
+    states none (as in WEBM)."""
+    import av  # the video extra: only the tests that read videos call this
+
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    assert container.duration is not None
+    return float(container.duration / av.time_base)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from picsart_component.console import TARGET_VARIABLES
 from picsart_component.flow_designer.serving import RunningDesigner, start_designer
 
 if TYPE_CHECKING:
@@ -74,13 +75,7 @@ def designer(designer_root: Path) -> Iterator[RunningDesigner]:
     """The designer's server in this process, on a free loopback port, in sandbox mode (no key,
     no base URL), as a new user starts it."""
     with pytest.MonkeyPatch.context() as patch:
-        for name in (
-            "PICSART_API_KEY",
-            "PICSART_BASE_URL",
-            "PICSART_GENAI_BASE_URL",
-            "PICSART_VIDEO_BASE_URL",
-            "PICSART_VD_BASE_URL",
-        ):
+        for name in TARGET_VARIABLES:
             patch.delenv(name, raising=False)
         handle = start_designer(designer_root)
         yield handle

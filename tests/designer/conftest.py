@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from werkzeug.test import Client, TestResponse
 
-from picsart_component.console import make_executor
+from picsart_component.console import TARGET_VARIABLES, make_executor
 from picsart_component.flow_designer.server import DesignerApp
 from picsart_component.flow_designer.session import Credentials, Session
 
@@ -41,13 +41,7 @@ class Designer:
 
 def sandbox_mode(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
     """No key, no base URL: sandbox mode, as a new user starts; the store in ``folder``."""
-    for name in (
-        "PICSART_API_KEY",
-        "PICSART_BASE_URL",
-        "PICSART_GENAI_BASE_URL",
-        "PICSART_VIDEO_BASE_URL",
-        "PICSART_VD_BASE_URL",
-    ):
+    for name in TARGET_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PICSART_ATTACHMENTS_DIR", str(folder / "store"))
     root = folder / "work"

@@ -17,6 +17,7 @@ from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, lo
 from picsart_component.runtime.messages import Message
 from picsart_component.sandbox import media, samples
 from tests.e2e import SandboxHarness
+from tests.helpers import video_seconds
 
 MANIFEST = load_manifest(COMPONENT_ROOT)
 TESTED_ON_THEIR_OWN = {
@@ -113,11 +114,7 @@ def measured_with_size(data: bytes) -> tuple[float, float, bool, tuple[int, int]
     with av.open(io.BytesIO(data)) as container:
         stream = container.streams.video[0]
         assert stream.average_rate is not None
-        if stream.duration is not None and stream.time_base is not None:
-            seconds = float(stream.duration * stream.time_base)
-        else:
-            assert container.duration is not None
-            seconds = container.duration / av.time_base
+        seconds = video_seconds(container, stream)
         frame = next(container.decode(stream))
         size = (frame.width, frame.height)
         return seconds, float(stream.average_rate), bool(container.streams.audio), size

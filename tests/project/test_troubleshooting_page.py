@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 import picsart_component
 from picsart_component.cli import main
-from picsart_component.console import SANDBOX_NOTICE
+from picsart_component.console import SANDBOX_NOTICE, TARGET_VARIABLES
 from picsart_component.flows.journal import RunLock, lock_path
 from picsart_component.lib.client import ClientSettings, PicsartClient
 from picsart_component.lib.ratelimit import Throttle
@@ -217,17 +217,7 @@ def job_still_running() -> str:
         return action_error("getJobResult", body, kind="rebound")
 
 
-NO_API = dict.fromkeys(
-    (
-        "PICSART_API_KEY",
-        "PICSART_BASE_URL",
-        "PICSART_GENAI_BASE_URL",
-        "PICSART_VIDEO_BASE_URL",
-        "PICSART_VD_BASE_URL",
-        "PICSART_REDIS_URL",
-        "PICSART_BROKER_URL",
-    )
-)
+NO_API = dict.fromkeys((*TARGET_VARIABLES, "PICSART_REDIS_URL", "PICSART_BROKER_URL"))
 """Unset for a command run here: the examples are of a machine with nothing configured."""
 NO_REDIS = "redis://127.0.0.1:1/0"
 """A Redis URL nothing listens on: refused at once."""

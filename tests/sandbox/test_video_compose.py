@@ -19,6 +19,7 @@ from picsart_component.runtime.manifest import COMPONENT_ROOT, load_manifest, lo
 from picsart_component.sandbox import media, params, samples, video_compose
 from picsart_component.sandbox.errors import ApiError
 from picsart_component.sandbox.forms import Inputs
+from tests.helpers import video_seconds
 from tests.sandbox.conftest import MakeClient
 from tests.sandbox.support import HEADERS, FakeClock
 
@@ -258,11 +259,7 @@ def measured(data: bytes) -> tuple[tuple[int, int], float, float, bool]:
     with av.open(io.BytesIO(data)) as container:
         stream = container.streams.video[0]
         assert stream.average_rate is not None
-        if stream.duration is not None and stream.time_base is not None:
-            seconds = float(stream.duration * stream.time_base)
-        else:
-            assert container.duration is not None
-            seconds = container.duration / av.time_base
+        seconds = video_seconds(container, stream)
         size = (stream.codec_context.width, stream.codec_context.height)
         return size, seconds, float(stream.average_rate), bool(container.streams.audio)
 
